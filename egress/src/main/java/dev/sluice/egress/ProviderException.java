@@ -1,0 +1,42 @@
+package dev.sluice.egress;
+
+/**
+ * A provider call that failed. The message is the gateway's own, safe to show a caller: it never
+ * carries a key, a prompt or the provider's raw body.
+ */
+public final class ProviderException extends RuntimeException {
+  private static final long serialVersionUID = 1L;
+
+  /** How the call failed, which decides the caller's status. */
+  public enum Kind {
+    /** The provider refused or failed after retries: 502. */
+    ERROR,
+    /** The deadline passed: 504. */
+    TIMEOUT,
+    /** The provider rate-limited us to the end: 429 with Retry-After. */
+    RATE_LIMITED,
+    /** No provider serves that model: 400. */
+    UNKNOWN_MODEL
+  }
+
+  private final Kind kind;
+  private final Integer retryAfterSeconds;
+
+  public ProviderException(Kind kind, String message) {
+    this(kind, message, null);
+  }
+
+  public ProviderException(Kind kind, String message, Integer retryAfterSeconds) {
+    super(message, null, false, false);
+    this.kind = kind;
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+
+  public Kind kind() {
+    return kind;
+  }
+
+  public Integer retryAfterSeconds() {
+    return retryAfterSeconds;
+  }
+}

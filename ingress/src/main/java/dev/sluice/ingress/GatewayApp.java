@@ -1,0 +1,390 @@
+package dev.sluice.ingress;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.sluice.auth.InvalidTokenException;
+import dev.sluice.auth.TokenVerifier;
+import dev.sluice.schemas.Json;
+import dev.sluice.schemas.Principal;
+import dev.sluice.schemas.RequestIds;
+import dev.sluice.schemas.chat.ChatRequests;
+import dev.sluice.schemas.chat.InvalidChatRequest;
+import dev.sluice.schemas.envelope.ReplyTo;
+import dev.sluice.schemas.envelope.RequestEnvelope;
+import dev.sluice.schemas.kafka.Topics;
+import dev.sluice.schemas.reply.ErrorCode;
+import dev.sluice.schemas.reply.ErrorResponse;
+import dev.sluice.schemas.reply.GatewayError;
+import dev.sluice.schemas.reply.ReplyEnvelope;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP front of the gateway: authenticates callers (401 before anything is published), shapes
+ * each chat request into an envelope, publishes it, and answers with the correlated reply. It holds
+ * no guardrail logic; the pipeline decides.
+ */
+public final class GatewayApp {
+  private static final Logger LOGGER = LoggerFactory.getLogger(GatewayApp.class);
+  static final String REQUEST_ID_HEADER = "x-request-id";
+  private static final String REQUEST_ID = "sluice.requestId";
+  private static final String PRINCIPAL = "sluice.principal";
+  private static final String CREDENTIAL = "sluice.credential";
+  private static final int MAX_IDEMPOTENCY_KEY = 255;
+
+  private final IngressSettings settings;
+  private final TokenVerifier verifier;
+  private final RequestPublisher publisher;
+  private final ReplyInbox inbox;
+  private final Readiness readiness;
+  private final Javalin javalin;
+
+  GatewayApp(
+      IngressSettings settings,
+      TokenVerifier verifier,
+      RequestPublisher publisher,
+      ReplyInbox inbox,
+      Readiness readiness) {
+    this.settings = settings;
+    this.verifier = verifier;
+    this.publisher = publisher;
+    this.inbox = inbox;
+    this.readiness = readiness;
+    this.javalin =
+        Javalin.create(
+            config -> {
+              config.startup.showJavalinBanner = false;
+              config.http.maxRequestSize = settings.maxRequestBytes();
+              config.router.ignoreTrailingSlashes = true;
+              config.http.prefer405over404 = true;
+              config.routes.before(this::assignRequestId);
+              config.routes.beforeMatched(this::authenticate);
+              config.routes.get(
+                  "/healthz", ctx -> json(ctx, 200, Map.of("status", "ok")), Role.PUBLIC);
+              config.routes.get("/readyz", this::ready, Role.PUBLIC);
+              config.routes.get("/v1/models", this::models, Role.CALLER);
+              config.routes.post("/v1/chat/completions", this::chatCompletions, Role.CALLER);
+              config.routes.exception(GatewayException.class, this::refuse);
+              config.routes.exception(HttpResponseException.class, this::httpError);
+              config.routes.exception(Exception.class, this::unexpected);
+              config.routes.error(
+                  404, ctx -> fallbackError(ctx, ErrorCode.NOT_FOUND, "no such route"));
+              config.routes.error(
+                  405,
+                  ctx -> fallbackError(ctx, ErrorCode.METHOD_NOT_ALLOWED, "method not allowed"));
+            });
+  }
+
+  public Javalin javalin() {
+    return javalin;
+  }
+
+  private void assignRequestId(Context ctx) {
+    String requestId = RequestIds.next();
+    ctx.attribute(REQUEST_ID, requestId);
+    ctx.header(REQUEST_ID_HEADER, requestId);
+  }
+
+  private void authenticate(Context ctx) {
+    Set<?> roles = ctx.routeRoles();
+    if (roles.contains(Role.PUBLIC)) {
+      return;
+    }
+    if (!roles.contains(Role.CALLER)) {
+      throw new GatewayException(ErrorCode.POLICY_DENIED, "this route is not open");
+    }
+    String header = ctx.header("Authorization");
+    if (header == null || header.length() < 7 || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      ctx.header("WWW-Authenticate", "Bearer");
+      throw new GatewayException(
+          ErrorCode.INVALID_TOKEN,
+          "a bearer token is required",
+          null,
+          List.of(InvalidTokenException.Reason.MISSING.description()));
+    }
+    String token = header.substring(7).trim();
+    try {
+      Principal principal = verifier.verify(token, Instant.now());
+      ctx.attribute(PRINCIPAL, principal);
+      ctx.attribute(CREDENTIAL, token);
+    } catch (InvalidTokenException e) {
+      if (e.reason() == InvalidTokenException.Reason.KEYS_UNAVAILABLE) {
+        // The identity provider is down: fail closed, but say it is not the caller's fault.
+        throw new GatewayException(
+            ErrorCode.GATEWAY_UNAVAILABLE,
+            "token signing keys are unavailable; try again later",
+            null,
+            List.of(e.getMessage()));
+      }
+      ctx.header("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+      throw new GatewayException(
+          ErrorCode.INVALID_TOKEN,
+          "the credential is missing, invalid or expired",
+          null,
+          List.of(e.getMessage()));
+    }
+  }
+
+  private void chatCompletions(Context ctx) {
+    String requestId = ctx.attribute(REQUEST_ID);
+    requireJson(ctx);
+    long declared = ctx.contentLength();
+    if (declared > settings.maxRequestBytes()) {
+      throw tooLarge();
+    }
+    JsonNode body = parseJson(ctx.bodyAsBytes());
+    try {
+      ChatRequests.parse(body);
+    } catch (InvalidChatRequest e) {
+      throw new GatewayException(
+          ErrorCode.fromCode(e.code()), e.getMessage(), e.param(), List.of());
+    }
+    Principal principal = ctx.attribute(PRINCIPAL);
+    String idempotencyKey = ctx.header("Idempotency-Key");
+    if (idempotencyKey != null && idempotencyKey.length() > MAX_IDEMPOTENCY_KEY) {
+      throw new GatewayException(
+          ErrorCode.INVALID_REQUEST, "Idempotency-Key is too long", "Idempotency-Key", List.of());
+    }
+    RequestEnvelope envelope =
+        new RequestEnvelope(
+            RequestEnvelope.VERSION,
+            requestId,
+            principal.tenant(),
+            ctx.attribute(CREDENTIAL),
+            new ReplyTo(Topics.REPLIES.name(), inbox.nextPartition()),
+            idempotencyKey,
+            clientIp(ctx),
+            null,
+            null,
+            ChatRequests.unwrap(body));
+
+    CompletableFuture<ReplyEnvelope> reply = inbox.expect(requestId, settings.requestTimeoutMs());
+    CompletableFuture<Void> published = publisher.publish(envelope);
+    ctx.future(
+        () ->
+            published
+                .thenCompose(sent -> reply)
+                .handle(
+                    (answer, failure) -> {
+                      if (failure == null) {
+                        answer(ctx, answer);
+                      } else {
+                        answerFailure(ctx, requestId, published, failure);
+                      }
+                      return null;
+                    }));
+  }
+
+  private void answerFailure(
+      Context ctx, String requestId, CompletableFuture<Void> published, Throwable failure) {
+    Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
+    if (published.isCompletedExceptionally()) {
+      inbox.forget(requestId);
+      LOGGER
+          .atError()
+          .addKeyValue("requestId", requestId)
+          .addKeyValue("error", cause.getClass().getSimpleName())
+          .log("could not publish the request");
+      writeError(
+          ctx,
+          ErrorCode.GATEWAY_UNAVAILABLE,
+          ErrorCode.GATEWAY_UNAVAILABLE.error("the gateway could not accept the request; retry"),
+          requestId);
+    } else if (cause instanceof TimeoutException) {
+      writeError(
+          ctx,
+          ErrorCode.GATEWAY_TIMEOUT,
+          ErrorCode.GATEWAY_TIMEOUT.error(
+              "no answer within "
+                  + settings.requestTimeoutMs()
+                  + " ms; the request was accepted and its result is kept under its request id"),
+          requestId);
+    } else {
+      LOGGER.atError().addKeyValue("requestId", requestId).setCause(cause).log("reply failed");
+      writeError(
+          ctx,
+          ErrorCode.INTERNAL_ERROR,
+          ErrorCode.INTERNAL_ERROR.error("internal error"),
+          requestId);
+    }
+  }
+
+  private static void answer(Context ctx, ReplyEnvelope reply) {
+    if (reply.retryAfterSeconds() != null) {
+      ctx.header("Retry-After", Integer.toString(reply.retryAfterSeconds()));
+    }
+    if (reply.completion() != null) {
+      json(ctx, reply.status(), reply.completion());
+    } else {
+      json(ctx, reply.status(), new ErrorResponse(reply.error()));
+    }
+  }
+
+  private void models(Context ctx) {
+    List<Map<String, Object>> data = new ArrayList<>();
+    for (String model : settings.allowedModels()) {
+      Map<String, Object> entry = new LinkedHashMap<>();
+      entry.put("id", model);
+      entry.put("object", "model");
+      entry.put("created", 0);
+      entry.put("owned_by", ownerOf(model));
+      data.add(entry);
+    }
+    json(ctx, 200, Map.of("object", "list", "data", data));
+  }
+
+  private static String ownerOf(String model) {
+    int colon = model.indexOf(':');
+    return colon < 0 ? "sluice" : model.substring(0, colon);
+  }
+
+  private void ready(Context ctx) {
+    ctx.future(
+        () ->
+            readiness.check().thenAccept(report -> json(ctx, report.ready() ? 200 : 503, report)));
+  }
+
+  private static void requireJson(Context ctx) {
+    String type = ctx.header("Content-Type");
+    if (type == null) {
+      throw new GatewayException(
+          ErrorCode.UNSUPPORTED_MEDIA_TYPE, "Content-Type must be application/json");
+    }
+    String[] parts = type.split(";");
+    boolean json = parts[0].trim().equalsIgnoreCase("application/json");
+    for (int i = 1; i < parts.length && json; i++) {
+      String parameter = parts[i].trim().toLowerCase(Locale.ROOT);
+      if (parameter.startsWith("charset=")) {
+        String charset = parameter.substring("charset=".length()).replace("\"", "");
+        json = charset.equals("utf-8") || charset.equals("utf8");
+      }
+    }
+    if (!json) {
+      throw new GatewayException(
+          ErrorCode.UNSUPPORTED_MEDIA_TYPE, "Content-Type must be application/json (UTF-8)");
+    }
+  }
+
+  private static JsonNode parseJson(byte[] bytes) {
+    if (bytes.length == 0) {
+      throw new GatewayException(ErrorCode.INVALID_JSON, "the request body is empty");
+    }
+    try {
+      JsonNode node = Json.mapper().readTree(bytes);
+      if (node == null || node.isMissingNode()) {
+        throw new GatewayException(ErrorCode.INVALID_JSON, "the request body is empty");
+      }
+      return node;
+    } catch (JsonProcessingException e) {
+      // Jackson's message quotes the input; say only where it broke.
+      String where =
+          e.getLocation() == null || e.getLocation().getLineNr() < 1
+              ? ""
+              : " (line "
+                  + e.getLocation().getLineNr()
+                  + ", column "
+                  + e.getLocation().getColumnNr()
+                  + ")";
+      throw new GatewayException(
+          ErrorCode.INVALID_JSON, "the request body is not valid UTF-8 JSON" + where);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private String clientIp(Context ctx) {
+    if (settings.trustForwardedFor()) {
+      String forwarded = ctx.header("X-Forwarded-For");
+      if (forwarded != null && !forwarded.isBlank()) {
+        return forwarded.split(",")[0].trim();
+      }
+    }
+    return ctx.ip();
+  }
+
+  private GatewayException tooLarge() {
+    return new GatewayException(
+        ErrorCode.REQUEST_TOO_LARGE,
+        "the request body is larger than " + settings.maxRequestBytes() + " bytes");
+  }
+
+  private void refuse(GatewayException e, Context ctx) {
+    writeError(
+        ctx,
+        e.code(),
+        e.code().error(e.getMessage(), e.param(), e.reasons()),
+        ctx.attribute(REQUEST_ID));
+  }
+
+  private void httpError(HttpResponseException e, Context ctx) {
+    ErrorCode code;
+    String message;
+    switch (e.getStatus()) {
+      case 413:
+        refuse(tooLarge(), ctx);
+        return;
+      case 404:
+        code = ErrorCode.NOT_FOUND;
+        message = "no such route";
+        break;
+      case 405:
+        code = ErrorCode.METHOD_NOT_ALLOWED;
+        message = "method not allowed";
+        break;
+      default:
+        code = e.getStatus() >= 500 ? ErrorCode.INTERNAL_ERROR : ErrorCode.INVALID_REQUEST;
+        message = code == ErrorCode.INTERNAL_ERROR ? "internal error" : "bad request";
+    }
+    writeError(ctx, code, code.error(message), ctx.attribute(REQUEST_ID));
+  }
+
+  private void unexpected(Exception e, Context ctx) {
+    LOGGER
+        .atError()
+        .addKeyValue("requestId", (Object) ctx.attribute(REQUEST_ID))
+        .addKeyValue("error", e.getClass().getName())
+        .log("unexpected error");
+    writeError(
+        ctx,
+        ErrorCode.INTERNAL_ERROR,
+        ErrorCode.INTERNAL_ERROR.error("internal error"),
+        ctx.attribute(REQUEST_ID));
+  }
+
+  private static void fallbackError(Context ctx, ErrorCode code, String message) {
+    String type = ctx.res().getContentType();
+    if (type == null || !type.startsWith("application/json")) {
+      writeError(ctx, code, code.error(message), ctx.attribute(REQUEST_ID));
+    }
+  }
+
+  private static void writeError(
+      Context ctx, ErrorCode code, GatewayError error, String requestId) {
+    json(ctx, code.status(), new ErrorResponse(error.withRequestId(requestId)));
+  }
+
+  private static void json(Context ctx, int status, Object body) {
+    try {
+      ctx.status(status)
+          .contentType("application/json")
+          .result(Json.mapper().writeValueAsBytes(body));
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,106 @@
+package dev.sluice.ingress;
+
+import dev.sluice.schemas.kafka.Topics;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.apache.kafka.clients.admin.DescribeConsumerGroupsOptions;
+import org.apache.kafka.clients.admin.DescribeTopicsOptions;
+import org.apache.kafka.common.GroupState;
+
+/**
+ * Whether the gateway can answer: Kafka answers, the topics exist, and the pipeline's consumer
+ * group has live members (which may be other processes). Asked through the Admin API without
+ * blocking a request thread, and cached briefly so probes cannot flood the broker.
+ */
+final class Readiness {
+  /** The checks by name, and whether they all pass. */
+  record Report(String mode, boolean ready, Map<String, Boolean> checks) {}
+
+  private static final long CACHE_MS = 1_000;
+  private static final int TIMEOUT_MS = 2_000;
+
+  private final Admin admin;
+  private final String pipelineGroup;
+  private final String mode;
+  private volatile CompletableFuture<Report> cached;
+  private volatile long cachedAtMs;
+
+  Readiness(Admin admin, String pipelineGroup, String mode) {
+    this.admin = admin;
+    this.pipelineGroup = pipelineGroup;
+    this.mode = mode;
+  }
+
+  CompletableFuture<Report> check() {
+    long now = System.currentTimeMillis();
+    CompletableFuture<Report> current = cached;
+    if (current != null && now - cachedAtMs < CACHE_MS) {
+      return current;
+    }
+    CompletableFuture<Report> fresh = compute();
+    cached = fresh;
+    cachedAtMs = now;
+    return fresh;
+  }
+
+  private CompletableFuture<Report> compute() {
+    CompletableFuture<Boolean> kafka =
+        admin
+            .describeCluster(new DescribeClusterOptions().timeoutMs(TIMEOUT_MS))
+            .nodes()
+            .toCompletionStage()
+            .toCompletableFuture()
+            .thenApply(nodes -> !nodes.isEmpty());
+    CompletableFuture<Boolean> topics =
+        admin
+            .describeTopics(
+                List.of(Topics.REQUESTS.name(), Topics.REPLIES.name()),
+                new DescribeTopicsOptions().timeoutMs(TIMEOUT_MS))
+            .allTopicNames()
+            .toCompletionStage()
+            .toCompletableFuture()
+            .thenApply(found -> found.size() == 2);
+    CompletableFuture<Boolean> pipeline =
+        admin
+            .describeConsumerGroups(
+                List.of(pipelineGroup), new DescribeConsumerGroupsOptions().timeoutMs(TIMEOUT_MS))
+            .describedGroups()
+            .get(pipelineGroup)
+            .toCompletionStage()
+            .toCompletableFuture()
+            .thenApply(Readiness::pipelineLive);
+    return CompletableFuture.allOf(
+            safe(kafka).thenAccept(v -> {}),
+            safe(topics).thenAccept(v -> {}),
+            safe(pipeline).thenAccept(v -> {}))
+        .thenApply(
+            done -> {
+              Map<String, Boolean> checks = new LinkedHashMap<>();
+              checks.put("kafka", safe(kafka).join());
+              checks.put("topics", safe(topics).join());
+              checks.put("pipeline", safe(pipeline).join());
+              boolean ready = !checks.containsValue(false);
+              return new Report(mode, ready, checks);
+            })
+        .orTimeout(TIMEOUT_MS * 2L, TimeUnit.MILLISECONDS)
+        .exceptionally(
+            e ->
+                new Report(
+                    mode, false, Map.of("kafka", false, "topics", false, "pipeline", false)));
+  }
+
+  /** Live means members are in the group and it is not in the middle of a rebalance. */
+  static boolean pipelineLive(ConsumerGroupDescription group) {
+    return !group.members().isEmpty() && group.groupState() == GroupState.STABLE;
+  }
+
+  private static CompletableFuture<Boolean> safe(CompletableFuture<Boolean> check) {
+    return check.exceptionally(e -> false);
+  }
+}

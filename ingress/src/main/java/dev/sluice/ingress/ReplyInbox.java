@@ -1,0 +1,115 @@
+package dev.sluice.ingress;
+
+import dev.sluice.schemas.reply.ReplyEnvelope;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads this instance's {@code llm.replies} partitions (assigned, not a consumer group, so other
+ * instances' replies never arrive here) and hands each reply to the HTTP call waiting for it. A
+ * reply nobody waits for (a duplicate after a pipeline crash, or one whose caller timed out) is
+ * dropped.
+ */
+final class ReplyInbox implements AutoCloseable {
+  private static final Logger LOGGER = LoggerFactory.getLogger(ReplyInbox.class);
+
+  private final Consumer<String, ReplyEnvelope> consumer;
+  private final List<Integer> owned;
+  private final Map<String, CompletableFuture<ReplyEnvelope>> waiting = new ConcurrentHashMap<>();
+  private final AtomicInteger next = new AtomicInteger();
+  private final Thread thread;
+  private volatile boolean running = true;
+
+  ReplyInbox(Consumer<String, ReplyEnvelope> consumer, String topic, List<Integer> owned) {
+    this.consumer = consumer;
+    this.owned = List.copyOf(owned);
+    List<TopicPartition> partitions = new ArrayList<>();
+    for (int partition : owned) {
+      partitions.add(new TopicPartition(topic, partition));
+    }
+    consumer.assign(partitions);
+    consumer.seekToEnd(partitions);
+    // Resolve the end offsets now: a reply must never land before the position is fixed.
+    for (TopicPartition partition : partitions) {
+      consumer.position(partition, Duration.ofSeconds(30));
+    }
+    this.thread = new Thread(this::run, "reply-inbox");
+    this.thread.setDaemon(true);
+    this.thread.start();
+  }
+
+  /** The partition the next request should name in its {@code replyTo}; spreads the load. */
+  int nextPartition() {
+    return owned.get(Math.floorMod(next.getAndIncrement(), owned.size()));
+  }
+
+  /**
+   * Registers a wait before the request is published, so even an instant reply finds it. The future
+   * fails with a {@link java.util.concurrent.TimeoutException} after {@code timeoutMs}.
+   */
+  CompletableFuture<ReplyEnvelope> expect(String requestId, long timeoutMs) {
+    CompletableFuture<ReplyEnvelope> reply = new CompletableFuture<>();
+    waiting.put(requestId, reply);
+    reply
+        .orTimeout(timeoutMs, TimeUnit.MILLISECONDS)
+        .whenComplete((r, e) -> waiting.remove(requestId, reply));
+    return reply;
+  }
+
+  /** Stops waiting (the request was never published). */
+  void forget(String requestId) {
+    waiting.remove(requestId);
+  }
+
+  int waitingCount() {
+    return waiting.size();
+  }
+
+  private void run() {
+    try {
+      while (running) {
+        ConsumerRecords<String, ReplyEnvelope> records = consumer.poll(Duration.ofMillis(500));
+        for (ConsumerRecord<String, ReplyEnvelope> record : records) {
+          ReplyEnvelope reply = record.value();
+          if (reply == null) {
+            continue;
+          }
+          CompletableFuture<ReplyEnvelope> waiter = waiting.remove(reply.requestId());
+          if (waiter != null) {
+            waiter.complete(reply);
+          }
+        }
+      }
+    } catch (WakeupException e) {
+      // closing
+    } catch (RuntimeException e) {
+      LOGGER.atError().setCause(e).log("reply inbox stopped");
+    } finally {
+      consumer.close(Duration.ofSeconds(5));
+    }
+  }
+
+  @Override
+  public void close() {
+    running = false;
+    consumer.wakeup();
+    try {
+      thread.join(10_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,177 @@
+package dev.sluice.launcher;
+
+import dev.sluice.config.ConfigException;
+import dev.sluice.config.Env;
+import dev.sluice.config.KafkaSettings;
+import dev.sluice.schemas.kafka.TopicProvisioner;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+
+/**
+ * The whole gateway on one machine: a real single-node Kafka broker (unless {@code
+ * KAFKA_BOOTSTRAP_SERVERS} names a cluster), the pipeline and the ingress, each its own process.
+ * {@code scripts/run} starts this; the end-to-end tests drive the same parts.
+ */
+public final class LocalGateway implements AutoCloseable {
+  static final String BROKER_MAIN = "dev.sluice.devkafka.LocalBroker";
+  static final String PIPELINE_MAIN = "dev.sluice.pipeline.PipelineMain";
+  static final String INGRESS_MAIN = "dev.sluice.ingress.IngressMain";
+
+  private final Map<String, String> env;
+  private final PrintStream out;
+  private final List<ChildProcess> children = new ArrayList<>();
+  private ChildProcess broker;
+  private ChildProcess pipeline;
+  private ChildProcess ingress;
+
+  /**
+   * @param env the complete environment every part runs with (already resolved: data dir, Kafka
+   *     address, secrets)
+   */
+  public LocalGateway(Map<String, String> env, PrintStream out) {
+    this.env = new HashMap<>(env);
+    this.out = out;
+  }
+
+  public Map<String, String> env() {
+    return Map.copyOf(env);
+  }
+
+  /** Starts a broker on {@code port} in {@code dataDir}; returns its bootstrap address. */
+  public String startBroker(Path dataDir, int port) throws Exception {
+    if (!portFree(port)) {
+      throw new ConfigException(
+          "port "
+              + port
+              + " is in use: stop what holds it, set LOCAL_KAFKA_PORT, or point"
+              + " KAFKA_BOOTSTRAP_SERVERS at a running cluster");
+    }
+    broker =
+        ChildProcess.start(
+            "broker",
+            BROKER_MAIN,
+            List.of(dataDir.toAbsolutePath().toString(), Integer.toString(port)),
+            env,
+            List.of("-Xms256m", "-Xmx768m"),
+            line -> line.startsWith("READY "),
+            out);
+    children.add(broker);
+    String ready = broker.marker().get(60, TimeUnit.SECONDS);
+    String bootstrap = ready.substring("READY ".length()).trim();
+    env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
+    return bootstrap;
+  }
+
+  /** Creates the gateway's topics when missing. */
+  public void provisionTopics() throws Exception {
+    Env resolved = Env.of(env);
+    try (Admin admin = Admin.create(KafkaSettings.from(resolved).clientProperties())) {
+      TopicProvisioner.ensure(admin, resolved.getInt("TOPIC_PARTITIONS", 6), (short) -1);
+    }
+  }
+
+  public ChildProcess startPipeline() throws IOException {
+    pipeline =
+        ChildProcess.start(
+            "pipeline",
+            PIPELINE_MAIN,
+            List.of(),
+            env,
+            List.of("-Xms256m", "-Xmx1g"),
+            line -> false,
+            out);
+    children.add(pipeline);
+    return pipeline;
+  }
+
+  public ChildProcess startIngress() throws IOException {
+    ingress =
+        ChildProcess.start(
+            "ingress",
+            INGRESS_MAIN,
+            List.of(),
+            env,
+            List.of("-Xms256m", "-Xmx1g"),
+            line -> false,
+            out);
+    children.add(ingress);
+    return ingress;
+  }
+
+  public ChildProcess pipeline() {
+    return pipeline;
+  }
+
+  public ChildProcess ingress() {
+    return ingress;
+  }
+
+  /** Waits until {@code url} answers 200, or fails after {@code timeout}. */
+  public static void awaitReady(URI url, Duration timeout, List<ChildProcess> watched)
+      throws Exception {
+    HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      for (ChildProcess child : watched) {
+        if (child != null && !child.isAlive()) {
+          throw new IllegalStateException("the " + child.name() + " stopped during start-up");
+        }
+      }
+      try {
+        HttpResponse<String> response =
+            client.send(
+                HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(2)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() == 200) {
+          return;
+        }
+      } catch (IOException e) {
+        // not listening yet
+      }
+      Thread.sleep(200);
+    }
+    throw new IllegalStateException(url + " was not ready within " + timeout.toSeconds() + " s");
+  }
+
+  /** Completes when any part stops on its own. */
+  public CompletableFuture<ChildProcess> anyExit() {
+    CompletableFuture<ChildProcess> first = new CompletableFuture<>();
+    for (ChildProcess child : children) {
+      child.onExit().thenRun(() -> first.complete(child));
+    }
+    return first;
+  }
+
+  /** Stops the parts in reverse order of start: ingress, pipeline, broker. */
+  @Override
+  public void close() {
+    for (int i = children.size() - 1; i >= 0; i--) {
+      children.get(i).stop(25);
+    }
+    children.clear();
+  }
+
+  static boolean portFree(int port) {
+    try (ServerSocket socket = new ServerSocket()) {
+      socket.bind(new InetSocketAddress("127.0.0.1", port));
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+}

@@ -1,0 +1,78 @@
+package dev.sluice.pipeline;
+
+import dev.sluice.schemas.kafka.Topics;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.errors.DeserializationExceptionHandler;
+import org.apache.kafka.streams.errors.ErrorHandlerContext;
+import org.apache.kafka.streams.errors.ProcessingExceptionHandler;
+import org.apache.kafka.streams.processor.api.Record;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What happens to a record the pipeline cannot handle: it is never silently dropped and never stops
+ * the application. A note goes to {@code llm.deadletter} saying where the record is and why it
+ * failed. The payload is not copied (it may hold a credential or a prompt); it stays on its source
+ * topic for that topic's retention.
+ */
+public final class DeadLetters
+    implements DeserializationExceptionHandler, ProcessingExceptionHandler {
+  private static final Logger LOGGER = LoggerFactory.getLogger(DeadLetters.class);
+
+  @Override
+  public void configure(Map<String, ?> configs) {}
+
+  @Override
+  public DeserializationExceptionHandler.Response handleError(
+      ErrorHandlerContext context, ConsumerRecord<byte[], byte[]> record, Exception exception) {
+    return DeserializationExceptionHandler.Response.resume(
+        List.of(note(context, "unreadable record", exception)));
+  }
+
+  @Override
+  public ProcessingExceptionHandler.Response handleError(
+      ErrorHandlerContext context, Record<?, ?> record, Exception exception) {
+    return ProcessingExceptionHandler.Response.resume(
+        List.of(note(context, "processing failed", exception)));
+  }
+
+  private static ProducerRecord<byte[], byte[]> note(
+      ErrorHandlerContext context, String what, Exception exception) {
+    // Exception messages are written by our serdes and stages and name no input values.
+    String reason = what + ": " + exception.getClass().getSimpleName();
+    LOGGER
+        .atWarn()
+        .addKeyValue("topic", context.topic())
+        .addKeyValue("partition", context.partition())
+        .addKeyValue("offset", context.offset())
+        .addKeyValue("processor", context.processorNodeId())
+        .addKeyValue("reason", reason)
+        .log("record sent to dead letters");
+    RecordHeaders headers = new RecordHeaders();
+    headers.add("sluice.dlq.reason", utf8(reason));
+    headers.add("sluice.dlq.topic", utf8(context.topic()));
+    headers.add("sluice.dlq.partition", utf8(Integer.toString(context.partition())));
+    headers.add("sluice.dlq.offset", utf8(Long.toString(context.offset())));
+    headers.add("sluice.dlq.processor", utf8(String.valueOf(context.processorNodeId())));
+    String value =
+        "{\"reason\":\""
+            + reason
+            + "\",\"sourceTopic\":\""
+            + context.topic()
+            + "\",\"partition\":"
+            + context.partition()
+            + ",\"offset\":"
+            + context.offset()
+            + "}";
+    return new ProducerRecord<>(Topics.DEAD_LETTERS.name(), null, null, null, utf8(value), headers);
+  }
+
+  private static byte[] utf8(String value) {
+    return value == null ? new byte[0] : value.getBytes(StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,122 @@
+package dev.sluice.pipeline;
+
+import dev.sluice.pipeline.internals.Admission;
+import dev.sluice.pipeline.internals.Admitted;
+import dev.sluice.pipeline.internals.PendingCall;
+import dev.sluice.pipeline.internals.ProviderCallProcessor;
+import dev.sluice.pipeline.internals.ReplyAddress;
+import dev.sluice.pipeline.internals.ReplyShaper;
+import dev.sluice.pipeline.internals.Settled;
+import dev.sluice.pipeline.internals.Step;
+import dev.sluice.pipeline.internals.Undeliverable;
+import dev.sluice.schemas.envelope.Source;
+import dev.sluice.schemas.kafka.JsonSerde;
+import dev.sluice.schemas.kafka.Topic;
+import dev.sluice.schemas.kafka.Topics;
+import java.util.Map;
+import java.util.function.Predicate;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Branched;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * Builds the gateway's topology. Per request topic:
+ *
+ * <pre>
+ * source ─▶ admission (authenticate ▶ validate ▶ request stages) ─┬─▶ provider-call ─┐
+ *                                                                 ├─ refused ───────┴▶ reply ▶ replyTo
+ *                                                                 └─ undeliverable ──▶ dead letters
+ * </pre>
+ *
+ * Operators, stores and changelogs are named: their names are part of the deployed contract, and
+ * renaming a store loses its state.
+ */
+public final class GatewayTopology {
+  private GatewayTopology() {}
+
+  /** Changelog configs of the in-flight store: it holds prompts, so it keeps them briefly. */
+  static final Map<String, String> PENDING_CHANGELOG_CONFIGS =
+      Map.of(
+          "cleanup.policy", "compact,delete",
+          "retention.ms", Long.toString(24L * 60 * 60 * 1000),
+          "segment.ms", Long.toString(60L * 60 * 1000),
+          "delete.retention.ms", Long.toString(60L * 60 * 1000),
+          "max.message.bytes", Integer.toString(Topics.MAX_MESSAGE_BYTES));
+
+  public static Topology build(StreamsBuilder builder, Stages stages) {
+    Predicate<String> replyTopicAllowed = Topics.REPLIES.name()::equals;
+    wire(builder, stages, Topics.REQUESTS, Source.HTTP, "http", replyTopicAllowed);
+    return builder.build();
+  }
+
+  private static void wire(
+      StreamsBuilder builder,
+      Stages stages,
+      Topic<String, dev.sluice.schemas.envelope.RequestEnvelope> topic,
+      Source source,
+      String prefix,
+      Predicate<String> replyTopicAllowed) {
+    // Each request topic is its own sub-topology with its own in-flight store and budget.
+    String store = prefix + ProviderCallProcessor.STORE_SUFFIX;
+    builder.addStateStore(
+        Stores.keyValueStoreBuilder(
+                Stores.inMemoryKeyValueStore(store),
+                Serdes.String(),
+                JsonSerde.of(PendingCall.class))
+            .withLoggingEnabled(PENDING_CHANGELOG_CONFIGS));
+
+    KStream<String, Step> admitted =
+        builder.stream(
+                topic.name(),
+                Consumed.with(topic.keySerde(), topic.valueSerde()).withName(prefix + "-requests"))
+            .process(
+                () ->
+                    new Admission(
+                        stages.authenticator(), stages.requestStages(), source, replyTopicAllowed),
+                Named.as(prefix + "-admission"));
+
+    Map<String, KStream<String, Step>> branches =
+        admitted
+            .split(Named.as(prefix + "-"))
+            .branch((id, step) -> step instanceof Admitted, Branched.as("admitted"))
+            .branch((id, step) -> step instanceof Settled, Branched.as("refused"))
+            .defaultBranch(Branched.as("undeliverable"));
+
+    KStream<String, Step> answered =
+        branches
+            .get(prefix + "-admitted")
+            .mapValues(step -> (Admitted) step, Named.as(prefix + "-to-provider"))
+            .process(
+                () ->
+                    new ProviderCallProcessor(
+                        store, stages.providers(), stages.callBudget(), stages.drainInterval()),
+                Named.as(prefix + "-provider-call"),
+                store);
+
+    ReplyAddress address = new ReplyAddress(Topics.REPLIES.name());
+    answered
+        .merge(branches.get(prefix + "-refused"), Named.as(prefix + "-settled"))
+        .process(() -> new ReplyShaper(stages.answerStages()), Named.as(prefix + "-reply"))
+        .to(
+            address,
+            Produced.with(Topics.REPLIES.keySerde(), Topics.REPLIES.valueSerde())
+                .withStreamPartitioner(address)
+                .withName(prefix + "-replies"));
+
+    JsonSerde<Undeliverable> undeliverable = JsonSerde.of(Undeliverable.class);
+    branches
+        .get(prefix + "-undeliverable")
+        .mapValues(
+            step -> undeliverable.toBytes((Undeliverable) step),
+            Named.as(prefix + "-undeliverable-reason"))
+        .to(
+            Topics.DEAD_LETTERS.name(),
+            Produced.with(Serdes.String(), Serdes.ByteArray()).withName(prefix + "-dead-letters"));
+  }
+}

@@ -1,0 +1,60 @@
+package dev.sluice.pipeline;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.function.Supplier;
+import org.apache.kafka.streams.KafkaStreams;
+
+/**
+ * The pipeline's own health port: {@code /healthz} answers 200 while the Streams client is alive,
+ * {@code /readyz} 200 only while it is RUNNING (not rebalancing or restoring).
+ */
+final class PipelineHealth implements AutoCloseable {
+  private final HttpServer server;
+
+  PipelineHealth(int port, Supplier<KafkaStreams.State> state) throws IOException {
+    server = HttpServer.create(new InetSocketAddress("0.0.0.0", port), 16);
+    server.createContext(
+        "/healthz",
+        exchange -> {
+          KafkaStreams.State now = state.get();
+          boolean alive =
+              now != KafkaStreams.State.ERROR
+                  && now != KafkaStreams.State.PENDING_ERROR
+                  && now != KafkaStreams.State.NOT_RUNNING;
+          answer(exchange, alive ? 200 : 503, now);
+        });
+    server.createContext(
+        "/readyz",
+        exchange -> {
+          KafkaStreams.State now = state.get();
+          answer(exchange, now == KafkaStreams.State.RUNNING ? 200 : 503, now);
+        });
+    server.start();
+  }
+
+  int port() {
+    return server.getAddress().getPort();
+  }
+
+  private static void answer(HttpExchange exchange, int status, KafkaStreams.State state)
+      throws IOException {
+    byte[] body =
+        ("{\"ready\":" + (state == KafkaStreams.State.RUNNING) + ",\"state\":\"" + state + "\"}")
+            .getBytes(StandardCharsets.UTF_8);
+    exchange.getResponseHeaders().set("Content-Type", "application/json");
+    exchange.sendResponseHeaders(status, body.length);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write(body);
+    }
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+  }
+}

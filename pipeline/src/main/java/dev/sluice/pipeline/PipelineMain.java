@@ -1,0 +1,139 @@
+package dev.sluice.pipeline;
+
+import dev.sluice.auth.AuthSettings;
+import dev.sluice.auth.TokenVerifier;
+import dev.sluice.config.ConfigException;
+import dev.sluice.config.Env;
+import dev.sluice.config.ParentWatch;
+import dev.sluice.egress.ProviderRouter;
+import dev.sluice.egress.StubProvider;
+import dev.sluice.pipeline.auth.EnvelopeAuthenticator;
+import dev.sluice.pipeline.internals.CallBudget;
+import dev.sluice.schemas.kafka.TopicProvisioner;
+import dev.sluice.schemas.kafka.Topics;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Starts the pipeline: reads configuration, wires the stages, runs the topology. */
+public final class PipelineMain {
+  private static final Logger LOGGER = LoggerFactory.getLogger(PipelineMain.class);
+
+  private PipelineMain() {}
+
+  public static void main(String[] args) throws Exception {
+    Env env = Env.load();
+    ParentWatch.startIfAsked(env);
+    PipelineSettings settings;
+    AuthSettings authSettings;
+    try {
+      settings = PipelineSettings.from(env);
+      authSettings = AuthSettings.from(env);
+    } catch (ConfigException e) {
+      System.err.println("sluice pipeline: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    if (authSettings.devMode()) {
+      LOGGER.atWarn().log("DEV_MODE is on: the dev-token credential is accepted (tenant dev)");
+    }
+    try (Admin admin = Admin.create(settings.kafka().clientProperties())) {
+      List<String> created = TopicProvisioner.ensure(admin, settings.topicPartitions(), (short) -1);
+      if (!created.isEmpty()) {
+        LOGGER.atInfo().addKeyValue("topics", created).log("created missing topics");
+      }
+    }
+
+    TokenVerifier verifier = TokenVerifier.create(authSettings);
+    Stages stages =
+        new Stages(
+            new EnvelopeAuthenticator(verifier),
+            List.of(),
+            new ProviderRouter(List.of(new StubProvider(settings.stubDelayMs()))),
+            new CallBudget(settings.maxInFlight(), 30_000, settings.providerDeadlineMs()),
+            Duration.ofMillis(Math.max(1, settings.pollMs())),
+            List.of());
+    Topology topology = GatewayTopology.build(new StreamsBuilder(), stages);
+    KafkaStreams streams = new KafkaStreams(topology, streamsProperties(settings));
+    streams.setUncaughtExceptionHandler(
+        e -> {
+          LOGGER.atError().setCause(e).log("stream thread failed; replacing it");
+          return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+    streams.setStateListener(
+        (now, before) ->
+            LOGGER
+                .atInfo()
+                .addKeyValue("from", before)
+                .addKeyValue("to", now)
+                .log("pipeline state"));
+
+    PipelineHealth health = new PipelineHealth(settings.healthPort(), streams::state);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  streams.close(Duration.ofSeconds(20));
+                  health.close();
+                  verifier.close();
+                  stopped.countDown();
+                },
+                "pipeline-shutdown"));
+    streams.start();
+    LOGGER
+        .atInfo()
+        .addKeyValue("instance", settings.instanceId())
+        .addKeyValue("healthPort", health.port())
+        .log("pipeline started");
+    stopped.await();
+  }
+
+  /** Streams settings tuned for the synchronous path's latency (docs/benchmarks.md). */
+  static Properties streamsProperties(PipelineSettings settings) {
+    Map<String, Object> props = new HashMap<>(settings.kafka().clientProperties());
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, settings.applicationId());
+    props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
+    props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, settings.streamThreads());
+    props.put(StreamsConfig.STATE_DIR_CONFIG, settings.stateDir().toAbsolutePath().toString());
+    props.put(StreamsConfig.POLL_MS_CONFIG, settings.pollMs());
+    props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, settings.commitIntervalMs());
+    props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0L);
+    props.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
+    props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetters.class);
+    props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetters.class);
+    props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
+    props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, -1);
+    // Static membership: a restart with the same id resumes its partitions immediately.
+    props.put(
+        StreamsConfig.consumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG),
+        settings.instanceId());
+    props.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 30_000);
+    // Streams sets its producer's linger.ms to 100 ms unless told otherwise.
+    props.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), settings.lingerMs());
+    props.put(
+        StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), Topics.COMPRESSION);
+    props.put(
+        StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG),
+        Topics.MAX_MESSAGE_BYTES);
+    props.put(
+        StreamsConfig.consumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG),
+        Topics.MAX_MESSAGE_BYTES);
+    Properties properties = new Properties();
+    properties.putAll(props);
+    return properties;
+  }
+}

@@ -1,0 +1,71 @@
+package dev.sluice.pipeline;
+
+import dev.sluice.config.ConfigException;
+import dev.sluice.config.Env;
+import dev.sluice.config.KafkaSettings;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+
+/**
+ * The pipeline's configuration (docs/configuration.md lists every variable).
+ *
+ * @param instanceId static group membership id: a restarted instance with the same id takes its
+ *     partitions back at once instead of after the session timeout
+ */
+public record PipelineSettings(
+    KafkaSettings kafka,
+    String applicationId,
+    String instanceId,
+    int streamThreads,
+    Path stateDir,
+    int maxInFlight,
+    long stubDelayMs,
+    long requestTimeoutMs,
+    long pollMs,
+    long commitIntervalMs,
+    int lingerMs,
+    int healthPort,
+    int topicPartitions) {
+
+  public static PipelineSettings from(Env env) {
+    long requestTimeoutMs = env.getLong("REQUEST_TIMEOUT_MS", 60_000);
+    if (requestTimeoutMs < 1_000) {
+      throw new ConfigException("REQUEST_TIMEOUT_MS must be at least 1000");
+    }
+    int threads = env.getInt("STREAM_THREADS", 2);
+    if (threads < 1) {
+      throw new ConfigException("STREAM_THREADS must be >= 1");
+    }
+    return new PipelineSettings(
+        KafkaSettings.from(env),
+        env.get("PIPELINE_APPLICATION_ID", "sluice-pipeline"),
+        env.get("PIPELINE_INSTANCE_ID", "pipeline-" + hostName()),
+        threads,
+        Path.of(env.get("DATA_DIR", "data")).resolve("pipeline-state"),
+        env.getInt("MAX_IN_FLIGHT", 1024),
+        env.getLong("STUB_DELAY_MS", 0),
+        requestTimeoutMs,
+        env.getLong("STREAMS_POLL_MS", 1),
+        env.getLong("STREAMS_COMMIT_INTERVAL_MS", 1_000),
+        env.getInt("KAFKA_LINGER_MS", 0),
+        env.getInt("PIPELINE_HEALTH_PORT", 8081),
+        env.getInt("TOPIC_PARTITIONS", 6));
+  }
+
+  /**
+   * How long after the broker accepted a request the provider may still answer: the caller's wait
+   * less a second, so the answer (or the timeout) reaches the caller before it gives up.
+   */
+  public long providerDeadlineMs() {
+    return requestTimeoutMs - 1_000;
+  }
+
+  private static String hostName() {
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (UnknownHostException e) {
+      return "local";
+    }
+  }
+}

@@ -1,0 +1,35 @@
+package dev.sluice.pipeline;
+
+import dev.sluice.egress.ProviderRouter;
+import dev.sluice.pipeline.auth.EnvelopeAuthenticator;
+import dev.sluice.pipeline.internals.CallBudget;
+import dev.sluice.pipeline.stage.AnswerStage;
+import dev.sluice.pipeline.stage.RequestStage;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Everything the topology wires, in ARCHITECTURE order: authentication, the request stages
+ * (validation, context firewall, policy, rate limit), the provider call, and the answer stages
+ * (redaction).
+ *
+ * @param drainInterval how often the stream thread collects provider answers when idle
+ */
+public record Stages(
+    EnvelopeAuthenticator authenticator,
+    List<RequestStage> requestStages,
+    ProviderRouter providers,
+    CallBudget callBudget,
+    Duration drainInterval,
+    List<AnswerStage> answerStages) {
+
+  public Stages {
+    Objects.requireNonNull(authenticator, "authenticator");
+    Objects.requireNonNull(providers, "providers");
+    Objects.requireNonNull(callBudget, "callBudget");
+    Objects.requireNonNull(drainInterval, "drainInterval");
+    requestStages = List.copyOf(requestStages);
+    answerStages = List.copyOf(answerStages);
+  }
+}

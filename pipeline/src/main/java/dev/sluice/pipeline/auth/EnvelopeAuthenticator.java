@@ -1,0 +1,60 @@
+package dev.sluice.pipeline.auth;
+
+import dev.sluice.auth.InvalidTokenException;
+import dev.sluice.auth.TokenVerifier;
+import dev.sluice.pipeline.stage.Refusal;
+import dev.sluice.schemas.Principal;
+import dev.sluice.schemas.envelope.RequestEnvelope;
+import dev.sluice.schemas.reply.ErrorCode;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The first stage: re-verifies the credential in an envelope. Anyone who can produce to a request
+ * topic can forge an envelope, so the ingress's check is not enough. Expiry is judged at the time
+ * the broker accepted the record (LogAppendTime), which a producer cannot choose.
+ */
+public final class EnvelopeAuthenticator {
+  public static final String STAGE = "authenticate";
+
+  private final TokenVerifier verifier;
+
+  public EnvelopeAuthenticator(TokenVerifier verifier) {
+    this.verifier = Objects.requireNonNull(verifier, "verifier");
+  }
+
+  /** Who sent the envelope, or why it is refused. */
+  public sealed interface Result permits Authenticated, Rejected {}
+
+  public record Authenticated(Principal principal) implements Result {}
+
+  public record Rejected(Refusal refusal) implements Result {}
+
+  public Result authenticate(RequestEnvelope envelope, long acceptedAtMs) {
+    String credential = envelope.credential();
+    if (credential == null || credential.isBlank()) {
+      return reject("missing credential");
+    }
+    Principal principal;
+    try {
+      principal = verifier.verify(credential, Instant.ofEpochMilli(acceptedAtMs));
+    } catch (InvalidTokenException e) {
+      return reject(e.getMessage());
+    }
+    if (envelope.tenant() != null && !envelope.tenant().equals(principal.tenant())) {
+      return reject("the envelope's tenant does not match its credential");
+    }
+    return new Authenticated(principal);
+  }
+
+  private static Result reject(String reason) {
+    return new Rejected(
+        Refusal.of(
+            STAGE,
+            ErrorCode.INVALID_TOKEN,
+            "the credential is missing, invalid or expired",
+            null,
+            List.of(reason)));
+  }
+}

@@ -1,0 +1,184 @@
+package dev.sluice.pipeline.internals;
+
+import dev.sluice.pipeline.auth.EnvelopeAuthenticator;
+import dev.sluice.pipeline.stage.Refusal;
+import dev.sluice.pipeline.stage.RequestStage;
+import dev.sluice.pipeline.stage.StageDecision;
+import dev.sluice.pipeline.stage.ValidateShape;
+import dev.sluice.schemas.Principal;
+import dev.sluice.schemas.RequestIds;
+import dev.sluice.schemas.envelope.ReplyTo;
+import dev.sluice.schemas.envelope.RequestEnvelope;
+import dev.sluice.schemas.envelope.Source;
+import dev.sluice.schemas.envelope.VerifiedRequest;
+import dev.sluice.schemas.reply.ErrorCode;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+
+/**
+ * Runs the stages before the provider on the stream thread, in order: authenticate the envelope,
+ * validate the request's shape, then every {@link RequestStage}. The first refusal settles the
+ * request; otherwise it is admitted to the provider call. Keys become request ids here.
+ */
+public final class Admission implements Processor<String, RequestEnvelope, String, Step> {
+  private final EnvelopeAuthenticator authenticator;
+  private final List<RequestStage> stages;
+  private final Source source;
+  private final Predicate<String> replyTopicAllowed;
+  private ProcessorContext<String, Step> context;
+
+  public Admission(
+      EnvelopeAuthenticator authenticator,
+      List<RequestStage> stages,
+      Source source,
+      Predicate<String> replyTopicAllowed) {
+    this.authenticator = authenticator;
+    this.stages = List.copyOf(stages);
+    this.source = source;
+    this.replyTopicAllowed = replyTopicAllowed;
+  }
+
+  @Override
+  public void init(ProcessorContext<String, Step> context) {
+    this.context = context;
+  }
+
+  @Override
+  public void process(Record<String, RequestEnvelope> record) {
+    long startedNs = System.nanoTime();
+    RequestEnvelope envelope = record.value();
+    if (envelope == null) {
+      deadLetter(record, null, "empty record");
+      return;
+    }
+    String requestId = envelope.requestId();
+    if (!RequestIds.isValid(requestId)) {
+      deadLetter(record, null, "missing or malformed requestId");
+      return;
+    }
+    ReplyTo replyTo = envelope.replyTo();
+    if (replyTo == null || !replyTopicAllowed.test(replyTo.topic())) {
+      deadLetter(record, requestId, "missing or disallowed replyTo");
+      return;
+    }
+    if (envelope.schemaVersion() != RequestEnvelope.VERSION) {
+      settle(
+          record,
+          replyTo,
+          null,
+          null,
+          Refusal.of(
+              ValidateShape.STAGE,
+              ErrorCode.INVALID_REQUEST,
+              "unsupported envelope schemaVersion; this gateway reads version "
+                  + RequestEnvelope.VERSION),
+          startedNs);
+      return;
+    }
+
+    EnvelopeAuthenticator.Result auth = authenticator.authenticate(envelope, record.timestamp());
+    if (auth instanceof EnvelopeAuthenticator.Rejected) {
+      settle(
+          record,
+          replyTo,
+          null,
+          null,
+          ((EnvelopeAuthenticator.Rejected) auth).refusal(),
+          startedNs);
+      return;
+    }
+    Principal principal = ((EnvelopeAuthenticator.Authenticated) auth).principal();
+
+    ValidateShape.Result shape = ValidateShape.apply(envelope.request());
+    if (shape instanceof ValidateShape.Invalid) {
+      settle(
+          record,
+          replyTo,
+          principal.tenant(),
+          null,
+          ((ValidateShape.Invalid) shape).refusal(),
+          startedNs);
+      return;
+    }
+    // From here on the credential is gone: only the verified principal travels.
+    VerifiedRequest request =
+        new VerifiedRequest(
+            requestId,
+            principal,
+            source,
+            replyTo,
+            envelope.idempotencyKey(),
+            envelope.clientIp(),
+            envelope.batchId(),
+            envelope.customId(),
+            record.timestamp(),
+            ((ValidateShape.Valid) shape).request());
+
+    long nowMs = context.currentSystemTimeMs();
+    for (RequestStage stage : stages) {
+      StageDecision decision = stage.apply(request, nowMs);
+      if (decision instanceof StageDecision.Deny) {
+        settle(
+            record,
+            replyTo,
+            principal.tenant(),
+            request,
+            ((StageDecision.Deny) decision).refusal(),
+            startedNs);
+        return;
+      }
+      request = ((StageDecision.Pass) decision).request();
+    }
+    context.forward(
+        record
+            .withKey(requestId)
+            .withValue(new Admitted(request, Map.of("admission", elapsedMs(startedNs)))));
+  }
+
+  private void settle(
+      Record<String, RequestEnvelope> record,
+      ReplyTo replyTo,
+      String tenant,
+      VerifiedRequest request,
+      Refusal refusal,
+      long startedNs) {
+    String requestId = record.value().requestId();
+    Map<String, Double> timings = new HashMap<>();
+    timings.put("admission", elapsedMs(startedNs));
+    context.forward(
+        record
+            .withKey(requestId)
+            .withValue(
+                new Settled(
+                    replyTo,
+                    request,
+                    refusal.stage(),
+                    Replies.refused(requestId, tenant, refusal, timings))));
+  }
+
+  private void deadLetter(Record<String, RequestEnvelope> record, String requestId, String reason) {
+    String topic = "";
+    int partition = -1;
+    long offset = -1;
+    if (context.recordMetadata().isPresent()) {
+      RecordMetadata metadata = context.recordMetadata().get();
+      topic = metadata.topic();
+      partition = metadata.partition();
+      offset = metadata.offset();
+    }
+    context.forward(
+        record
+            .withKey(requestId)
+            .withValue(new Undeliverable(requestId, reason, topic, partition, offset)));
+  }
+
+  static double elapsedMs(long startedNs) {
+    return Math.round((System.nanoTime() - startedNs) / 1_000.0) / 1_000.0;
+  }
+}

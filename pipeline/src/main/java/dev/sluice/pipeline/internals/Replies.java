@@ -1,0 +1,115 @@
+package dev.sluice.pipeline.internals;
+
+import dev.sluice.egress.ProviderAnswer;
+import dev.sluice.egress.ProviderException;
+import dev.sluice.pipeline.stage.Refusal;
+import dev.sluice.schemas.envelope.VerifiedRequest;
+import dev.sluice.schemas.reply.ChatCompletion;
+import dev.sluice.schemas.reply.Choice;
+import dev.sluice.schemas.reply.ErrorCode;
+import dev.sluice.schemas.reply.Meta;
+import dev.sluice.schemas.reply.Outcome;
+import dev.sluice.schemas.reply.ReplyEnvelope;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeoutException;
+
+/** Builds reply envelopes; the one place that maps outcomes to statuses. */
+public final class Replies {
+  private Replies() {}
+
+  public static ReplyEnvelope refused(
+      String requestId, String tenant, Refusal refusal, Map<String, Double> timings) {
+    Outcome outcome = refusal.code().status() >= 500 ? Outcome.FAILED : Outcome.DENIED;
+    return new ReplyEnvelope(
+        ReplyEnvelope.VERSION,
+        requestId,
+        tenant,
+        outcome,
+        refusal.code().status(),
+        null,
+        refusal.error().withRequestId(requestId),
+        Map.of(),
+        timings,
+        refusal.retryAfterSeconds(),
+        null,
+        null);
+  }
+
+  public static ChatCompletion completion(
+      VerifiedRequest request, ProviderAnswer answer, long nowMs) {
+    String text = answer.message().text();
+    return new ChatCompletion(
+        "chatcmpl-" + request.requestId(),
+        ChatCompletion.OBJECT,
+        nowMs / 1000,
+        answer.model(),
+        List.of(new Choice(0, answer.message(), answer.finishReason())),
+        answer.usage(),
+        text,
+        List.of(),
+        new Meta(answer.provider(), request.requestId(), null));
+  }
+
+  public static ReplyEnvelope completed(
+      VerifiedRequest request, ChatCompletion completion, Map<String, Double> timings) {
+    return new ReplyEnvelope(
+        ReplyEnvelope.VERSION,
+        request.requestId(),
+        request.principal().tenant(),
+        Outcome.COMPLETED,
+        200,
+        completion,
+        null,
+        completion.meta() == null || completion.meta().redactions() == null
+            ? Map.of()
+            : completion.meta().redactions(),
+        timings,
+        null,
+        request.batchId(),
+        request.customId());
+  }
+
+  /** The refusal a failed provider call turns into. */
+  public static Refusal providerFailure(Throwable failure) {
+    Throwable cause = unwrap(failure);
+    if (cause instanceof ProviderException) {
+      ProviderException e = (ProviderException) cause;
+      switch (e.kind()) {
+        case TIMEOUT:
+          return Refusal.of("provider", ErrorCode.PROVIDER_TIMEOUT, e.getMessage());
+        case RATE_LIMITED:
+          return new Refusal(
+              "provider",
+              ErrorCode.RATE_LIMITED,
+              ErrorCode.RATE_LIMITED.error(e.getMessage()),
+              e.retryAfterSeconds());
+        case UNKNOWN_MODEL:
+          return Refusal.of("provider", ErrorCode.MODEL_NOT_ALLOWED, e.getMessage());
+        default:
+          return Refusal.of("provider", ErrorCode.PROVIDER_ERROR, e.getMessage());
+      }
+    }
+    if (cause instanceof TimeoutException) {
+      return Refusal.of(
+          "provider", ErrorCode.PROVIDER_TIMEOUT, "the provider did not answer in time");
+    }
+    // Anything else is unexpected; its message may hold provider internals, so it is not shown.
+    return Refusal.of("provider", ErrorCode.PROVIDER_ERROR, "the provider call failed");
+  }
+
+  private static Throwable unwrap(Throwable failure) {
+    Throwable t = failure;
+    while ((t instanceof CompletionException
+            || t instanceof java.util.concurrent.ExecutionException)
+        && t.getCause() != null) {
+      t = t.getCause();
+    }
+    if (t instanceof CancellationException) {
+      return new TimeoutException();
+    }
+    return t;
+  }
+}

@@ -1,0 +1,28 @@
+package dev.sluice.pipeline.stage;
+
+import dev.sluice.schemas.reply.ErrorCode;
+import dev.sluice.schemas.reply.GatewayError;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Why a stage ended a request early: the error the caller gets and the stage that decided.
+ *
+ * @param retryAfterSeconds set with 429
+ */
+public record Refusal(String stage, ErrorCode code, GatewayError error, Integer retryAfterSeconds) {
+  public Refusal {
+    Objects.requireNonNull(stage, "stage");
+    Objects.requireNonNull(code, "code");
+    Objects.requireNonNull(error, "error");
+  }
+
+  public static Refusal of(String stage, ErrorCode code, String message) {
+    return new Refusal(stage, code, code.error(message), null);
+  }
+
+  public static Refusal of(
+      String stage, ErrorCode code, String message, String param, List<String> reasons) {
+    return new Refusal(stage, code, code.error(message, param, reasons), null);
+  }
+}

@@ -1,0 +1,56 @@
+package dev.sluice.schemas.chat;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * One chat message. {@code content} keeps the caller's form: OpenAI accepts a plain string or an
+ * array of parts, and a provider adapter sends back what it was given.
+ *
+ * @param role {@code system}, {@code developer}, {@code user}, {@code assistant} or {@code tool}
+ * @param content the text parts; {@code stringForm} says whether it arrived as one string
+ * @param name optional participant name
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonSerialize(using = ChatMessageJson.Serializer.class)
+@JsonDeserialize(using = ChatMessageJson.Deserializer.class)
+public record ChatMessage(String role, List<ContentPart> content, boolean stringForm, String name) {
+
+  public ChatMessage {
+    Objects.requireNonNull(role, "role");
+    content = List.copyOf(content);
+    if (stringForm && content.size() != 1) {
+      throw new IllegalArgumentException("a string-form message has exactly one part");
+    }
+  }
+
+  public static ChatMessage of(String role, String text) {
+    return new ChatMessage(role, List.of(ContentPart.text(text)), true, null);
+  }
+
+  /** All text parts, joined: what guardrails inspect and providers read. */
+  @JsonIgnore
+  public String text() {
+    if (content.size() == 1) {
+      return content.get(0).text();
+    }
+    StringBuilder joined = new StringBuilder();
+    for (ContentPart part : content) {
+      if (joined.length() > 0) {
+        joined.append('\n');
+      }
+      joined.append(part.text());
+    }
+    return joined.toString();
+  }
+
+  @Override
+  public String toString() {
+    // Message text is a prompt: never in logs.
+    return "ChatMessage[role=" + role + ", parts=" + content.size() + "]";
+  }
+}

@@ -1,0 +1,65 @@
+package dev.sluice.schemas.chat;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.deser.std.StdDeserializer;
+import com.fasterxml.jackson.databind.ser.std.StdSerializer;
+import java.io.IOException;
+
+/** Writes a message's content back in the form it arrived in (string or parts). */
+final class ChatMessageJson {
+  private ChatMessageJson() {}
+
+  static final class Serializer extends StdSerializer<ChatMessage> {
+    private static final long serialVersionUID = 1L;
+
+    Serializer() {
+      super(ChatMessage.class);
+    }
+
+    @Override
+    public void serialize(ChatMessage message, JsonGenerator json, SerializerProvider provider)
+        throws IOException {
+      json.writeStartObject();
+      json.writeStringField("role", message.role());
+      if (message.stringForm()) {
+        json.writeStringField("content", message.text());
+      } else {
+        json.writeArrayFieldStart("content");
+        for (ContentPart part : message.content()) {
+          json.writeStartObject();
+          json.writeStringField("type", part.type());
+          json.writeStringField("text", part.text());
+          json.writeEndObject();
+        }
+        json.writeEndArray();
+      }
+      if (message.name() != null) {
+        json.writeStringField("name", message.name());
+      }
+      json.writeEndObject();
+    }
+  }
+
+  static final class Deserializer extends StdDeserializer<ChatMessage> {
+    private static final long serialVersionUID = 1L;
+
+    Deserializer() {
+      super(ChatMessage.class);
+    }
+
+    @Override
+    public ChatMessage deserialize(JsonParser parser, DeserializationContext context)
+        throws IOException {
+      JsonNode node = context.readTree(parser);
+      try {
+        return ChatRequests.message(node, 0);
+      } catch (InvalidChatRequest e) {
+        throw context.weirdStringException(e.getMessage(), ChatMessage.class, e.getMessage());
+      }
+    }
+  }
+}

@@ -1,0 +1,46 @@
+package dev.sluice.schemas.chat;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A chat-completion request as the gateway understands it: the OpenAI fields it acts on, plus the
+ * optional retrieval {@code context}. {@code max_completion_tokens} arrives here as {@code
+ * maxTokens}.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record ChatRequest(
+    String model,
+    List<ChatMessage> messages,
+    @JsonProperty("max_tokens") Integer maxTokens,
+    Double temperature,
+    @JsonProperty("top_p") Double topP,
+    List<String> stop,
+    String user,
+    RagContext context) {
+
+  public ChatRequest {
+    Objects.requireNonNull(model, "model");
+    messages = List.copyOf(messages);
+    stop = stop == null ? null : List.copyOf(stop);
+  }
+
+  /** The text of the last user message, or {@code ""}. */
+  public String lastUserText() {
+    for (int i = messages.size() - 1; i >= 0; i--) {
+      if ("user".equals(messages.get(i).role())) {
+        return messages.get(i).text();
+      }
+    }
+    return "";
+  }
+
+  @Override
+  public String toString() {
+    return "ChatRequest[model=" + model + ", messages=" + messages.size() + "]";
+  }
+}

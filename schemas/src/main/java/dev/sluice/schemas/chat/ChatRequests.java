@@ -1,0 +1,223 @@
+package dev.sluice.schemas.chat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Reads a chat request from JSON and checks its shape: types, required fields and the OpenAI
+ * features the gateway does not offer yet. Both the ingress (to answer at once) and the pipeline
+ * (for envelopes produced straight to a topic) use it, so every entry point refuses the same
+ * things. Limits such as caps and allowlists are the pipeline's validation stage, not this.
+ */
+public final class ChatRequests {
+  private ChatRequests() {}
+
+  /** The body, or the object under {@code "req"} when the caller used the wrapper form. */
+  public static JsonNode unwrap(JsonNode body) {
+    if (body != null && body.isObject() && body.size() == 1 && body.path("req").isObject()) {
+      return body.get("req");
+    }
+    return body;
+  }
+
+  public static ChatRequest parse(JsonNode body) throws InvalidChatRequest {
+    JsonNode root = unwrap(body);
+    if (root == null || !root.isObject()) {
+      throw invalid(null, "the request body must be a JSON object");
+    }
+    String model = requiredString(root, "model");
+
+    JsonNode stream = root.get("stream");
+    if (stream != null && !stream.isNull()) {
+      if (!stream.isBoolean()) {
+        throw invalid("stream", "stream must be a boolean");
+      }
+      if (stream.booleanValue()) {
+        throw new InvalidChatRequest(
+            "stream_unsupported", "stream", "streaming responses are not supported yet");
+      }
+    }
+    JsonNode n = root.get("n");
+    if (n != null && !n.isNull()) {
+      if (!n.isIntegralNumber() || !n.canConvertToInt() || n.intValue() < 1) {
+        throw invalid("n", "n must be a positive integer");
+      }
+      if (n.intValue() > 1) {
+        throw invalid("n", "only n = 1 is supported");
+      }
+    }
+
+    JsonNode messagesNode = root.get("messages");
+    if (messagesNode == null || !messagesNode.isArray()) {
+      throw invalid("messages", "messages must be an array");
+    }
+    List<ChatMessage> messages = new ArrayList<>(messagesNode.size());
+    for (int i = 0; i < messagesNode.size(); i++) {
+      messages.add(message(messagesNode.get(i), i));
+    }
+
+    // OpenAI's newer name wins; both are checked so a malformed one never slips through.
+    Integer maxCompletionTokens = optionalPositiveInt(root, "max_completion_tokens");
+    Integer legacyMaxTokens = optionalPositiveInt(root, "max_tokens");
+    Integer maxTokens = maxCompletionTokens != null ? maxCompletionTokens : legacyMaxTokens;
+    Double temperature = optionalNumber(root, "temperature", 0, 2);
+    Double topP = optionalNumber(root, "top_p", 0, 1);
+    List<String> stop = stop(root.get("stop"));
+    String user = optionalString(root, "user");
+    RagContext context = context(root.get("context"));
+    return new ChatRequest(model, messages, maxTokens, temperature, topP, stop, user, context);
+  }
+
+  static ChatMessage message(JsonNode node, int index) throws InvalidChatRequest {
+    String at = "messages[" + index + "]";
+    if (node == null || !node.isObject()) {
+      throw invalid(at, "each message must be an object");
+    }
+    JsonNode role = node.get("role");
+    if (role == null || !role.isTextual()) {
+      throw invalid(at + ".role", "role must be a string");
+    }
+    JsonNode content = node.get("content");
+    String name = null;
+    JsonNode nameNode = node.get("name");
+    if (nameNode != null && !nameNode.isNull()) {
+      if (!nameNode.isTextual()) {
+        throw invalid(at + ".name", "name must be a string");
+      }
+      name = nameNode.textValue();
+    }
+    if (content == null || content.isNull()) {
+      throw invalid(at + ".content", "content is required");
+    }
+    if (content.isTextual()) {
+      return new ChatMessage(
+          role.textValue(), List.of(ContentPart.text(content.textValue())), true, name);
+    }
+    if (!content.isArray()) {
+      throw invalid(at + ".content", "content must be a string or an array of parts");
+    }
+    List<ContentPart> parts = new ArrayList<>(content.size());
+    for (int p = 0; p < content.size(); p++) {
+      String partAt = at + ".content[" + p + "]";
+      JsonNode part = content.get(p);
+      if (!part.isObject() || !part.path("type").isTextual()) {
+        throw invalid(partAt, "each content part must be an object with a type");
+      }
+      if (!"text".equals(part.get("type").textValue())) {
+        throw invalid(partAt + ".type", "only text content parts are supported");
+      }
+      if (!part.path("text").isTextual()) {
+        throw invalid(partAt + ".text", "a text part needs a string text");
+      }
+      parts.add(ContentPart.text(part.get("text").textValue()));
+    }
+    return new ChatMessage(role.textValue(), parts, false, name);
+  }
+
+  private static RagContext context(JsonNode node) throws InvalidChatRequest {
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    if (!node.isObject()) {
+      throw invalid("context", "context must be an object");
+    }
+    String source = optionalString(node, "source", "context");
+    JsonNode chunksNode = node.get("chunks");
+    if (chunksNode == null || !chunksNode.isArray()) {
+      throw invalid("context.chunks", "context.chunks must be an array");
+    }
+    List<RagChunk> chunks = new ArrayList<>(chunksNode.size());
+    for (int i = 0; i < chunksNode.size(); i++) {
+      String at = "context.chunks[" + i + "]";
+      JsonNode chunk = chunksNode.get(i);
+      if (!chunk.isObject()) {
+        throw invalid(at, "each chunk must be an object");
+      }
+      JsonNode id = chunk.get("id");
+      if (id == null || !(id.isTextual() || id.isIntegralNumber())) {
+        throw invalid(at + ".id", "a chunk id must be a string");
+      }
+      JsonNode content = chunk.get("content");
+      if (content == null || !content.isTextual()) {
+        throw invalid(at + ".content", "a chunk's content must be a string");
+      }
+      chunks.add(
+          new RagChunk(id.asText(), content.textValue(), optionalString(chunk, "source", at)));
+    }
+    return new RagContext(source, chunks);
+  }
+
+  private static List<String> stop(JsonNode node) throws InvalidChatRequest {
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    if (node.isTextual()) {
+      return List.of(node.textValue());
+    }
+    if (!node.isArray()) {
+      throw invalid("stop", "stop must be a string or an array of strings");
+    }
+    List<String> stop = new ArrayList<>(node.size());
+    for (JsonNode item : node) {
+      if (!item.isTextual()) {
+        throw invalid("stop", "stop must be a string or an array of strings");
+      }
+      stop.add(item.textValue());
+    }
+    return stop;
+  }
+
+  private static String requiredString(JsonNode root, String field) throws InvalidChatRequest {
+    JsonNode value = root.get(field);
+    if (value == null || !value.isTextual() || value.textValue().isBlank()) {
+      throw invalid(field, field + " must be a non-empty string");
+    }
+    return value.textValue();
+  }
+
+  private static String optionalString(JsonNode root, String field) throws InvalidChatRequest {
+    return optionalString(root, field, field);
+  }
+
+  private static String optionalString(JsonNode root, String field, String at)
+      throws InvalidChatRequest {
+    JsonNode value = root.get(field);
+    if (value == null || value.isNull()) {
+      return null;
+    }
+    if (!value.isTextual()) {
+      String path = at.equals(field) ? field : at + "." + field;
+      throw invalid(path, path + " must be a string");
+    }
+    return value.textValue();
+  }
+
+  private static Integer optionalPositiveInt(JsonNode root, String field)
+      throws InvalidChatRequest {
+    JsonNode value = root.get(field);
+    if (value == null || value.isNull()) {
+      return null;
+    }
+    if (!value.isIntegralNumber() || !value.canConvertToInt() || value.intValue() < 1) {
+      throw invalid(field, field + " must be a positive integer");
+    }
+    return value.intValue();
+  }
+
+  private static Double optionalNumber(JsonNode root, String field, double min, double max)
+      throws InvalidChatRequest {
+    JsonNode value = root.get(field);
+    if (value == null || value.isNull()) {
+      return null;
+    }
+    if (!value.isNumber() || value.doubleValue() < min || value.doubleValue() > max) {
+      throw invalid(field, field + " must be a number from " + min + " to " + max);
+    }
+    return value.doubleValue();
+  }
+
+  private static InvalidChatRequest invalid(String param, String message) {
+    return new InvalidChatRequest("invalid_request", param, message);
+  }
+}

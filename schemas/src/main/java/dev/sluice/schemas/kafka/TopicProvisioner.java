@@ -1,0 +1,49 @@
+package dev.sluice.schemas.kafka;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
+
+/**
+ * Creates the gateway's topics when they are missing, with the configs {@link Topics} gives.
+ * Existing topics are left alone: changing a live topic's partitions is an operator's decision.
+ */
+public final class TopicProvisioner {
+  private TopicProvisioner() {}
+
+  /** Returns the names it created. */
+  public static List<String> ensure(Admin admin, int partitions, short replicationFactor)
+      throws InterruptedException, ExecutionException, TimeoutException {
+    Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+    List<NewTopic> missing = new ArrayList<>();
+    for (Topic<?, ?> topic : Topics.all()) {
+      if (!existing.contains(topic.name())) {
+        missing.add(
+            new NewTopic(topic.name(), partitions, replicationFactor).configs(topic.configs()));
+      }
+    }
+    if (missing.isEmpty()) {
+      return List.of();
+    }
+    List<String> created = new ArrayList<>();
+    var results = admin.createTopics(missing).values();
+    for (var entry : results.entrySet()) {
+      try {
+        entry.getValue().get(30, TimeUnit.SECONDS);
+        created.add(entry.getKey());
+      } catch (ExecutionException e) {
+        // Another process (ingress or pipeline starting at the same time) won the race.
+        if (!(e.getCause() instanceof TopicExistsException)) {
+          throw e;
+        }
+      }
+    }
+    return created;
+  }
+}

@@ -1,0 +1,67 @@
+package dev.sluice.schemas.kafka;
+
+import dev.sluice.schemas.audit.AuditRecord;
+import dev.sluice.schemas.envelope.RequestEnvelope;
+import dev.sluice.schemas.reply.ReplyEnvelope;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.serialization.Serdes;
+
+/** The gateway's topics and the configs they are created with (docs/contracts.md explains them). */
+public final class Topics {
+  private Topics() {}
+
+  /** Largest message a topic accepts: a 1 MiB body plus its envelope fits with room to spare. */
+  public static final int MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+
+  public static final String COMPRESSION = "lz4";
+
+  private static final long DAY_MS = 24L * 60 * 60 * 1000;
+
+  /**
+   * Synchronous callers' requests, key = claimed tenant. Holds credentials, so kept one day only;
+   * the broker stamps each record's time so token expiry is judged at the moment it was accepted.
+   */
+  public static final Topic<String, RequestEnvelope> REQUESTS =
+      new Topic<>(
+          "llm.requests",
+          Serdes.String(),
+          JsonSerde.of(RequestEnvelope.class),
+          configs(DAY_MS, Map.of("message.timestamp.type", "LogAppendTime")));
+
+  /** Answers, key = request id; each ingress instance reads only the partitions it owns. */
+  public static final Topic<String, ReplyEnvelope> REPLIES =
+      new Topic<>(
+          "llm.replies",
+          Serdes.String(),
+          JsonSerde.of(ReplyEnvelope.class),
+          configs(DAY_MS, Map.of()));
+
+  /** The hash-chained decision log, key = tenant. Kept forever. */
+  public static final Topic<String, AuditRecord> AUDIT =
+      new Topic<>(
+          "llm.audit", Serdes.String(), JsonSerde.of(AuditRecord.class), configs(-1, Map.of()));
+
+  /**
+   * Records the pipeline could not read, with the reason in headers and without their payload
+   * (which may hold a credential; it stays on its source topic for its retention).
+   */
+  public static final Topic<byte[], byte[]> DEAD_LETTERS =
+      new Topic<>(
+          "llm.deadletter", Serdes.ByteArray(), Serdes.ByteArray(), configs(7 * DAY_MS, Map.of()));
+
+  /** Every topic the gateway creates when missing. */
+  public static List<Topic<?, ?>> all() {
+    return List.of(REQUESTS, REPLIES, AUDIT, DEAD_LETTERS);
+  }
+
+  private static Map<String, String> configs(long retentionMs, Map<String, String> extra) {
+    Map<String, String> configs = new HashMap<>();
+    configs.put("retention.ms", Long.toString(retentionMs));
+    configs.put("max.message.bytes", Integer.toString(MAX_MESSAGE_BYTES));
+    configs.put("compression.type", COMPRESSION);
+    configs.putAll(extra);
+    return configs;
+  }
+}

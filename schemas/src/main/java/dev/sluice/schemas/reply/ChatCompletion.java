@@ -1,0 +1,34 @@
+package dev.sluice.schemas.reply;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.List;
+
+/**
+ * OpenAI's {@code chat.completion} object plus the gateway's {@code answer} (the first choice's
+ * text), {@code citations} and {@code meta}.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record ChatCompletion(
+    String id,
+    String object,
+    long created,
+    String model,
+    List<Choice> choices,
+    Usage usage,
+    String answer,
+    List<Citation> citations,
+    Meta meta) {
+
+  public static final String OBJECT = "chat.completion";
+
+  public ChatCompletion {
+    choices = List.copyOf(choices);
+    citations = citations == null ? List.of() : List.copyOf(citations);
+  }
+
+  @Override
+  public String toString() {
+    // The completion text never reaches a log line.
+    return "ChatCompletion[id=" + id + ", model=" + model + ", choices=" + choices.size() + "]";
+  }
+}

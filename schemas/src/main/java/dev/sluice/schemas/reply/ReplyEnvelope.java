@@ -1,0 +1,44 @@
+package dev.sluice.schemas.reply;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The answer to one request (key = request id). Readers may see a request's reply twice after a
+ * crash (at-least-once); they keep the first and drop the rest by {@code requestId}.
+ *
+ * @param status the HTTP status the ingress answers with
+ * @param completion the answer when {@code outcome} is completed
+ * @param error the error when it is not
+ * @param redactions redaction report: counts by type
+ * @param timings milliseconds spent per stage
+ * @param retryAfterSeconds set with status 429
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record ReplyEnvelope(
+    int schemaVersion,
+    String requestId,
+    String tenant,
+    Outcome outcome,
+    int status,
+    ChatCompletion completion,
+    GatewayError error,
+    Map<String, Integer> redactions,
+    Map<String, Double> timings,
+    Integer retryAfterSeconds,
+    String batchId,
+    String customId) {
+
+  public static final int VERSION = 1;
+
+  public ReplyEnvelope {
+    Objects.requireNonNull(requestId, "requestId");
+    Objects.requireNonNull(outcome, "outcome");
+    redactions = redactions == null ? Map.of() : Map.copyOf(redactions);
+    timings = timings == null ? Map.of() : Map.copyOf(timings);
+    if ((completion == null) == (error == null)) {
+      throw new IllegalArgumentException("a reply has either a completion or an error");
+    }
+  }
+}

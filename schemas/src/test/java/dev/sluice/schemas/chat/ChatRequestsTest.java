@@ -1,0 +1,528 @@
+package dev.sluice.schemas.chat;
+
+import static dev.sluice.schemas.Fixtures.json;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.NullNode;
+import dev.sluice.schemas.Json;
+import java.util.List;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class ChatRequestsTest {
+
+  private static final String USER_HI = "{\"role\":\"user\",\"content\":\"hi\"}";
+
+  /** A minimal valid request with {@code extra} (a JSON members fragment) appended. */
+  private static JsonNode body(String extra) {
+    return json(
+        "{\"model\":\"gpt-4o-mini\",\"messages\":["
+            + USER_HI
+            + "]"
+            + (extra.isEmpty() ? "" : ",")
+            + extra
+            + "}");
+  }
+
+  private static ChatRequest parse(JsonNode body) {
+    try {
+      return ChatRequests.parse(body);
+    } catch (InvalidChatRequest e) {
+      throw new AssertionError("refused: " + e.code() + " " + e.param() + " " + e.getMessage());
+    }
+  }
+
+  private static InvalidChatRequest refusal(JsonNode body) {
+    InvalidChatRequest e =
+        catchThrowableOfType(InvalidChatRequest.class, () -> ChatRequests.parse(body));
+    assertThat(e).as("refused").isNotNull();
+    return e;
+  }
+
+  private static void assertRefused(JsonNode body, String code, String param) {
+    InvalidChatRequest e = refusal(body);
+    assertThat(e.code()).isEqualTo(code);
+    assertThat(e.param()).isEqualTo(param);
+    assertThat(e.getMessage()).isNotBlank();
+  }
+
+  @Nested
+  class Accepts {
+    @Test
+    void aMinimalRequest() {
+      ChatRequest request = parse(body(""));
+      assertThat(request.model()).isEqualTo("gpt-4o-mini");
+      assertThat(request.messages()).containsExactly(ChatMessage.of("user", "hi"));
+      assertThat(request.maxTokens()).isNull();
+      assertThat(request.temperature()).isNull();
+      assertThat(request.topP()).isNull();
+      assertThat(request.stop()).isNull();
+      assertThat(request.user()).isNull();
+      assertThat(request.context()).isNull();
+    }
+
+    @Test
+    void everyFieldItReads() {
+      ChatRequest request =
+          parse(
+              body(
+                  "\"max_tokens\":100,\"temperature\":0.7,\"top_p\":0.5,\"stop\":[\"a\",\"b\"],"
+                      + "\"user\":\"u-1\",\"stream\":false,\"n\":1"));
+      assertThat(request.maxTokens()).isEqualTo(100);
+      assertThat(request.temperature()).isEqualTo(0.7);
+      assertThat(request.topP()).isEqualTo(0.5);
+      assertThat(request.stop()).containsExactly("a", "b");
+      assertThat(request.user()).isEqualTo("u-1");
+    }
+
+    @Test
+    void theReqWrapper() {
+      ChatRequest wrapped = parse(json("{\"req\":" + body("\"max_tokens\":5") + "}"));
+      assertThat(wrapped).isEqualTo(parse(body("\"max_tokens\":5")));
+      assertThat(ChatRequests.unwrap(json("{\"req\":{\"model\":\"m\"}}")))
+          .isEqualTo(json("{\"model\":\"m\"}"));
+    }
+
+    @Test
+    void aReqFieldNextToOtherFieldsAsAPlainRequest() {
+      // Only an object whose single field is "req" is the wrapper.
+      ChatRequest request = parse(body("\"req\":{\"model\":\"other\"}"));
+      assertThat(request.model()).isEqualTo("gpt-4o-mini");
+      assertThat(ChatRequests.unwrap(null)).isNull();
+      assertThat(ChatRequests.unwrap(json("{\"req\":\"x\"}"))).isEqualTo(json("{\"req\":\"x\"}"));
+    }
+
+    @Test
+    void maxCompletionTokensAsMaxTokens() {
+      assertThat(parse(body("\"max_completion_tokens\":64")).maxTokens()).isEqualTo(64);
+    }
+
+    @Test
+    void maxCompletionTokensOverMaxTokens() {
+      assertThat(parse(body("\"max_tokens\":500,\"max_completion_tokens\":64")).maxTokens())
+          .isEqualTo(64);
+      assertThat(parse(body("\"max_tokens\":500,\"max_completion_tokens\":null")).maxTokens())
+          .isEqualTo(500);
+    }
+
+    @Test
+    void theLargestIntMaxTokens() {
+      assertThat(parse(body("\"max_tokens\":2147483647")).maxTokens()).isEqualTo(Integer.MAX_VALUE);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"system", "developer", "user", "assistant", "tool"})
+    void everyOpenAiRole(String role) {
+      JsonNode body =
+          json("{\"model\":\"m\",\"messages\":[{\"role\":\"" + role + "\",\"content\":\"x\"}]}");
+      assertThat(parse(body).messages().get(0).role()).isEqualTo(role);
+    }
+
+    @Test
+    void anyRoleStringAndAnEmptyMessageList() {
+      // Allowed roles and a non-empty list are the validation stage's checks, not the parser's.
+      assertThat(
+              parse(json("{\"model\":\"m\",\"messages\":[{\"role\":\"robot\",\"content\":\"x\"}]}"))
+                  .messages())
+          .hasSize(1);
+      assertThat(parse(json("{\"model\":\"m\",\"messages\":[]}")).messages()).isEmpty();
+    }
+
+    @Test
+    void contentAsAnArrayOfTextParts() {
+      ChatRequest request =
+          parse(
+              json(
+                  "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"name\":\"alice\",\"content\":["
+                      + "{\"type\":\"text\",\"text\":\"first\"},"
+                      + "{\"type\":\"text\",\"text\":\"second\",\"cache_control\":{}}]}]}"));
+      ChatMessage message = request.messages().get(0);
+      assertThat(message.stringForm()).isFalse();
+      assertThat(message.name()).isEqualTo("alice");
+      assertThat(message.content())
+          .containsExactly(ContentPart.text("first"), ContentPart.text("second"));
+      assertThat(message.text()).isEqualTo("first\nsecond");
+      assertThat(request.lastUserText()).isEqualTo("first\nsecond");
+    }
+
+    @Test
+    void contentAsAString() {
+      ChatMessage message = parse(body("")).messages().get(0);
+      assertThat(message.stringForm()).isTrue();
+      assertThat(message.content()).containsExactly(ContentPart.text("hi"));
+    }
+
+    @Test
+    void emptyContent() {
+      JsonNode body =
+          json(
+              "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"\"},"
+                  + "{\"role\":\"user\",\"content\":[]}]}");
+      assertThat(parse(body).messages()).extracting(ChatMessage::text).containsExactly("", "");
+    }
+
+    @Test
+    void aStopString() {
+      assertThat(parse(body("\"stop\":\"END\"")).stop()).containsExactly("END");
+      assertThat(parse(body("\"stop\":[]")).stop()).isEmpty();
+    }
+
+    @Test
+    void boundaryTemperaturesAndTopP() {
+      assertThat(parse(body("\"temperature\":0,\"top_p\":0")).temperature()).isZero();
+      assertThat(parse(body("\"temperature\":2,\"top_p\":1")).temperature()).isEqualTo(2.0);
+      assertThat(parse(body("\"temperature\":1.5")).temperature()).isEqualTo(1.5);
+    }
+
+    @Test
+    void unknownFieldsIgnored() {
+      ChatRequest request =
+          parse(
+              body(
+                  "\"tools\":[{\"type\":\"function\"}],\"tool_choice\":\"auto\",\"seed\":7,"
+                      + "\"response_format\":{\"type\":\"json_object\"},\"logprobs\":true,"
+                      + "\"metadata\":{\"k\":\"v\"},\"frequency_penalty\":\"anything\""));
+      assertThat(request).isEqualTo(parse(body("")));
+    }
+
+    @Test
+    void unknownMessageFieldsIgnored() {
+      JsonNode body =
+          json(
+              "{\"model\":\"m\",\"messages\":[{\"role\":\"tool\",\"content\":\"42\","
+                  + "\"tool_call_id\":\"call_1\",\"refusal\":null}]}");
+      assertThat(parse(body).messages()).containsExactly(ChatMessage.of("tool", "42"));
+    }
+
+    @Test
+    void nullOptionalFieldsAsAbsent() {
+      ChatRequest request =
+          parse(
+              body(
+                  "\"max_tokens\":null,\"max_completion_tokens\":null,\"temperature\":null,"
+                      + "\"top_p\":null,\"stop\":null,\"user\":null,\"stream\":null,\"n\":null,"
+                      + "\"context\":null"));
+      assertThat(request).isEqualTo(parse(body("")));
+      JsonNode namedNull =
+          json(
+              "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"x\",\"name\":null}]}");
+      assertThat(parse(namedNull).messages().get(0).name()).isNull();
+    }
+
+    @Test
+    void streamFalseAndNOne() {
+      assertThat(parse(body("\"stream\":false,\"n\":1"))).isEqualTo(parse(body("")));
+    }
+  }
+
+  @Nested
+  class RetrievalContext {
+    @Test
+    void sourceChunksAndPerChunkSource() {
+      ChatRequest request =
+          parse(
+              body(
+                  "\"context\":{\"source\":\"kb://handbook\",\"chunks\":["
+                      + "{\"id\":\"c1\",\"content\":\"one\"},"
+                      + "{\"id\":\"c2\",\"content\":\"two\",\"source\":\"https://x.example\"}]}"));
+      assertThat(request.context())
+          .isEqualTo(
+              new RagContext(
+                  "kb://handbook",
+                  List.of(
+                      new RagChunk("c1", "one", null),
+                      new RagChunk("c2", "two", "https://x.example"))));
+    }
+
+    @Test
+    void anIntegerIdAsItsText() {
+      ChatRequest request = parse(body("\"context\":{\"chunks\":[{\"id\":7,\"content\":\"x\"}]}"));
+      assertThat(request.context().source()).isNull();
+      assertThat(request.context().chunks()).containsExactly(new RagChunk("7", "x", null));
+    }
+
+    @Test
+    void noChunks() {
+      assertThat(parse(body("\"context\":{\"chunks\":[]}")).context().chunks()).isEmpty();
+    }
+
+    @Test
+    void unknownContextFieldsIgnored() {
+      ChatRequest request =
+          parse(
+              body(
+                  "\"context\":{\"retriever\":\"bm25\",\"chunks\":"
+                      + "[{\"id\":\"a\",\"content\":\"x\",\"score\":0.9}]}"));
+      assertThat(request.context().chunks()).containsExactly(new RagChunk("a", "x", null));
+    }
+
+    @ParameterizedTest
+    @CsvSource(
+        delimiter = '|',
+        value = {
+          "\"context\":[]                                               | context",
+          "\"context\":\"kb\"                                           | context",
+          "\"context\":{}                                               | context.chunks",
+          "\"context\":{\"chunks\":{}}                                  | context.chunks",
+          "\"context\":{\"chunks\":[\"x\"]}                             | context.chunks[0]",
+          "\"context\":{\"chunks\":[{\"content\":\"x\"}]}               | context.chunks[0].id",
+          "\"context\":{\"chunks\":[{\"id\":1.5,\"content\":\"x\"}]}    | context.chunks[0].id",
+          "\"context\":{\"chunks\":[{\"id\":null,\"content\":\"x\"}]}   | context.chunks[0].id",
+          "\"context\":{\"chunks\":[{\"id\":[],\"content\":\"x\"}]}     | context.chunks[0].id",
+          "\"context\":{\"chunks\":[{\"id\":\"a\"}]}                    | context.chunks[0].content",
+          "\"context\":{\"chunks\":[{\"id\":\"a\",\"content\":3}]}      | context.chunks[0].content",
+          "\"context\":{\"chunks\":[{\"id\":\"a\",\"content\":\"x\",\"source\":1}]} | context.chunks[0].source",
+          "\"context\":{\"chunks\":[{\"id\":\"a\",\"content\":\"x\"},7]} | context.chunks[1]"
+        })
+    void refusesAMalformedContext(String extra, String param) {
+      assertRefused(body(extra), "invalid_request", param);
+    }
+
+    @Test
+    void refusesANonStringContextSource() {
+      InvalidChatRequest e = refusal(body("\"context\":{\"source\":5,\"chunks\":[]}"));
+      assertThat(e.code()).isEqualTo("invalid_request");
+      assertThat(e.param()).startsWith("context.source");
+    }
+  }
+
+  @Nested
+  class Refuses {
+    @Test
+    void streaming() {
+      assertRefused(body("\"stream\":true"), "stream_unsupported", "stream");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"\"true\"", "1", "0", "{}"})
+    void aNonBooleanStream(String value) {
+      assertRefused(body("\"stream\":" + value), "invalid_request", "stream");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"2", "10", "0", "-1", "1.5", "\"1\"", "true", "9223372036854775807"})
+    void anyNButOne(String value) {
+      assertRefused(body("\"n\":" + value), "invalid_request", "n");
+    }
+
+    @Test
+    void aNonTextPart() {
+      JsonNode body =
+          json(
+              "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":["
+                  + "{\"type\":\"text\",\"text\":\"look\"},"
+                  + "{\"type\":\"image_url\",\"image_url\":{\"url\":\"https://x/y.png\"}}]}]}");
+      assertRefused(body, "invalid_request", "messages[0].content[1].type");
+    }
+
+    @ParameterizedTest
+    @CsvSource(
+        delimiter = '|',
+        value = {
+          "[\"text\"]                                   | messages[0].content[0]",
+          "[{\"text\":\"x\"}]                           | messages[0].content[0]",
+          "[{\"type\":1,\"text\":\"x\"}]                | messages[0].content[0]",
+          "[null]                                       | messages[0].content[0]",
+          "[{\"type\":\"text\"}]                        | messages[0].content[0].text",
+          "[{\"type\":\"text\",\"text\":1}]             | messages[0].content[0].text",
+          "[{\"type\":\"input_audio\",\"input_audio\":{}}] | messages[0].content[0].type",
+          "42                                           | messages[0].content",
+          "true                                         | messages[0].content",
+          "{\"type\":\"text\",\"text\":\"x\"}           | messages[0].content",
+          "null                                         | messages[0].content"
+        })
+    void malformedContent(String content, String param) {
+      JsonNode body =
+          json("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":" + content + "}]}");
+      assertRefused(body, "invalid_request", param);
+    }
+
+    @Test
+    void aMessageWithoutContent() {
+      assertRefused(
+          json("{\"model\":\"m\",\"messages\":[" + USER_HI + ",{\"role\":\"assistant\"}]}"),
+          "invalid_request",
+          "messages[1].content");
+    }
+
+    @ParameterizedTest
+    @CsvSource(
+        delimiter = '|',
+        value = {
+          "\"hi\"                                      | messages[0]",
+          "null                                        | messages[0]",
+          "[]                                          | messages[0]",
+          "{\"content\":\"x\"}                         | messages[0].role",
+          "{\"role\":1,\"content\":\"x\"}              | messages[0].role",
+          "{\"role\":null,\"content\":\"x\"}           | messages[0].role",
+          "{\"role\":\"user\",\"content\":\"x\",\"name\":7} | messages[0].name"
+        })
+    void malformedMessages(String message, String param) {
+      assertRefused(
+          json("{\"model\":\"m\",\"messages\":[" + message + "]}"), "invalid_request", param);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"{}", "\"hi\"", "null", "42"})
+    void messagesThatAreNotAnArray(String messages) {
+      assertRefused(
+          json("{\"model\":\"m\",\"messages\":" + messages + "}"), "invalid_request", "messages");
+    }
+
+    @Test
+    void missingMessages() {
+      assertRefused(json("{\"model\":\"m\"}"), "invalid_request", "messages");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"5", "\"\"", "\"   \"", "null", "[\"m\"]", "{}", "true"})
+    void aModelThatIsNotANonEmptyString(String model) {
+      assertRefused(
+          json("{\"model\":" + model + ",\"messages\":[" + USER_HI + "]}"),
+          "invalid_request",
+          "model");
+    }
+
+    @Test
+    void missingModel() {
+      assertRefused(json("{\"messages\":[" + USER_HI + "]}"), "invalid_request", "model");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"\"0.5\"", "3", "2.0001", "-0.1", "true", "[]", "1e400"})
+    void aTemperatureOutsideZeroToTwo(String value) {
+      assertRefused(body("\"temperature\":" + value), "invalid_request", "temperature");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"\"1\"", "1.01", "-1", "false"})
+    void aTopPOutsideZeroToOne(String value) {
+      assertRefused(body("\"top_p\":" + value), "invalid_request", "top_p");
+    }
+
+    @ParameterizedTest
+    @ValueSource(
+        strings = {
+          "0",
+          "-1",
+          "1.5",
+          "1.0",
+          "1e3",
+          "2147483648",
+          "99999999999999999999999",
+          "\"100\"",
+          "true",
+          "[1]"
+        })
+    void aMaxTokensThatIsNotAPositiveInt(String value) {
+      assertRefused(body("\"max_tokens\":" + value), "invalid_request", "max_tokens");
+      assertRefused(
+          body("\"max_completion_tokens\":" + value), "invalid_request", "max_completion_tokens");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"5", "[\"a\",5]", "[[\"a\"]]", "{}", "[null]"})
+    void aStopThatIsNotStrings(String value) {
+      assertRefused(body("\"stop\":" + value), "invalid_request", "stop");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"5", "{}", "[\"u\"]"})
+    void aNonStringUser(String value) {
+      assertRefused(body("\"user\":" + value), "invalid_request", "user");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"[]", "\"text\"", "42", "null"})
+    void aBodyThatIsNotAnObject(String text) {
+      assertRefused(json(text), "invalid_request", null);
+    }
+
+    @Test
+    void aJavaNull() {
+      assertRefused(null, "invalid_request", null);
+      assertRefused(NullNode.getInstance(), "invalid_request", null);
+    }
+
+    @Test
+    void theFirstProblemInFieldOrderOfChecks() {
+      // model before stream before messages: an answer names one field, deterministically.
+      InvalidChatRequest e =
+          refusal(json("{\"messages\":5,\"stream\":true,\"model\":7,\"temperature\":9}"));
+      assertThat(e.param()).isEqualTo("model");
+    }
+  }
+
+  /** Error messages and params name fields, never values: values are prompts and secrets. */
+  @Nested
+  class NeverEchoValues {
+    static final String SECRET = "sk-live-SECRET-4111111111111111";
+
+    @ParameterizedTest
+    @ValueSource(
+        strings = {
+          "{\"model\":{\"k\":\"%s\"},\"messages\":[]}",
+          "{\"model\":\"m\",\"messages\":\"%s\"}",
+          "{\"model\":\"m\",\"messages\":[\"%s\"]}",
+          "{\"model\":\"m\",\"messages\":[{\"role\":[\"%s\"],\"content\":\"x\"}]}",
+          "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":{\"t\":\"%s\"}}]}",
+          "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":[\"%s\"]}]}",
+          "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"%s\"}]}]}",
+          "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":{\"x\":\"%s\"}}]}]}",
+          "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"x\",\"name\":[\"%s\"]}]}",
+          "{\"model\":\"m\",\"messages\":[],\"stream\":\"%s\"}",
+          "{\"model\":\"m\",\"messages\":[],\"n\":\"%s\"}",
+          "{\"model\":\"m\",\"messages\":[],\"temperature\":\"%s\"}",
+          "{\"model\":\"m\",\"messages\":[],\"top_p\":\"%s\"}",
+          "{\"model\":\"m\",\"messages\":[],\"max_tokens\":\"%s\"}",
+          "{\"model\":\"m\",\"messages\":[],\"max_completion_tokens\":\"%s\"}",
+          "{\"model\":\"m\",\"messages\":[],\"stop\":[\"ok\",{\"s\":\"%s\"}]}",
+          "{\"model\":\"m\",\"messages\":[],\"user\":[\"%s\"]}",
+          "{\"model\":\"m\",\"messages\":[],\"context\":\"%s\"}",
+          "{\"model\":\"m\",\"messages\":[],\"context\":{\"source\":[\"%s\"],\"chunks\":[]}}",
+          "{\"model\":\"m\",\"messages\":[],\"context\":{\"chunks\":\"%s\"}}",
+          "{\"model\":\"m\",\"messages\":[],\"context\":{\"chunks\":[\"%s\"]}}",
+          "{\"model\":\"m\",\"messages\":[],\"context\":{\"chunks\":[{\"id\":{\"x\":\"%s\"},\"content\":\"c\"}]}}",
+          "{\"model\":\"m\",\"messages\":[],\"context\":{\"chunks\":[{\"id\":\"a\",\"content\":[\"%s\"]}]}}",
+          "{\"model\":\"m\",\"messages\":[],\"context\":{\"chunks\":[{\"id\":\"a\",\"content\":\"c\",\"source\":[\"%s\"]}]}}",
+          "[\"%s\"]"
+        })
+    void inTheMessageOrTheParam(String template) {
+      InvalidChatRequest e = refusal(json(template.formatted(SECRET)));
+      assertThat(e.getMessage()).doesNotContain("sk-live").doesNotContain("4111");
+      assertThat(String.valueOf(e.param())).doesNotContain("sk-live").doesNotContain("4111");
+      assertThat(e.toString()).doesNotContain("sk-live");
+      assertThat(e.getCause()).isNull();
+    }
+
+    @Test
+    void norWhenAMessageIsReadThroughJackson() {
+      String wire = "{\"role\":\"user\",\"content\":[{\"type\":\"" + SECRET + "\"}]}";
+      Throwable e =
+          catchThrowableOfType(
+              Exception.class, () -> Json.mapper().readValue(wire, ChatMessage.class));
+      assertThat(e).isNotNull();
+      assertThat(e.getMessage()).doesNotContain("sk-live");
+    }
+  }
+
+  /** Parser bugs found while writing these tests, kept as regressions. */
+  @Nested
+  class Regressions {
+    @Test
+    void contextSourceParamIsContextSource() {
+      assertRefused(
+          body("\"context\":{\"source\":5,\"chunks\":[]}"), "invalid_request", "context.source");
+    }
+
+    @Test
+    void aHugeNIsRefused() {
+      assertRefused(body("\"n\":18446744073709551617"), "invalid_request", "n");
+    }
+  }
+}

@@ -1,0 +1,28 @@
+# Shared by the scripts: build the project when its sources changed, and print the runtime
+# classpath of every part (written by the launcher module's build).
+
+sluice_require_tools() {
+  command -v java >/dev/null || { echo "sluice: java (JDK 17+) is required" >&2; exit 1; }
+  command -v mvn >/dev/null || { echo "sluice: Maven (mvn) is required" >&2; exit 1; }
+}
+
+# Rebuilds only when a source or pom is newer than the last build.
+sluice_build() {
+  local root="$1"
+  sluice_require_tools
+  local stamp="$root/launcher/target/classpath.txt"
+  if [[ -f "$stamp" ]] && [[ -z "$(find "$root" -path "$root/.git" -prune -o \
+      \( -name '*.java' -o -name 'pom.xml' -o -name '*.xml' -o -name '*.json' \) \
+      -path '*/src/*' -newer "$stamp" -print -quit 2>/dev/null)" ]] \
+      && [[ -z "$(find "$root" -maxdepth 2 -name pom.xml -newer "$stamp" -print -quit)" ]]; then
+    return 0
+  fi
+  echo "sluice: building (first run downloads dependencies; later runs reuse them)..." >&2
+  mvn -q -B -f "$root/pom.xml" -Dmaven.test.skip=true -Dspotless.check.skip=true package >&2
+  touch "$stamp"
+}
+
+sluice_classpath() {
+  local root="$1"
+  printf '%s:%s' "$root/launcher/target/classes" "$(cat "$root/launcher/target/classpath.txt")"
+}
