@@ -225,6 +225,9 @@ public final class GatewayApp {
   }
 
   private static void answer(Context ctx, ReplyEnvelope reply) {
+    if (!reply.timings().isEmpty()) {
+      ctx.header("Server-Timing", serverTiming(reply.timings()));
+    }
     if (reply.retryAfterSeconds() != null) {
       ctx.header("Retry-After", Integer.toString(reply.retryAfterSeconds()));
     }
@@ -233,6 +236,21 @@ public final class GatewayApp {
     } else {
       json(ctx, reply.status(), new ErrorResponse(reply.error()));
     }
+  }
+
+  /** The pipeline's stage timings in the W3C Server-Timing form browsers and tools read. */
+  static String serverTiming(Map<String, Double> timings) {
+    StringBuilder header = new StringBuilder();
+    timings.entrySet().stream()
+        .sorted(Map.Entry.comparingByKey())
+        .forEach(
+            entry -> {
+              if (header.length() > 0) {
+                header.append(", ");
+              }
+              header.append(entry.getKey()).append(";dur=").append(entry.getValue());
+            });
+    return header.toString();
   }
 
   private void models(Context ctx) {

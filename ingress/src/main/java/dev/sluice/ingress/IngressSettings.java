@@ -24,6 +24,7 @@ public record IngressSettings(
     List<String> allowedModels,
     boolean trustForwardedFor,
     int lingerMs,
+    int fetchMaxWaitMs,
     int topicPartitions,
     String policyMode) {
 
@@ -53,6 +54,7 @@ public record IngressSettings(
             .toList(),
         env.getBoolean("TRUST_FORWARDED_FOR", false),
         env.getInt("KAFKA_LINGER_MS", 0),
+        env.getInt("KAFKA_FETCH_MAX_WAIT_MS", 5),
         env.getInt("TOPIC_PARTITIONS", 6),
         env.get("OPA_URL").isPresent() ? "OPA" : "LOCAL");
   }

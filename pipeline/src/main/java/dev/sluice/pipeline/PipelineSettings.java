@@ -25,6 +25,7 @@ public record PipelineSettings(
     long pollMs,
     long commitIntervalMs,
     int lingerMs,
+    int fetchMaxWaitMs,
     int healthPort,
     int topicPartitions) {
 
@@ -37,18 +38,27 @@ public record PipelineSettings(
     if (threads < 1) {
       throw new ConfigException("STREAM_THREADS must be >= 1");
     }
+    int maxInFlight = env.getInt("MAX_IN_FLIGHT", 1024);
+    if (maxInFlight < 1) {
+      throw new ConfigException("MAX_IN_FLIGHT must be >= 1");
+    }
+    long stubDelayMs = env.getLong("STUB_DELAY_MS", 0);
+    if (stubDelayMs < 0) {
+      throw new ConfigException("STUB_DELAY_MS must be >= 0");
+    }
     return new PipelineSettings(
         KafkaSettings.from(env),
         env.get("PIPELINE_APPLICATION_ID", "sluice-pipeline"),
         env.get("PIPELINE_INSTANCE_ID", "pipeline-" + hostName()),
         threads,
         Path.of(env.get("DATA_DIR", "data")).resolve("pipeline-state"),
-        env.getInt("MAX_IN_FLIGHT", 1024),
-        env.getLong("STUB_DELAY_MS", 0),
+        maxInFlight,
+        stubDelayMs,
         requestTimeoutMs,
         env.getLong("STREAMS_POLL_MS", 1),
         env.getLong("STREAMS_COMMIT_INTERVAL_MS", 1_000),
         env.getInt("KAFKA_LINGER_MS", 0),
+        env.getInt("KAFKA_FETCH_MAX_WAIT_MS", 5),
         env.getInt("PIPELINE_HEALTH_PORT", 8081),
         env.getInt("TOPIC_PARTITIONS", 6));
   }

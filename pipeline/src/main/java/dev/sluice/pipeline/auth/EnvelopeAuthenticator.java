@@ -31,7 +31,11 @@ public final class EnvelopeAuthenticator {
 
   public record Rejected(Refusal refusal) implements Result {}
 
-  public Result authenticate(RequestEnvelope envelope, long acceptedAtMs) {
+  /**
+   * @param recordKey the record's key: requests are partitioned by tenant, and per-tenant state
+   *     (rate limits) is exact only if a producer cannot file a tenant's request under another key
+   */
+  public Result authenticate(RequestEnvelope envelope, String recordKey, long acceptedAtMs) {
     String credential = envelope.credential();
     if (credential == null || credential.isBlank()) {
       return reject("missing credential");
@@ -42,8 +46,11 @@ public final class EnvelopeAuthenticator {
     } catch (InvalidTokenException e) {
       return reject(e.getMessage());
     }
-    if (envelope.tenant() != null && !envelope.tenant().equals(principal.tenant())) {
+    if (!principal.tenant().equals(envelope.tenant())) {
       return reject("the envelope's tenant does not match its credential");
+    }
+    if (!principal.tenant().equals(recordKey)) {
+      return reject("the record key must be the credential's tenant");
     }
     return new Authenticated(principal);
   }

@@ -82,7 +82,8 @@ public final class Admission implements Processor<String, RequestEnvelope, Strin
       return;
     }
 
-    EnvelopeAuthenticator.Result auth = authenticator.authenticate(envelope, record.timestamp());
+    EnvelopeAuthenticator.Result auth =
+        authenticator.authenticate(envelope, record.key(), record.timestamp());
     if (auth instanceof EnvelopeAuthenticator.Rejected) {
       settle(
           record,
@@ -172,10 +173,12 @@ public final class Admission implements Processor<String, RequestEnvelope, Strin
       partition = metadata.partition();
       offset = metadata.offset();
     }
+    // A fresh record: the producer's headers may hold anything, a credential included.
     context.forward(
-        record
-            .withKey(requestId)
-            .withValue(new Undeliverable(requestId, reason, topic, partition, offset)));
+        new Record<>(
+            requestId,
+            new Undeliverable(requestId, reason, topic, partition, offset),
+            record.timestamp()));
   }
 
   static double elapsedMs(long startedNs) {

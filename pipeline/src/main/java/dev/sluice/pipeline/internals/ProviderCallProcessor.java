@@ -83,6 +83,8 @@ public final class ProviderCallProcessor implements Processor<String, Admitted, 
       // A redelivered record whose call is already open: its answer is on the way.
       return;
     }
+    // Wait for a free slot before starting the call: at most maxInFlight calls are ever open.
+    awaitCapacity();
     long nowMs = context.currentSystemTimeMs();
     PendingCall call = new PendingCall(request, record.value().timings(), nowMs);
     CompletableFuture<ProviderAnswer> future = start(call, nowMs);
@@ -90,7 +92,6 @@ public final class ProviderCallProcessor implements Processor<String, Admitted, 
       settleNow(call, future);
       return;
     }
-    awaitCapacity();
     pending.put(requestId, call);
     track(requestId, future);
   }

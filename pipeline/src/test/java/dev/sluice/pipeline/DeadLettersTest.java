@@ -1,0 +1,128 @@
+package dev.sluice.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.sluice.schemas.Json;
+import dev.sluice.schemas.kafka.Topics;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.errors.DeserializationExceptionHandler;
+import org.apache.kafka.streams.errors.ErrorHandlerContext;
+import org.apache.kafka.streams.errors.ProcessingExceptionHandler;
+import org.apache.kafka.streams.processor.TaskId;
+import org.apache.kafka.streams.processor.api.Record;
+import org.junit.jupiter.api.Test;
+
+class DeadLettersTest {
+  private static final byte[] PAYLOAD =
+      "{\"credential\":\"eyJhbGciOiJIUzI1NiJ9.secret.sig\",\"request\":\"my prompt\"}"
+          .getBytes(StandardCharsets.UTF_8);
+
+  private final DeadLetters handler = new DeadLetters();
+
+  @Test
+  void resumesAfterAnUnreadableRecordWithANoteAndNoPayload() throws IOException {
+    DeserializationExceptionHandler.Response response =
+        handler.handleError(
+            context(),
+            new ConsumerRecord<>(
+                "llm.requests", 2, 41L, "acme".getBytes(StandardCharsets.UTF_8), PAYLOAD),
+            new SerializationException("not a valid RequestEnvelope"));
+
+    assertThat(response.result()).isEqualTo(DeserializationExceptionHandler.Result.RESUME);
+    assertThat(response.deadLetterQueueRecords()).hasSize(1);
+    ProducerRecord<byte[], byte[]> note = response.deadLetterQueueRecords().get(0);
+    assertNote(note, "unreadable record: SerializationException");
+  }
+
+  @Test
+  void resumesAfterAProcessingFailureWithANoteAndNoPayload() throws IOException {
+    ProcessingExceptionHandler.Response response =
+        handler.handleError(
+            context(),
+            new Record<>("acme", "value", 0L),
+            new IllegalStateException("boom with my prompt"));
+
+    assertThat(response.result()).isEqualTo(ProcessingExceptionHandler.Result.RESUME);
+    assertThat(response.deadLetterQueueRecords()).hasSize(1);
+    ProducerRecord<byte[], byte[]> note = response.deadLetterQueueRecords().get(0);
+    assertNote(note, "processing failed: IllegalStateException");
+  }
+
+  private static void assertNote(ProducerRecord<byte[], byte[]> note, String reason)
+      throws IOException {
+    assertThat(note.topic()).isEqualTo(Topics.DEAD_LETTERS.name());
+    assertThat(note.key()).isNull();
+    JsonNode value = Json.mapper().readTree(note.value());
+    assertThat(value.path("reason").asText()).isEqualTo(reason);
+    assertThat(value.path("sourceTopic").asText()).isEqualTo("llm.requests");
+    assertThat(value.path("partition").asInt()).isEqualTo(2);
+    assertThat(value.path("offset").asLong()).isEqualTo(41L);
+    assertThat(header(note.headers(), "sluice.dlq.reason")).isEqualTo(reason);
+    assertThat(header(note.headers(), "sluice.dlq.topic")).isEqualTo("llm.requests");
+    assertThat(header(note.headers(), "sluice.dlq.partition")).isEqualTo("2");
+    assertThat(header(note.headers(), "sluice.dlq.offset")).isEqualTo("41");
+    assertThat(header(note.headers(), "sluice.dlq.processor")).isEqualTo("http-requests");
+    String all = new String(note.value(), StandardCharsets.UTF_8) + note.headers();
+    assertThat(all).doesNotContain("secret").doesNotContain("prompt").doesNotContain("eyJ");
+  }
+
+  private static String header(Headers headers, String key) {
+    return new String(headers.lastHeader(key).value(), StandardCharsets.UTF_8);
+  }
+
+  private static ErrorHandlerContext context() {
+    return new ErrorHandlerContext() {
+      @Override
+      public String topic() {
+        return "llm.requests";
+      }
+
+      @Override
+      public int partition() {
+        return 2;
+      }
+
+      @Override
+      public long offset() {
+        return 41L;
+      }
+
+      @Override
+      public Headers headers() {
+        return new RecordHeaders();
+      }
+
+      @Override
+      public String processorNodeId() {
+        return "http-requests";
+      }
+
+      @Override
+      public TaskId taskId() {
+        return new TaskId(0, 2);
+      }
+
+      @Override
+      public long timestamp() {
+        return 0L;
+      }
+
+      @Override
+      public byte[] sourceRawKey() {
+        return "acme".getBytes(StandardCharsets.UTF_8);
+      }
+
+      @Override
+      public byte[] sourceRawValue() {
+        return PAYLOAD.clone();
+      }
+    };
+  }
+}
