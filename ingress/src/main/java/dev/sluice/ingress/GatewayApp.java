@@ -72,6 +72,8 @@ public final class GatewayApp {
               config.http.maxRequestSize = settings.maxRequestBytes();
               config.router.ignoreTrailingSlashes = true;
               config.http.prefer405over404 = true;
+              // Room for large JWTs (the verifier caps them at 16 KiB and answers 401 beyond).
+              config.jetty.modifyHttpConfiguration(http -> http.setRequestHeaderSize(32 * 1024));
               config.routes.before(this::assignRequestId);
               config.routes.beforeMatched(this::authenticate);
               config.routes.get(

@@ -3,6 +3,7 @@ package dev.sluice.ingress;
 import dev.sluice.config.ConfigException;
 import dev.sluice.config.Env;
 import dev.sluice.config.KafkaSettings;
+import dev.sluice.config.RequestTimeout;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -37,10 +38,7 @@ public record IngressSettings(
     if (maxRequestBytes < 1024) {
       throw new ConfigException("MAX_REQUEST_BYTES must be at least 1024");
     }
-    long requestTimeoutMs = env.getLong("REQUEST_TIMEOUT_MS", 60_000);
-    if (requestTimeoutMs < 1_000) {
-      throw new ConfigException("REQUEST_TIMEOUT_MS must be at least 1000");
-    }
+    long requestTimeoutMs = RequestTimeout.from(env).callerWaitMs();
     return new IngressSettings(
         KafkaSettings.from(env),
         env.getInt("PORT", 8000),

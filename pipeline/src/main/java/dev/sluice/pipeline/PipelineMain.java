@@ -24,6 +24,7 @@ import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.TopologyConfig;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,8 +67,12 @@ public final class PipelineMain {
             new CallBudget(settings.maxInFlight(), 30_000, settings.providerDeadlineMs()),
             Duration.ofMillis(Math.max(1, settings.pollMs())),
             List.of());
-    Topology topology = GatewayTopology.build(new StreamsBuilder(), stages);
-    KafkaStreams streams = new KafkaStreams(topology, streamsProperties(settings));
+    Properties properties = streamsProperties(settings);
+    // Naming enforcement is a topology setting: the builder has to see the config.
+    Topology topology =
+        GatewayTopology.build(
+            new StreamsBuilder(new TopologyConfig(new StreamsConfig(properties))), stages);
+    KafkaStreams streams = new KafkaStreams(topology, properties);
     streams.setUncaughtExceptionHandler(
         e -> {
           LOGGER.atError().setCause(e).log("stream thread failed; replacing it");

@@ -3,6 +3,7 @@ package dev.sluice.pipeline;
 import dev.sluice.config.ConfigException;
 import dev.sluice.config.Env;
 import dev.sluice.config.KafkaSettings;
+import dev.sluice.config.RequestTimeout;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
@@ -21,7 +22,7 @@ public record PipelineSettings(
     Path stateDir,
     int maxInFlight,
     long stubDelayMs,
-    long requestTimeoutMs,
+    RequestTimeout requestTimeout,
     long pollMs,
     long commitIntervalMs,
     int lingerMs,
@@ -30,10 +31,7 @@ public record PipelineSettings(
     int topicPartitions) {
 
   public static PipelineSettings from(Env env) {
-    long requestTimeoutMs = env.getLong("REQUEST_TIMEOUT_MS", 60_000);
-    if (requestTimeoutMs < 1_000) {
-      throw new ConfigException("REQUEST_TIMEOUT_MS must be at least 1000");
-    }
+    RequestTimeout requestTimeout = RequestTimeout.from(env);
     int threads = env.getInt("STREAM_THREADS", 2);
     if (threads < 1) {
       throw new ConfigException("STREAM_THREADS must be >= 1");
@@ -54,7 +52,7 @@ public record PipelineSettings(
         Path.of(env.get("DATA_DIR", "data")).resolve("pipeline-state"),
         maxInFlight,
         stubDelayMs,
-        requestTimeoutMs,
+        requestTimeout,
         env.getLong("STREAMS_POLL_MS", 1),
         env.getLong("STREAMS_COMMIT_INTERVAL_MS", 1_000),
         env.getInt("KAFKA_LINGER_MS", 0),
@@ -63,12 +61,9 @@ public record PipelineSettings(
         env.getInt("TOPIC_PARTITIONS", 6));
   }
 
-  /**
-   * How long after the broker accepted a request the provider may still answer: the caller's wait
-   * less a second, so the answer (or the timeout) reaches the caller before it gives up.
-   */
+  /** How long after the broker accepted a request the provider may still answer. */
   public long providerDeadlineMs() {
-    return requestTimeoutMs - 1_000;
+    return requestTimeout.providerDeadlineMs();
   }
 
   private static String hostName() {

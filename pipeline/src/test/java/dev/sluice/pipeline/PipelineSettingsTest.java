@@ -22,7 +22,7 @@ class PipelineSettingsTest {
 
     assertThat(settings.maxInFlight()).isEqualTo(1024);
     assertThat(settings.stubDelayMs()).isZero();
-    assertThat(settings.requestTimeoutMs()).isEqualTo(60_000);
+    assertThat(settings.requestTimeout().callerWaitMs()).isEqualTo(60_000);
     assertThat(settings.providerDeadlineMs()).isEqualTo(59_000);
     assertThat(settings.streamThreads()).isEqualTo(2);
     assertThat(settings.applicationId()).isEqualTo("sluice-pipeline");
@@ -62,7 +62,7 @@ class PipelineSettingsTest {
     "MAX_IN_FLIGHT, many",
     "STUB_DELAY_MS, 1.5",
     "REQUEST_TIMEOUT_MS, soon",
-    "REQUEST_TIMEOUT_MS, 999",
+    "REQUEST_TIMEOUT_MS, 1999",
     "STREAM_THREADS, two",
     "STREAM_THREADS, 0",
     "STREAMS_POLL_MS, x",

@@ -1,0 +1,68 @@
+package dev.sluice.ingress;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.sluice.config.ConfigException;
+import dev.sluice.config.Env;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class IngressSettingsTest {
+
+  @Test
+  void defaults() {
+    IngressSettings settings = IngressSettings.from(Env.of(Map.of()));
+    assertThat(settings.port()).isEqualTo(8000);
+    assertThat(settings.maxRequestBytes()).isEqualTo(1024 * 1024);
+    assertThat(settings.requestTimeoutMs()).isEqualTo(60_000);
+    assertThat(settings.replyPartitions()).isEmpty();
+    assertThat(settings.allowedModels()).containsExactly("stub");
+    assertThat(settings.trustForwardedFor()).isFalse();
+    assertThat(settings.policyMode()).isEqualTo("LOCAL");
+  }
+
+  @Test
+  void replyPartitionsTakeListsAndRanges() {
+    assertThat(IngressSettings.partitions("0,3")).containsExactly(0, 3);
+    assertThat(IngressSettings.partitions("4-5, 0")).containsExactly(0, 4, 5);
+    assertThat(IngressSettings.partitions("2,2,1-2")).containsExactly(1, 2);
+    IngressSettings settings =
+        IngressSettings.from(Env.of(Map.of("INGRESS_REPLY_PARTITIONS", "1-3")));
+    assertThat(settings.replyPartitions()).contains(List.of(1, 2, 3));
+  }
+
+  @Test
+  void badReplyPartitionsStopStartUpWithAClearMessage() {
+    for (String bad : List.of("x", "1-y", ",", "-1")) {
+      assertThatThrownBy(() -> IngressSettings.partitions(bad))
+          .as(bad)
+          .isInstanceOf(ConfigException.class)
+          .hasMessageContaining("INGRESS_REPLY_PARTITIONS");
+    }
+  }
+
+  @Test
+  void modelsAreTrimmedAndOpaModeFollowsOpaUrl() {
+    IngressSettings settings =
+        IngressSettings.from(
+            Env.of(Map.of("ALLOWED_MODELS", " stub , openai:gpt-4o-mini,", "OPA_URL", "http://o")));
+    assertThat(settings.allowedModels()).containsExactly("stub", "openai:gpt-4o-mini");
+    assertThat(settings.policyMode()).isEqualTo("OPA");
+  }
+
+  @Test
+  void smallLimitsAreRefused() {
+    assertThatThrownBy(() -> IngressSettings.from(Env.of(Map.of("MAX_REQUEST_BYTES", "10"))))
+        .hasMessage("MAX_REQUEST_BYTES must be at least 1024");
+    assertThatThrownBy(() -> IngressSettings.from(Env.of(Map.of("REQUEST_TIMEOUT_MS", "10"))))
+        .hasMessage("REQUEST_TIMEOUT_MS must be at least 2000");
+  }
+
+  @Test
+  void serverTimingListsStagesInOrder() {
+    assertThat(GatewayApp.serverTiming(Map.of("provider", 0.0, "admission", 0.07, "pipeline", 2.0)))
+        .isEqualTo("admission;dur=0.07, pipeline;dur=2.0, provider;dur=0.0");
+  }
+}

@@ -1,0 +1,87 @@
+package dev.sluice.ingress;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.schemas.reply.ErrorCode;
+import dev.sluice.schemas.reply.Outcome;
+import dev.sluice.schemas.reply.ReplyEnvelope;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.MockConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Test;
+
+class ReplyInboxTest {
+  private static final String TOPIC = "llm.replies";
+
+  private static ReplyEnvelope reply(String requestId, int status) {
+    return new ReplyEnvelope(
+        ReplyEnvelope.VERSION,
+        requestId,
+        "acme",
+        Outcome.DENIED,
+        status,
+        null,
+        ErrorCode.INVALID_TOKEN.error("denied").withRequestId(requestId),
+        Map.of(),
+        Map.of(),
+        null,
+        null,
+        null);
+  }
+
+  private static MockConsumer<String, ReplyEnvelope> consumer(List<Integer> partitions) {
+    MockConsumer<String, ReplyEnvelope> consumer = new MockConsumer<>("latest");
+    Map<TopicPartition, Long> ends = new HashMap<>();
+    for (int p : partitions) {
+      ends.put(new TopicPartition(TOPIC, p), 0L);
+    }
+    consumer.updateEndOffsets(ends);
+    return consumer;
+  }
+
+  @Test
+  void handsTheFirstReplyToItsWaiterAndDropsTheDuplicate() throws Exception {
+    MockConsumer<String, ReplyEnvelope> consumer = consumer(List.of(0, 1));
+    try (ReplyInbox inbox = new ReplyInbox(consumer, TOPIC, List.of(0, 1))) {
+      CompletableFuture<ReplyEnvelope> waiting = inbox.expect("r1", 10_000);
+      consumer.schedulePollTask(
+          () -> {
+            consumer.addRecord(new ConsumerRecord<>(TOPIC, 1, 0, "r1", reply("r1", 401)));
+            consumer.addRecord(new ConsumerRecord<>(TOPIC, 1, 1, "r1", reply("r1", 500)));
+            consumer.addRecord(new ConsumerRecord<>(TOPIC, 0, 0, "nobody", reply("nobody", 401)));
+          });
+      assertThat(waiting.get(5, TimeUnit.SECONDS).status()).isEqualTo(401);
+      assertThat(inbox.waitingCount()).isZero();
+    }
+  }
+
+  @Test
+  void aWaitEndsWithATimeoutAndIsForgotten() {
+    MockConsumer<String, ReplyEnvelope> consumer = consumer(List.of(0));
+    try (ReplyInbox inbox = new ReplyInbox(consumer, TOPIC, List.of(0))) {
+      CompletableFuture<ReplyEnvelope> waiting = inbox.expect("r2", 50);
+      assertThat(waiting)
+          .failsWithin(Duration.ofSeconds(5))
+          .withThrowableOfType(ExecutionException.class)
+          .withCauseInstanceOf(TimeoutException.class);
+      assertThat(inbox.waitingCount()).isZero();
+    }
+  }
+
+  @Test
+  void spreadsRepliesOverTheOwnedPartitions() {
+    MockConsumer<String, ReplyEnvelope> consumer = consumer(List.of(2, 4));
+    try (ReplyInbox inbox = new ReplyInbox(consumer, TOPIC, List.of(2, 4))) {
+      assertThat(List.of(inbox.nextPartition(), inbox.nextPartition(), inbox.nextPartition()))
+          .containsExactly(2, 4, 2);
+    }
+  }
+}

@@ -1,0 +1,281 @@
+package dev.sluice.launcher;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.sluice.auth.TokenMinter;
+import dev.sluice.config.Env;
+import dev.sluice.devkafka.LocalBroker;
+import dev.sluice.ingress.IngressMain;
+import dev.sluice.pipeline.internals.ProviderCallProcessor;
+import dev.sluice.schemas.Json;
+import dev.sluice.schemas.kafka.TopicProvisioner;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * A whole gateway on one machine for end-to-end tests: a real KRaft broker inside the test JVM, the
+ * pipeline as a child JVM on the test classpath (as {@code scripts/run} starts it), and the ingress
+ * in-process on a free port. One per test class: the broker is the slow part to start.
+ */
+final class GatewayFixture implements AutoCloseable {
+  /** Child JVMs are small: the stub provider needs little, and the build machine has 2 cores. */
+  static final List<String> CHILD_JVM =
+      List.of("-Xms32m", "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+
+  static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+
+  private final Path dir;
+  private final LocalBroker broker;
+  private final Admin admin;
+  private final String secret;
+  private final Map<String, String> pipelineEnv;
+  private final List<IngressMain.Running> ingresses = new ArrayList<>();
+  private final HttpClient http;
+  private ChildProcess pipeline;
+  private IngressMain.Running ingress;
+
+  private GatewayFixture(Path dir, Map<String, String> overrides) {
+    this.dir = dir;
+    LocalBroker.guardJvmExit();
+    this.broker = LocalBroker.start(dir.resolve("kafka"), LocalBroker.freePort());
+    this.admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()));
+    this.secret = randomSecret();
+    Map<String, String> env = new HashMap<>();
+    env.put("KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers());
+    env.put("DATA_DIR", dir.resolve("data").toString());
+    env.put("PIPELINE_HEALTH_PORT", Integer.toString(LocalBroker.freePort()));
+    env.put("PIPELINE_INSTANCE_ID", "e2e-" + UUID.randomUUID());
+    env.put("JWT_SECRET", secret);
+    env.put("DEV_MODE", "true");
+    env.put("TOPIC_PARTITIONS", "6");
+    env.put("REQUEST_TIMEOUT_MS", "30000");
+    env.putAll(overrides);
+    this.pipelineEnv = Map.copyOf(env);
+    this.http =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
+  }
+
+  /**
+   * Starts a broker, creates the topics, then the pipeline and (when {@code withIngress}) an
+   * ingress, and waits until both say they are ready.
+   *
+   * @param overrides environment of pipeline and ingress beyond the defaults (DEV_MODE=true,
+   *     REQUEST_TIMEOUT_MS=30000, a fresh 48-character JWT_SECRET, ...)
+   */
+  static GatewayFixture start(Path dir, Map<String, String> overrides, boolean withIngress)
+      throws Exception {
+    GatewayFixture fixture = new GatewayFixture(dir, overrides);
+    try {
+      TopicProvisioner.ensure(fixture.admin, 6, (short) -1);
+      fixture.pipeline = fixture.startPipeline();
+      if (withIngress) {
+        // The ingress starts while the pipeline JVM boots; /readyz then waits for both.
+        fixture.ingress = fixture.startIngress(Map.of());
+        fixture.awaitIngressReady(fixture.ingress);
+      }
+      fixture.awaitPipelineReady(fixture.pipeline);
+      return fixture;
+    } catch (Exception | Error e) {
+      fixture.close();
+      throw e;
+    }
+  }
+
+  /** A new pipeline JVM with this fixture's environment (same instance id, same data dir). */
+  ChildProcess startPipeline() throws IOException {
+    return ChildProcess.start(
+        "pipeline",
+        LocalGateway.PIPELINE_MAIN,
+        List.of(),
+        pipelineEnv,
+        CHILD_JVM,
+        line -> false,
+        System.out);
+  }
+
+  void awaitPipelineReady(ChildProcess child) throws Exception {
+    LocalGateway.awaitReady(
+        URI.create("http://127.0.0.1:" + pipelineEnv.get("PIPELINE_HEALTH_PORT") + "/readyz"),
+        START_TIMEOUT,
+        List.of(child));
+  }
+
+  /** An in-process ingress on a free port; closed with the fixture. */
+  IngressMain.Running startIngress(Map<String, String> overrides) throws Exception {
+    Map<String, String> env = new HashMap<>(pipelineEnv);
+    env.put("PORT", "0");
+    env.putAll(overrides);
+    IngressMain.Running running = IngressMain.start(Env.of(env));
+    ingresses.add(running);
+    return running;
+  }
+
+  void awaitIngressReady(IngressMain.Running running) throws Exception {
+    List<ChildProcess> watched = pipeline == null ? List.of() : List.of(pipeline);
+    LocalGateway.awaitReady(
+        URI.create("http://127.0.0.1:" + running.port() + "/readyz"), START_TIMEOUT, watched);
+  }
+
+  String bootstrapServers() {
+    return broker.bootstrapServers();
+  }
+
+  Admin admin() {
+    return admin;
+  }
+
+  Path dir() {
+    return dir;
+  }
+
+  Map<String, String> pipelineEnv() {
+    return pipelineEnv;
+  }
+
+  ChildProcess pipeline() {
+    return pipeline;
+  }
+
+  void replacePipeline(ChildProcess next) {
+    this.pipeline = next;
+  }
+
+  IngressMain.Running ingress() {
+    return ingress;
+  }
+
+  HttpClient http() {
+    return http;
+  }
+
+  String secret() {
+    return secret;
+  }
+
+  TokenMinter minter() {
+    return TokenMinter.hs256(secret.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** The Streams changelog of the HTTP sub-topology's in-flight store. */
+  String pendingCallsChangelog() {
+    return pipelineEnv.getOrDefault("PIPELINE_APPLICATION_ID", "sluice-pipeline")
+        + "-http"
+        + ProviderCallProcessor.STORE_SUFFIX
+        + "-changelog";
+  }
+
+  URI url(String path) {
+    return url(ingress, path);
+  }
+
+  static URI url(IngressMain.Running running, String path) {
+    return URI.create("http://127.0.0.1:" + running.port() + path);
+  }
+
+  HttpRequest.Builder request(String path) {
+    return HttpRequest.newBuilder(url(path)).timeout(Duration.ofSeconds(60));
+  }
+
+  HttpResponse<String> send(HttpRequest request) throws IOException, InterruptedException {
+    return http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+  }
+
+  /** {@code POST /v1/chat/completions} with a JSON body and a bearer token. */
+  HttpResponse<String> chat(String body, String token) throws IOException, InterruptedException {
+    return send(
+        request("/v1/chat/completions")
+            .header("Content-Type", "application/json")
+            .header("Authorization", "Bearer " + token)
+            .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
+            .build());
+  }
+
+  /** The sum over partitions of a topic's end offsets: grows by one per record produced. */
+  long endOffsets(String topic) throws Exception {
+    int partitions =
+        admin
+            .describeTopics(List.of(topic))
+            .allTopicNames()
+            .get(10, TimeUnit.SECONDS)
+            .get(topic)
+            .partitions()
+            .size();
+    Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+    for (int p = 0; p < partitions; p++) {
+      latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
+    }
+    long sum = 0;
+    for (ListOffsetsResult.ListOffsetsResultInfo info :
+        admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS).values()) {
+      sum += info.offset();
+    }
+    return sum;
+  }
+
+  static JsonNode json(String body) {
+    try {
+      return Json.mapper().readTree(body);
+    } catch (IOException e) {
+      throw new UncheckedIOException("not JSON: " + body, e);
+    }
+  }
+
+  static String chatBody(String text) {
+    return "{\"model\":\"stub\",\"messages\":[{\"role\":\"user\",\"content\":"
+        + quote(text)
+        + "}]}";
+  }
+
+  static String quote(String text) {
+    try {
+      return Json.mapper().writeValueAsString(text);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static String randomSecret() {
+    byte[] random = new byte[36];
+    new SecureRandom().nextBytes(random);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+  }
+
+  @Override
+  public void close() {
+    for (IngressMain.Running running : ingresses) {
+      running.close();
+    }
+    ingresses.clear();
+    if (pipeline != null) {
+      try {
+        // The broker goes next: a clean leave would buy nothing, so no grace period.
+        pipeline.kill();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    admin.close(Duration.ofSeconds(5));
+    broker.close();
+  }
+}
