@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * {@code scripts/run}: starts the whole gateway, prints how to call it, and stops every part on
@@ -34,7 +35,15 @@ public final class RunCommand {
     int port = env.getInt("PORT", 8000);
 
     LocalGateway gateway = new LocalGateway(resolved, System.out);
-    Runtime.getRuntime().addShutdownHook(new Thread(gateway::close, "run-shutdown"));
+    AtomicBoolean stopping = new AtomicBoolean();
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  stopping.set(true);
+                  gateway.close();
+                },
+                "run-shutdown"));
     try {
       long startedNs = System.nanoTime();
       if (env.get("KAFKA_BOOTSTRAP_SERVERS").isEmpty()) {
@@ -55,6 +64,9 @@ public final class RunCommand {
       System.exit(2);
     }
     ChildProcess stopped = gateway.anyExit().get();
+    if (stopping.get()) {
+      return; // Ctrl-C or SIGTERM: the shutdown hook is stopping every part in order
+    }
     System.err.println("sluice: the " + stopped.name() + " stopped; stopping the rest");
     System.exit(1);
   }
