@@ -86,31 +86,22 @@ public final class LocalGateway implements AutoCloseable {
   }
 
   public ChildProcess startPipeline() throws IOException {
-    pipeline =
-        ChildProcess.start(
-            "pipeline",
-            PIPELINE_MAIN,
-            List.of(),
-            env,
-            List.of("-Xms256m", "-Xmx1g"),
-            line -> false,
-            out);
-    children.add(pipeline);
+    pipeline = startService("pipeline", PIPELINE_MAIN);
     return pipeline;
   }
 
   public ChildProcess startIngress() throws IOException {
-    ingress =
-        ChildProcess.start(
-            "ingress",
-            INGRESS_MAIN,
-            List.of(),
-            env,
-            List.of("-Xms256m", "-Xmx1g"),
-            line -> false,
-            out);
-    children.add(ingress);
+    ingress = startService("ingress", INGRESS_MAIN);
     return ingress;
+  }
+
+  /** A long-running part with no start-up marker: readiness comes from its HTTP probes. */
+  private ChildProcess startService(String name, String mainClass) throws IOException {
+    ChildProcess child =
+        ChildProcess.start(
+            name, mainClass, List.of(), env, List.of("-Xms256m", "-Xmx1g"), line -> false, out);
+    children.add(child);
+    return child;
   }
 
   public ChildProcess pipeline() {
