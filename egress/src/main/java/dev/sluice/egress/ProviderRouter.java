@@ -1,5 +1,6 @@
 package dev.sluice.egress;
 
+import dev.sluice.schemas.chat.ChatRequest;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,10 +26,7 @@ public final class ProviderRouter {
 
   /** Starts the call; failures, including an unknown model, complete the stage exceptionally. */
   public CompletionStage<ProviderAnswer> complete(
-      String requestId,
-      String modelName,
-      dev.sluice.schemas.chat.ChatRequest request,
-      long deadlineMs) {
+      String requestId, String modelName, ChatRequest request, long deadlineMs) {
     int colon = modelName.indexOf(':');
     String providerName = colon < 0 ? modelName : modelName.substring(0, colon);
     String model = colon < 0 ? modelName : modelName.substring(colon + 1);

@@ -175,7 +175,8 @@ public final class GatewayApp {
             null,
             ChatRequests.unwrap(body));
 
-    CompletableFuture<ReplyEnvelope> reply = inbox.expect(requestId, settings.requestTimeoutMs());
+    CompletableFuture<ReplyEnvelope> reply =
+        inbox.expect(requestId, principal.tenant(), settings.requestTimeoutMs());
     CompletableFuture<Void> published = publisher.publish(envelope);
     ctx.future(
         () ->
@@ -276,7 +277,9 @@ public final class GatewayApp {
   private void ready(Context ctx) {
     ctx.future(
         () ->
-            readiness.check().thenAccept(report -> json(ctx, report.ready() ? 200 : 503, report)));
+            readiness
+                .check(inbox.alive())
+                .thenAccept(report -> json(ctx, report.ready() ? 200 : 503, report)));
   }
 
   private static void requireJson(Context ctx) {

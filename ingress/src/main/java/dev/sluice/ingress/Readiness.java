@@ -37,16 +37,24 @@ final class Readiness {
     this.mode = mode;
   }
 
-  CompletableFuture<Report> check() {
+  /**
+   * @param repliesReadable whether this instance's reply reader is running
+   */
+  CompletableFuture<Report> check(boolean repliesReadable) {
     long now = System.currentTimeMillis();
     CompletableFuture<Report> current = cached;
-    if (current != null && now - cachedAtMs < CACHE_MS) {
-      return current;
+    if (current == null || now - cachedAtMs >= CACHE_MS) {
+      current = compute();
+      cached = current;
+      cachedAtMs = now;
     }
-    CompletableFuture<Report> fresh = compute();
-    cached = fresh;
-    cachedAtMs = now;
-    return fresh;
+    return current.thenApply(report -> withReplies(report, repliesReadable));
+  }
+
+  private static Report withReplies(Report report, boolean repliesReadable) {
+    Map<String, Boolean> checks = new LinkedHashMap<>(report.checks());
+    checks.put("replies", repliesReadable);
+    return new Report(report.mode(), report.ready() && repliesReadable, checks);
   }
 
   private CompletableFuture<Report> compute() {

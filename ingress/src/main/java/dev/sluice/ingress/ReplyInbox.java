@@ -12,7 +12,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RecordDeserializationException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,10 +30,14 @@ final class ReplyInbox implements AutoCloseable {
 
   private final Consumer<String, ReplyEnvelope> consumer;
   private final List<Integer> owned;
-  private final Map<String, CompletableFuture<ReplyEnvelope>> waiting = new ConcurrentHashMap<>();
+  private final Map<String, Waiter> waiting = new ConcurrentHashMap<>();
   private final AtomicInteger next = new AtomicInteger();
   private final Thread thread;
   private volatile boolean running = true;
+  private volatile boolean alive = true;
+
+  /** A caller waiting for its reply; only a reply for the caller's own tenant is handed over. */
+  private record Waiter(String tenant, CompletableFuture<ReplyEnvelope> reply) {}
 
   ReplyInbox(Consumer<String, ReplyEnvelope> consumer, String topic, List<Integer> owned) {
     this.consumer = consumer;
@@ -60,13 +66,19 @@ final class ReplyInbox implements AutoCloseable {
    * Registers a wait before the request is published, so even an instant reply finds it. The future
    * fails with a {@link java.util.concurrent.TimeoutException} after {@code timeoutMs}.
    */
-  CompletableFuture<ReplyEnvelope> expect(String requestId, long timeoutMs) {
+  CompletableFuture<ReplyEnvelope> expect(String requestId, String tenant, long timeoutMs) {
     CompletableFuture<ReplyEnvelope> reply = new CompletableFuture<>();
-    waiting.put(requestId, reply);
+    Waiter waiter = new Waiter(tenant, reply);
+    waiting.put(requestId, waiter);
     reply
         .orTimeout(timeoutMs, TimeUnit.MILLISECONDS)
-        .whenComplete((r, e) -> waiting.remove(requestId, reply));
+        .whenComplete((r, e) -> waiting.remove(requestId, waiter));
     return reply;
+  }
+
+  /** Whether the reader thread is still reading; readiness fails when it is not. */
+  boolean alive() {
+    return alive && thread.isAlive();
   }
 
   /** Stops waiting (the request was never published). */
@@ -81,16 +93,25 @@ final class ReplyInbox implements AutoCloseable {
   private void run() {
     try {
       while (running) {
-        ConsumerRecords<String, ReplyEnvelope> records = consumer.poll(Duration.ofMillis(500));
-        for (ConsumerRecord<String, ReplyEnvelope> record : records) {
-          ReplyEnvelope reply = record.value();
-          if (reply == null) {
-            continue;
-          }
-          CompletableFuture<ReplyEnvelope> waiter = waiting.remove(reply.requestId());
-          if (waiter != null) {
-            waiter.complete(reply);
-          }
+        try {
+          deliver(consumer.poll(Duration.ofMillis(500)));
+        } catch (RecordDeserializationException e) {
+          // Anyone who can write to the reply topic could stop this reader; skip what it cannot
+          // read.
+          LOGGER
+              .atWarn()
+              .addKeyValue("partition", e.topicPartition())
+              .addKeyValue("offset", e.offset())
+              .log("skipping an unreadable reply");
+          consumer.seek(e.topicPartition(), e.offset() + 1);
+        } catch (WakeupException e) {
+          throw e;
+        } catch (KafkaException e) {
+          LOGGER
+              .atWarn()
+              .addKeyValue("error", e.getClass().getSimpleName())
+              .log("reply poll failed");
+          pause();
         }
       }
     } catch (WakeupException e) {
@@ -98,7 +119,32 @@ final class ReplyInbox implements AutoCloseable {
     } catch (RuntimeException e) {
       LOGGER.atError().setCause(e).log("reply inbox stopped");
     } finally {
+      alive = false;
       consumer.close(Duration.ofSeconds(5));
+    }
+  }
+
+  private void deliver(ConsumerRecords<String, ReplyEnvelope> records) {
+    for (ConsumerRecord<String, ReplyEnvelope> record : records) {
+      ReplyEnvelope reply = record.value();
+      if (reply == null) {
+        continue;
+      }
+      Waiter waiter = waiting.get(reply.requestId());
+      // A reply for another tenant under a known request id is forged: the real one may follow.
+      if (waiter != null
+          && (reply.tenant() == null || reply.tenant().equals(waiter.tenant()))
+          && waiting.remove(reply.requestId(), waiter)) {
+        waiter.reply().complete(reply);
+      }
+    }
+  }
+
+  private static void pause() {
+    try {
+      Thread.sleep(100);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

@@ -16,16 +16,21 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RecordDeserializationException;
 import org.junit.jupiter.api.Test;
 
 class ReplyInboxTest {
   private static final String TOPIC = "llm.replies";
 
   private static ReplyEnvelope reply(String requestId, int status) {
+    return reply(requestId, "acme", status);
+  }
+
+  private static ReplyEnvelope reply(String requestId, String tenant, int status) {
     return new ReplyEnvelope(
         ReplyEnvelope.VERSION,
         requestId,
-        "acme",
+        tenant,
         Outcome.DENIED,
         status,
         null,
@@ -51,7 +56,7 @@ class ReplyInboxTest {
   void handsTheFirstReplyToItsWaiterAndDropsTheDuplicate() throws Exception {
     MockConsumer<String, ReplyEnvelope> consumer = consumer(List.of(0, 1));
     try (ReplyInbox inbox = new ReplyInbox(consumer, TOPIC, List.of(0, 1))) {
-      CompletableFuture<ReplyEnvelope> waiting = inbox.expect("r1", 10_000);
+      CompletableFuture<ReplyEnvelope> waiting = inbox.expect("r1", "acme", 10_000);
       consumer.schedulePollTask(
           () -> {
             consumer.addRecord(new ConsumerRecord<>(TOPIC, 1, 0, "r1", reply("r1", 401)));
@@ -67,7 +72,7 @@ class ReplyInboxTest {
   void aWaitEndsWithATimeoutAndIsForgotten() {
     MockConsumer<String, ReplyEnvelope> consumer = consumer(List.of(0));
     try (ReplyInbox inbox = new ReplyInbox(consumer, TOPIC, List.of(0))) {
-      CompletableFuture<ReplyEnvelope> waiting = inbox.expect("r2", 50);
+      CompletableFuture<ReplyEnvelope> waiting = inbox.expect("r2", "acme", 50);
       assertThat(waiting)
           .failsWithin(Duration.ofSeconds(5))
           .withThrowableOfType(ExecutionException.class)
@@ -82,6 +87,37 @@ class ReplyInboxTest {
     try (ReplyInbox inbox = new ReplyInbox(consumer, TOPIC, List.of(2, 4))) {
       assertThat(List.of(inbox.nextPartition(), inbox.nextPartition(), inbox.nextPartition()))
           .containsExactly(2, 4, 2);
+    }
+  }
+
+  @Test
+  void aReplyForAnotherTenantUnderTheSameIdIsNotHandedOver() throws Exception {
+    MockConsumer<String, ReplyEnvelope> consumer = consumer(List.of(0));
+    try (ReplyInbox inbox = new ReplyInbox(consumer, TOPIC, List.of(0))) {
+      CompletableFuture<ReplyEnvelope> waiting = inbox.expect("r3", "acme", 10_000);
+      consumer.schedulePollTask(
+          () -> {
+            consumer.addRecord(new ConsumerRecord<>(TOPIC, 0, 0, "r3", reply("r3", "evil", 200)));
+            consumer.addRecord(new ConsumerRecord<>(TOPIC, 0, 1, "r3", reply("r3", "acme", 401)));
+          });
+      assertThat(waiting.get(5, TimeUnit.SECONDS).tenant()).isEqualTo("acme");
+    }
+  }
+
+  @Test
+  void anUnreadableReplyIsSkippedAndTheReaderGoesOn() throws Exception {
+    MockConsumer<String, ReplyEnvelope> consumer = consumer(List.of(0));
+    try (ReplyInbox inbox = new ReplyInbox(consumer, TOPIC, List.of(0))) {
+      CompletableFuture<ReplyEnvelope> waiting = inbox.expect("r4", "acme", 10_000);
+      TopicPartition partition = new TopicPartition(TOPIC, 0);
+      consumer.schedulePollTask(
+          () ->
+              consumer.setPollException(
+                  new RecordDeserializationException(partition, 0, "not a reply", null)));
+      consumer.schedulePollTask(
+          () -> consumer.addRecord(new ConsumerRecord<>(TOPIC, 0, 1, "r4", reply("r4", 401))));
+      assertThat(waiting.get(5, TimeUnit.SECONDS).status()).isEqualTo(401);
+      assertThat(inbox.alive()).isTrue();
     }
   }
 }

@@ -5,7 +5,7 @@ import dev.sluice.auth.TokenMinter;
 import dev.sluice.config.Env;
 import dev.sluice.devkafka.LocalBroker;
 import dev.sluice.ingress.IngressMain;
-import dev.sluice.pipeline.internals.ProviderCallProcessor;
+import dev.sluice.pipeline.provider.ProviderCallProcessor;
 import dev.sluice.schemas.Json;
 import dev.sluice.schemas.kafka.TopicProvisioner;
 import java.io.IOException;

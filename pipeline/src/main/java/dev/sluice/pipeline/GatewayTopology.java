@@ -1,14 +1,15 @@
 package dev.sluice.pipeline;
 
-import dev.sluice.pipeline.internals.Admission;
-import dev.sluice.pipeline.internals.Admitted;
-import dev.sluice.pipeline.internals.PendingCall;
-import dev.sluice.pipeline.internals.ProviderCallProcessor;
-import dev.sluice.pipeline.internals.ReplyAddress;
-import dev.sluice.pipeline.internals.ReplyShaper;
-import dev.sluice.pipeline.internals.Settled;
-import dev.sluice.pipeline.internals.Step;
-import dev.sluice.pipeline.internals.Undeliverable;
+import dev.sluice.pipeline.admission.Admission;
+import dev.sluice.pipeline.flow.Admitted;
+import dev.sluice.pipeline.flow.Settled;
+import dev.sluice.pipeline.flow.Step;
+import dev.sluice.pipeline.flow.Undeliverable;
+import dev.sluice.pipeline.provider.PendingCall;
+import dev.sluice.pipeline.provider.ProviderCallProcessor;
+import dev.sluice.pipeline.reply.ReplyAddress;
+import dev.sluice.pipeline.reply.ReplyShaper;
+import dev.sluice.schemas.envelope.RequestEnvelope;
 import dev.sluice.schemas.envelope.Source;
 import dev.sluice.schemas.kafka.JsonSerde;
 import dev.sluice.schemas.kafka.Topic;
@@ -40,13 +41,19 @@ import org.apache.kafka.streams.state.Stores;
 public final class GatewayTopology {
   private GatewayTopology() {}
 
-  /** Changelog configs of the in-flight store: it holds prompts, so it keeps them briefly. */
+  /**
+   * Changelog configs of the in-flight store. It holds prompts, and a restarted pipeline replays
+   * all of it into memory, so it is compacted within minutes and nothing in it outlives an hour: an
+   * entry lives at most as long as a caller waits.
+   */
   static final Map<String, String> PENDING_CHANGELOG_CONFIGS =
       Map.of(
           "cleanup.policy", "compact,delete",
-          "retention.ms", Long.toString(24L * 60 * 60 * 1000),
-          "segment.ms", Long.toString(60L * 60 * 1000),
-          "delete.retention.ms", Long.toString(60L * 60 * 1000),
+          "retention.ms", Long.toString(60L * 60 * 1000),
+          "segment.ms", Long.toString(60L * 1000),
+          "segment.bytes", Integer.toString(16 * 1024 * 1024),
+          "min.cleanable.dirty.ratio", "0.1",
+          "delete.retention.ms", Long.toString(60L * 1000),
           "max.message.bytes", Integer.toString(Topics.MAX_MESSAGE_BYTES));
 
   public static Topology build(StreamsBuilder builder, Stages stages) {
@@ -58,7 +65,7 @@ public final class GatewayTopology {
   private static void wire(
       StreamsBuilder builder,
       Stages stages,
-      Topic<String, dev.sluice.schemas.envelope.RequestEnvelope> topic,
+      Topic<String, RequestEnvelope> topic,
       Source source,
       String prefix,
       Predicate<String> replyTopicAllowed) {
@@ -117,6 +124,7 @@ public final class GatewayTopology {
             Named.as(prefix + "-undeliverable-reason"))
         .to(
             Topics.DEAD_LETTERS.name(),
-            Produced.with(Serdes.String(), Serdes.ByteArray()).withName(prefix + "-dead-letters"));
+            Produced.with(Topics.DEAD_LETTERS.keySerde(), Topics.DEAD_LETTERS.valueSerde())
+                .withName(prefix + "-dead-letters"));
   }
 }

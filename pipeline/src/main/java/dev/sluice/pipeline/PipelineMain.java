@@ -8,7 +8,7 @@ import dev.sluice.config.ParentWatch;
 import dev.sluice.egress.ProviderRouter;
 import dev.sluice.egress.StubProvider;
 import dev.sluice.pipeline.auth.EnvelopeAuthenticator;
-import dev.sluice.pipeline.internals.CallBudget;
+import dev.sluice.pipeline.provider.CallBudget;
 import dev.sluice.schemas.kafka.TopicProvisioner;
 import dev.sluice.schemas.kafka.Topics;
 import java.time.Duration;
@@ -131,6 +131,10 @@ public final class PipelineMain {
     props.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), settings.lingerMs());
     props.put(
         StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), Topics.COMPRESSION);
+    // How long the broker holds an empty fetch of the request topics (docs/benchmarks.md).
+    props.put(
+        StreamsConfig.mainConsumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG),
+        settings.fetchMaxWaitMs());
     props.put(
         StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG),
         Topics.MAX_MESSAGE_BYTES);

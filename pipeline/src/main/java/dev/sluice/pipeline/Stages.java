@@ -2,7 +2,7 @@ package dev.sluice.pipeline;
 
 import dev.sluice.egress.ProviderRouter;
 import dev.sluice.pipeline.auth.EnvelopeAuthenticator;
-import dev.sluice.pipeline.internals.CallBudget;
+import dev.sluice.pipeline.provider.CallBudget;
 import dev.sluice.pipeline.stage.AnswerStage;
 import dev.sluice.pipeline.stage.RequestStage;
 import java.time.Duration;

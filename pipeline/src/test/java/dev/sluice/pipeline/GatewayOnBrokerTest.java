@@ -7,7 +7,7 @@ import dev.sluice.devkafka.LocalBroker;
 import dev.sluice.egress.ProviderRouter;
 import dev.sluice.egress.StubProvider;
 import dev.sluice.pipeline.auth.EnvelopeAuthenticator;
-import dev.sluice.pipeline.internals.CallBudget;
+import dev.sluice.pipeline.provider.CallBudget;
 import dev.sluice.schemas.RequestIds;
 import dev.sluice.schemas.kafka.JsonSerde;
 import dev.sluice.schemas.kafka.TopicProvisioner;

@@ -44,6 +44,16 @@ public final class EnvelopeAuthenticator {
     try {
       principal = verifier.verify(credential, Instant.ofEpochMilli(acceptedAtMs));
     } catch (InvalidTokenException e) {
+      if (e.reason() == InvalidTokenException.Reason.KEYS_UNAVAILABLE) {
+        // The identity provider is unreachable: fail closed, and say it is not the caller's fault.
+        return new Rejected(
+            Refusal.of(
+                STAGE,
+                ErrorCode.GATEWAY_UNAVAILABLE,
+                "token signing keys are unavailable; try again later",
+                null,
+                List.of(e.getMessage())));
+      }
       return reject(e.getMessage());
     }
     if (!principal.tenant().equals(envelope.tenant())) {

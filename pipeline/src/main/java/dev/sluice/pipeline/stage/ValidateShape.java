@@ -5,6 +5,7 @@ import dev.sluice.schemas.chat.ChatRequest;
 import dev.sluice.schemas.chat.ChatRequests;
 import dev.sluice.schemas.chat.InvalidChatRequest;
 import dev.sluice.schemas.reply.ErrorCode;
+import java.util.List;
 
 /**
  * The first half of validation: the raw request JSON of an envelope must be a well-formed chat
@@ -33,8 +34,7 @@ public final class ValidateShape {
     } catch (InvalidChatRequest e) {
       ErrorCode code = ErrorCode.fromCode(e.code());
       return new Invalid(
-          new Refusal(
-              STAGE, code, code.error(e.getMessage(), e.param(), java.util.List.of()), null));
+          new Refusal(STAGE, code, code.error(e.getMessage(), e.param(), List.of()), null));
     }
   }
 }

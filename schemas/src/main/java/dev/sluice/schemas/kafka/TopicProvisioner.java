@@ -7,7 +7,10 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 /**
@@ -15,10 +18,42 @@ import org.apache.kafka.common.errors.TopicExistsException;
  * Existing topics are left alone: changing a live topic's partitions is an operator's decision.
  */
 public final class TopicProvisioner {
+  private static final String TIMESTAMP_TYPE = "message.timestamp.type";
+  private static final String LOG_APPEND_TIME = "LogAppendTime";
+
   private TopicProvisioner() {}
 
-  /** Returns the names it created. */
+  /**
+   * Returns the names it created. Refuses (IllegalStateException) a request topic that exists
+   * without broker-stamped timestamps: token expiry would then be judged at a time the producer
+   * chose, which fails open.
+   */
   public static List<String> ensure(Admin admin, int partitions, short replicationFactor)
+      throws InterruptedException, ExecutionException, TimeoutException {
+    List<String> created = create(admin, partitions, replicationFactor);
+    requireBrokerTimestamps(admin, Topics.REQUESTS);
+    return created;
+  }
+
+  private static void requireBrokerTimestamps(Admin admin, Topic<?, ?> topic)
+      throws InterruptedException, ExecutionException, TimeoutException {
+    ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic.name());
+    Config config =
+        admin.describeConfigs(List.of(resource)).all().get(30, TimeUnit.SECONDS).get(resource);
+    ConfigEntry type = config == null ? null : config.get(TIMESTAMP_TYPE);
+    if (type == null || !LOG_APPEND_TIME.equals(type.value())) {
+      throw new IllegalStateException(
+          "topic "
+              + topic.name()
+              + " must have "
+              + TIMESTAMP_TYPE
+              + "="
+              + LOG_APPEND_TIME
+              + " (tokens are judged at the broker's time); alter the topic's config");
+    }
+  }
+
+  private static List<String> create(Admin admin, int partitions, short replicationFactor)
       throws InterruptedException, ExecutionException, TimeoutException {
     Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
     List<NewTopic> missing = new ArrayList<>();

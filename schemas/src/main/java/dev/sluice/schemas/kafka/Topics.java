@@ -47,9 +47,9 @@ public final class Topics {
    * Records the pipeline could not read, with the reason in headers and without their payload
    * (which may hold a credential; it stays on its source topic for its retention).
    */
-  public static final Topic<byte[], byte[]> DEAD_LETTERS =
+  public static final Topic<String, byte[]> DEAD_LETTERS =
       new Topic<>(
-          "llm.deadletter", Serdes.ByteArray(), Serdes.ByteArray(), configs(7 * DAY_MS, Map.of()));
+          "llm.deadletter", Serdes.String(), Serdes.ByteArray(), configs(7 * DAY_MS, Map.of()));
 
   /** Every topic the gateway creates when missing. */
   public static List<Topic<?, ?>> all() {

@@ -1,9 +1,12 @@
-package dev.sluice.pipeline.internals;
+package dev.sluice.pipeline.provider;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.egress.ProviderRouter;
 import dev.sluice.pipeline.ManualProvider;
+import dev.sluice.pipeline.flow.Admitted;
+import dev.sluice.pipeline.flow.Settled;
+import dev.sluice.pipeline.flow.Step;
 import dev.sluice.schemas.Principal;
 import dev.sluice.schemas.RequestIds;
 import dev.sluice.schemas.chat.ChatMessage;
@@ -81,6 +84,10 @@ class ProviderCallProcessorTest {
     assertThat(replies.get(second).completion().answer()).isEqualTo("again: " + second);
     assertThat(replies.get(expired).status()).isEqualTo(504);
     assertThat(replies.get(expired).error().code()).isEqualTo("provider_timeout");
+    assertThat(store.get(first)).as("kept until a commit covers its reply").isNotNull();
+    context.setCurrentSystemTimeMs(
+        context.currentSystemTimeMs() + CallBudget.DEFAULT_KEEP_ANSWERED_MS);
+    punctuate();
     assertThat(store.get(first)).isNull();
     assertThat(store.get(second)).isNull();
     assertThat(store.get(expired)).isNull();
@@ -111,6 +118,11 @@ class ProviderCallProcessorTest {
     ReplyEnvelope reply = forwardedReplies().get(id);
     assertThat(reply.status()).isEqualTo(200);
     assertThat(reply.timings()).containsEntry("provider", 40.0).containsEntry("admission", 0.2);
+    processor.process(new Record<>(id, new Admitted(request(id, NOW), Map.of()), NOW + 50));
+    assertThat(manual.calls()).as("a redelivery right after the answer starts no call").hasSize(1);
+    assertThat(store.get(id)).isNotNull();
+    context.setCurrentSystemTimeMs(NOW + 40 + CallBudget.DEFAULT_KEEP_ANSWERED_MS);
+    punctuate();
     assertThat(store.get(id)).isNull();
   }
 

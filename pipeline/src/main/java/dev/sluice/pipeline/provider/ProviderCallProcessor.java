@@ -1,18 +1,27 @@
-package dev.sluice.pipeline.internals;
+package dev.sluice.pipeline.provider;
 
 import dev.sluice.egress.ProviderAnswer;
 import dev.sluice.egress.ProviderRouter;
+import dev.sluice.pipeline.flow.Admitted;
+import dev.sluice.pipeline.flow.Settled;
+import dev.sluice.pipeline.flow.Step;
+import dev.sluice.pipeline.reply.Replies;
 import dev.sluice.pipeline.stage.Refusal;
 import dev.sluice.schemas.envelope.VerifiedRequest;
 import dev.sluice.schemas.reply.ChatCompletion;
+import dev.sluice.schemas.reply.ErrorCode;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -28,12 +37,17 @@ import org.slf4j.LoggerFactory;
  * comes back on the provider's thread, which only queues it, and the stream thread drains the queue
  * (on every record and from a short wall-clock punctuator) to settle the request.
  *
- * <p>Crash safety: a call that is not answered at once is written to the changelogged {@code
- * pending-calls} store before the input offset can be committed, and deleted when its answer is
- * forwarded. After a crash or rebalance the task's new owner restores the store and issues every
- * call in it again; a reply produced twice carries the same request id and readers drop the second.
- * An answer that is ready at once (a cache, the stub without delay) is forwarded in the same {@code
- * process} call, which is already covered by the uncommitted input offset.
+ * <p>Crash safety: a call that is not answered at once is written to the changelogged in-flight
+ * store before the input offset can be committed. After a crash or rebalance the task's new owner
+ * restores the store and issues every call in it again. An answered call leaves the store only
+ * after {@link CallBudget#keepAnsweredMs()}, by which time a commit has flushed its reply: deleting
+ * it at once could let the tombstone outlive a reply lost in a crash. A reply produced twice
+ * carries the same request id and readers drop the second. An answer ready at once (a cache, the
+ * stub without delay) is forwarded in the same {@code process} call, which the uncommitted input
+ * offset already covers.
+ *
+ * <p>The store is written, never read, on the hot path: open calls and recently answered ids are
+ * also kept in memory, and the store is read only to restore.
  */
 public final class ProviderCallProcessor implements Processor<String, Admitted, String, Step> {
   /** Suffix of each request topic's in-flight store: {@code http-pending-calls}. */
@@ -47,16 +61,24 @@ public final class ProviderCallProcessor implements Processor<String, Admitted, 
   private final CallBudget budget;
   private final Duration drainInterval;
   private final LinkedBlockingQueue<Completion> completions = new LinkedBlockingQueue<>();
-  private final Map<String, CompletableFuture<ProviderAnswer>> calls = new HashMap<>();
+  private final Map<String, Open> calls = new HashMap<>();
+  private final ArrayDeque<Answered> answered = new ArrayDeque<>();
+  private final Set<String> answeredIds = new HashSet<>();
   private ProcessorContext<String, Step> context;
   private KeyValueStore<String, PendingCall> pending;
+
+  /** A call in flight and the entry it has in the store. */
+  private record Open(PendingCall call, CompletableFuture<ProviderAnswer> future) {}
 
   /** An answer or failure, handed from the provider's thread to the stream thread. */
   private record Completion(
       String requestId,
-      CompletableFuture<ProviderAnswer> call,
+      CompletableFuture<ProviderAnswer> future,
       ProviderAnswer answer,
       Throwable failure) {}
+
+  /** A settled call whose store entry is deleted once its reply is surely durable. */
+  private record Answered(String requestId, long atMs) {}
 
   public ProviderCallProcessor(
       String storeName, ProviderRouter providers, CallBudget budget, Duration drainInterval) {
@@ -70,18 +92,19 @@ public final class ProviderCallProcessor implements Processor<String, Admitted, 
   public void init(ProcessorContext<String, Step> context) {
     this.context = context;
     this.pending = context.getStateStore(storeName);
-    context.schedule(drainInterval, PunctuationType.WALL_CLOCK_TIME, now -> drain());
+    context.schedule(drainInterval, PunctuationType.WALL_CLOCK_TIME, this::drain);
     reissuePending();
   }
 
   @Override
   public void process(Record<String, Admitted> record) {
-    drain();
     VerifiedRequest request = record.value().request();
     String requestId = request.requestId();
-    if (calls.containsKey(requestId) || pending.get(requestId) != null) {
-      // A redelivered record whose call is already open: its answer is on the way.
-      return;
+    // Checked before draining: a redelivered record must not start a call that just settled.
+    boolean known = calls.containsKey(requestId) || answeredIds.contains(requestId);
+    drain(context.currentSystemTimeMs());
+    if (known) {
+      return; // a redelivered record whose call is open or answered
     }
     // Wait for a free slot before starting the call: at most maxInFlight calls are ever open.
     awaitCapacity();
@@ -93,17 +116,19 @@ public final class ProviderCallProcessor implements Processor<String, Admitted, 
       return;
     }
     pending.put(requestId, call);
-    track(requestId, future);
+    track(requestId, call, future);
   }
 
   @Override
   public void close() {
     // The task is moving or stopping: its new owner re-issues what is still in the store.
-    for (CompletableFuture<ProviderAnswer> call : calls.values()) {
-      call.cancel(false);
+    for (Open open : calls.values()) {
+      open.future().cancel(false);
     }
     calls.clear();
     completions.clear();
+    answered.clear();
+    answeredIds.clear();
   }
 
   /** Calls open in this task; for metrics and tests. */
@@ -126,7 +151,7 @@ public final class ProviderCallProcessor implements Processor<String, Admitted, 
         .log("re-issuing provider calls left open by an earlier owner of this task");
     long nowMs = context.currentSystemTimeMs();
     for (KeyValue<String, PendingCall> entry : open) {
-      track(entry.key, start(entry.value, nowMs));
+      track(entry.key, entry.value, start(entry.value, nowMs));
     }
   }
 
@@ -135,18 +160,25 @@ public final class ProviderCallProcessor implements Processor<String, Admitted, 
     long deadlineMs = request.acceptedAtMs() + budget.deadlineMs();
     long remainingMs = deadlineMs - nowMs;
     if (remainingMs <= 0) {
-      return CompletableFuture.failedFuture(new java.util.concurrent.TimeoutException());
+      return CompletableFuture.failedFuture(new TimeoutException());
     }
-    CompletableFuture<ProviderAnswer> future =
-        providers
-            .complete(request.requestId(), request.request().model(), request.request(), deadlineMs)
-            .toCompletableFuture();
+    CompletableFuture<ProviderAnswer> future;
+    try {
+      future =
+          providers
+              .complete(
+                  request.requestId(), request.request().model(), request.request(), deadlineMs)
+              .toCompletableFuture();
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
     // The provider owns retries and timeouts; this bound only guarantees no entry stays forever.
+    // The stage is the call's own (see Provider), so timing it out abandons only this call.
     return future.isDone() ? future : future.orTimeout(remainingMs, TimeUnit.MILLISECONDS);
   }
 
-  private void track(String requestId, CompletableFuture<ProviderAnswer> future) {
-    calls.put(requestId, future);
+  private void track(String requestId, PendingCall call, CompletableFuture<ProviderAnswer> future) {
+    calls.put(requestId, new Open(call, future));
     future.whenComplete(
         (answer, failure) -> completions.add(new Completion(requestId, future, answer, failure)));
   }
@@ -168,7 +200,7 @@ public final class ProviderCallProcessor implements Processor<String, Admitted, 
       try {
         Completion completion = completions.poll(remaining, TimeUnit.NANOSECONDS);
         if (completion != null) {
-          settle(completion);
+          settle(completion, context.currentSystemTimeMs());
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -177,24 +209,27 @@ public final class ProviderCallProcessor implements Processor<String, Admitted, 
     }
   }
 
-  private void drain() {
+  private void drain(long nowMs) {
     Completion completion;
     while ((completion = completions.poll()) != null) {
-      settle(completion);
+      settle(completion, nowMs);
+    }
+    while (!answered.isEmpty() && nowMs - answered.peekFirst().atMs() >= budget.keepAnsweredMs()) {
+      String requestId = answered.pollFirst().requestId();
+      answeredIds.remove(requestId);
+      pending.delete(requestId);
     }
   }
 
-  private void settle(Completion completion) {
-    if (calls.get(completion.requestId()) != completion.call()) {
+  private void settle(Completion completion, long nowMs) {
+    Open open = calls.get(completion.requestId());
+    if (open == null || open.future() != completion.future()) {
       return; // a call this task no longer owns
     }
     calls.remove(completion.requestId());
-    PendingCall call = pending.get(completion.requestId());
-    if (call == null) {
-      return;
-    }
-    forward(call, completion.answer(), completion.failure());
-    pending.delete(completion.requestId());
+    answered.addLast(new Answered(completion.requestId(), nowMs));
+    answeredIds.add(completion.requestId());
+    forward(open.call(), completion.answer(), completion.failure());
   }
 
   private void settleNow(PendingCall call, CompletableFuture<ProviderAnswer> future) {
@@ -208,26 +243,58 @@ public final class ProviderCallProcessor implements Processor<String, Admitted, 
     forward(call, answer, failure);
   }
 
+  /**
+   * Forwards the reply. A failure downstream (a stage's bug) must not take the record being
+   * processed with it, nor leave the caller without an answer: it becomes a 500 reply.
+   */
   private void forward(PendingCall call, ProviderAnswer answer, Throwable failure) {
+    try {
+      context.forward(settled(call, answer, failure));
+    } catch (RuntimeException e) {
+      LOGGER
+          .atError()
+          .addKeyValue("requestId", call.request().requestId())
+          .addKeyValue("error", e.getClass().getName())
+          .log("could not settle a provider answer; answering 500");
+      Refusal internal = Refusal.of(STAGE, ErrorCode.INTERNAL_ERROR, "internal error");
+      context.forward(refusedRecord(call, internal));
+    }
+  }
+
+  private Record<String, Step> settled(PendingCall call, ProviderAnswer answer, Throwable failure) {
+    if (failure != null) {
+      return refusedRecord(call, Replies.providerFailure(failure));
+    }
     long nowMs = context.currentSystemTimeMs();
     VerifiedRequest request = call.request();
+    ChatCompletion completion = Replies.completion(request, answer, nowMs);
+    return new Record<>(
+        request.requestId(),
+        new Settled(
+            request.replyTo(),
+            request,
+            STAGE,
+            Replies.completed(request, completion, timings(call, nowMs))),
+        nowMs);
+  }
+
+  private Record<String, Step> refusedRecord(PendingCall call, Refusal refusal) {
+    long nowMs = context.currentSystemTimeMs();
+    VerifiedRequest request = call.request();
+    return new Record<>(
+        request.requestId(),
+        new Settled(
+            request.replyTo(),
+            request,
+            refusal.stage(),
+            Replies.refused(
+                request.requestId(), request.principal().tenant(), refusal, timings(call, nowMs))),
+        nowMs);
+  }
+
+  private static Map<String, Double> timings(PendingCall call, long nowMs) {
     Map<String, Double> timings = new HashMap<>(call.timings());
     timings.put(STAGE, (double) Math.max(0, nowMs - call.startedAtMs()));
-    Settled settled;
-    if (failure == null) {
-      ChatCompletion completion = Replies.completion(request, answer, nowMs);
-      settled =
-          new Settled(
-              request.replyTo(), request, STAGE, Replies.completed(request, completion, timings));
-    } else {
-      Refusal refusal = Replies.providerFailure(failure);
-      settled =
-          new Settled(
-              request.replyTo(),
-              request,
-              STAGE,
-              Replies.refused(request.requestId(), request.principal().tenant(), refusal, timings));
-    }
-    context.forward(new Record<>(request.requestId(), settled, nowMs));
+    return timings;
   }
 }

@@ -1,4 +1,4 @@
-package dev.sluice.pipeline.internals;
+package dev.sluice.pipeline.flow;
 
 import dev.sluice.schemas.envelope.ReplyTo;
 import dev.sluice.schemas.envelope.VerifiedRequest;

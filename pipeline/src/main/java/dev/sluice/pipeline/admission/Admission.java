@@ -1,6 +1,12 @@
-package dev.sluice.pipeline.internals;
+package dev.sluice.pipeline.admission;
 
 import dev.sluice.pipeline.auth.EnvelopeAuthenticator;
+import dev.sluice.pipeline.flow.Admitted;
+import dev.sluice.pipeline.flow.Settled;
+import dev.sluice.pipeline.flow.Step;
+import dev.sluice.pipeline.flow.Timings;
+import dev.sluice.pipeline.flow.Undeliverable;
+import dev.sluice.pipeline.reply.Replies;
 import dev.sluice.pipeline.stage.Refusal;
 import dev.sluice.pipeline.stage.RequestStage;
 import dev.sluice.pipeline.stage.StageDecision;
@@ -20,6 +26,8 @@ import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs the stages before the provider on the stream thread, in order: authenticate the envelope,
@@ -27,6 +35,7 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
  * request; otherwise it is admitted to the provider call. Keys become request ids here.
  */
 public final class Admission implements Processor<String, RequestEnvelope, String, Step> {
+  private static final Logger LOGGER = LoggerFactory.getLogger(Admission.class);
   private final EnvelopeAuthenticator authenticator;
   private final List<RequestStage> stages;
   private final Source source;
@@ -52,6 +61,32 @@ public final class Admission implements Processor<String, RequestEnvelope, Strin
   @Override
   public void process(Record<String, RequestEnvelope> record) {
     long startedNs = System.nanoTime();
+    try {
+      admit(record, startedNs);
+    } catch (RuntimeException e) {
+      // A stage's bug: answer 500 rather than leave the caller waiting, and keep the thread going.
+      RequestEnvelope envelope = record.value();
+      LOGGER
+          .atError()
+          .addKeyValue("requestId", envelope == null ? null : envelope.requestId())
+          .addKeyValue("error", e.getClass().getName())
+          .log("admission failed; answering 500");
+      if (envelope == null
+          || envelope.replyTo() == null
+          || !RequestIds.isValid(envelope.requestId())) {
+        throw e;
+      }
+      settle(
+          record,
+          envelope.replyTo(),
+          null,
+          null,
+          Refusal.of("admission", ErrorCode.INTERNAL_ERROR, "internal error"),
+          startedNs);
+    }
+  }
+
+  private void admit(Record<String, RequestEnvelope> record, long startedNs) {
     RequestEnvelope envelope = record.value();
     if (envelope == null) {
       deadLetter(record, null, "empty record");
@@ -84,27 +119,15 @@ public final class Admission implements Processor<String, RequestEnvelope, Strin
 
     EnvelopeAuthenticator.Result auth =
         authenticator.authenticate(envelope, record.key(), record.timestamp());
-    if (auth instanceof EnvelopeAuthenticator.Rejected) {
-      settle(
-          record,
-          replyTo,
-          null,
-          null,
-          ((EnvelopeAuthenticator.Rejected) auth).refusal(),
-          startedNs);
+    if (auth instanceof EnvelopeAuthenticator.Rejected rejected) {
+      settle(record, replyTo, null, null, rejected.refusal(), startedNs);
       return;
     }
     Principal principal = ((EnvelopeAuthenticator.Authenticated) auth).principal();
 
     ValidateShape.Result shape = ValidateShape.apply(envelope.request());
-    if (shape instanceof ValidateShape.Invalid) {
-      settle(
-          record,
-          replyTo,
-          principal.tenant(),
-          null,
-          ((ValidateShape.Invalid) shape).refusal(),
-          startedNs);
+    if (shape instanceof ValidateShape.Invalid invalid) {
+      settle(record, replyTo, principal.tenant(), null, invalid.refusal(), startedNs);
       return;
     }
     // From here on the credential is gone: only the verified principal travels.
@@ -124,14 +147,8 @@ public final class Admission implements Processor<String, RequestEnvelope, Strin
     long nowMs = context.currentSystemTimeMs();
     for (RequestStage stage : stages) {
       StageDecision decision = stage.apply(request, nowMs);
-      if (decision instanceof StageDecision.Deny) {
-        settle(
-            record,
-            replyTo,
-            principal.tenant(),
-            request,
-            ((StageDecision.Deny) decision).refusal(),
-            startedNs);
+      if (decision instanceof StageDecision.Deny deny) {
+        settle(record, replyTo, principal.tenant(), request, deny.refusal(), startedNs);
         return;
       }
       request = ((StageDecision.Pass) decision).request();
@@ -139,7 +156,7 @@ public final class Admission implements Processor<String, RequestEnvelope, Strin
     context.forward(
         record
             .withKey(requestId)
-            .withValue(new Admitted(request, Map.of("admission", elapsedMs(startedNs)))));
+            .withValue(new Admitted(request, Map.of("admission", Timings.elapsedMs(startedNs)))));
   }
 
   private void settle(
@@ -151,7 +168,7 @@ public final class Admission implements Processor<String, RequestEnvelope, Strin
       long startedNs) {
     String requestId = record.value().requestId();
     Map<String, Double> timings = new HashMap<>();
-    timings.put("admission", elapsedMs(startedNs));
+    timings.put("admission", Timings.elapsedMs(startedNs));
     context.forward(
         record
             .withKey(requestId)
@@ -179,9 +196,5 @@ public final class Admission implements Processor<String, RequestEnvelope, Strin
             requestId,
             new Undeliverable(requestId, reason, topic, partition, offset),
             record.timestamp()));
-  }
-
-  static double elapsedMs(long startedNs) {
-    return Math.round((System.nanoTime() - startedNs) / 1_000.0) / 1_000.0;
   }
 }

@@ -1,4 +1,4 @@
-package dev.sluice.pipeline.internals;
+package dev.sluice.pipeline.reply;
 
 import dev.sluice.egress.ProviderAnswer;
 import dev.sluice.egress.ProviderException;
@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 
 /** Builds reply envelopes; the one place that maps outcomes to statuses. */
@@ -75,8 +76,7 @@ public final class Replies {
   /** The refusal a failed provider call turns into. */
   public static Refusal providerFailure(Throwable failure) {
     Throwable cause = unwrap(failure);
-    if (cause instanceof ProviderException) {
-      ProviderException e = (ProviderException) cause;
+    if (cause instanceof ProviderException e) {
       switch (e.kind()) {
         case TIMEOUT:
           return Refusal.of("provider", ErrorCode.PROVIDER_TIMEOUT, e.getMessage());
@@ -102,8 +102,7 @@ public final class Replies {
 
   private static Throwable unwrap(Throwable failure) {
     Throwable t = failure;
-    while ((t instanceof CompletionException
-            || t instanceof java.util.concurrent.ExecutionException)
+    while ((t instanceof CompletionException || t instanceof ExecutionException)
         && t.getCause() != null) {
       t = t.getCause();
     }

@@ -1,4 +1,4 @@
-package dev.sluice.pipeline.internals;
+package dev.sluice.pipeline.reply;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.sluice.pipeline.internals;
+package dev.sluice.pipeline.provider;
 
 import dev.sluice.schemas.envelope.VerifiedRequest;
 import java.util.Map;

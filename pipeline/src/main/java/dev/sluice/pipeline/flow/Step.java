@@ -1,4 +1,4 @@
-package dev.sluice.pipeline.internals;
+package dev.sluice.pipeline.flow;
 
 /** What travels between the pipeline's processors (in memory, never serialised). */
 public sealed interface Step permits Admitted, Settled, Undeliverable {

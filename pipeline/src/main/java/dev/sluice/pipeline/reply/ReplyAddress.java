@@ -1,4 +1,4 @@
-package dev.sluice.pipeline.internals;
+package dev.sluice.pipeline.reply;
 
 import dev.sluice.schemas.reply.ReplyEnvelope;
 import java.nio.ByteBuffer;

@@ -1,4 +1,4 @@
-package dev.sluice.pipeline.internals;
+package dev.sluice.pipeline.flow;
 
 /**
  * An envelope that cannot be answered (no usable reply address or id); it goes to dead letters with

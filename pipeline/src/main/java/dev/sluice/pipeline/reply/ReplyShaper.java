@@ -1,7 +1,12 @@
-package dev.sluice.pipeline.internals;
+package dev.sluice.pipeline.reply;
 
+import dev.sluice.pipeline.flow.Settled;
+import dev.sluice.pipeline.flow.Step;
+import dev.sluice.pipeline.flow.Timings;
 import dev.sluice.pipeline.stage.AnswerStage;
+import dev.sluice.pipeline.stage.Refusal;
 import dev.sluice.schemas.reply.ChatCompletion;
+import dev.sluice.schemas.reply.ErrorCode;
 import dev.sluice.schemas.reply.Outcome;
 import dev.sluice.schemas.reply.ReplyEnvelope;
 import java.nio.ByteBuffer;
@@ -14,6 +19,8 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The last stage before a reply topic: runs every {@link AnswerStage} over a completed answer and
@@ -22,6 +29,7 @@ import org.apache.kafka.streams.processor.api.Record;
  * producer may have put anything there.
  */
 public final class ReplyShaper implements Processor<String, Step, String, ReplyEnvelope> {
+  private static final Logger LOGGER = LoggerFactory.getLogger(ReplyShaper.class);
   public static final String REPLY_TOPIC_HEADER = "sluice.reply.topic";
   public static final String REPLY_PARTITION_HEADER = "sluice.reply.partition";
 
@@ -48,13 +56,7 @@ public final class ReplyShaper implements Processor<String, Step, String, ReplyE
           (double) Math.max(0, context.currentSystemTimeMs() - settled.request().acceptedAtMs()));
     }
     if (reply.outcome() == Outcome.COMPLETED && !stages.isEmpty()) {
-      long startedNs = System.nanoTime();
-      ChatCompletion completion = reply.completion();
-      for (AnswerStage stage : stages) {
-        completion = stage.apply(settled.request(), completion);
-      }
-      timings.put("answer", Admission.elapsedMs(startedNs));
-      reply = Replies.completed(settled.request(), completion, timings);
+      reply = applyStages(settled, reply, timings);
     } else {
       reply = withTimings(reply, timings);
     }
@@ -64,6 +66,34 @@ public final class ReplyShaper implements Processor<String, Step, String, ReplyE
         REPLY_PARTITION_HEADER,
         ByteBuffer.allocate(Integer.BYTES).putInt(settled.replyTo().partition()).array());
     context.forward(new Record<>(reply.requestId(), reply, record.timestamp(), headers));
+  }
+
+  /**
+   * Runs the answer stages. If one fails the answer is withheld (500): an answer that skipped a
+   * stage such as redaction must never reach a caller.
+   */
+  private ReplyEnvelope applyStages(
+      Settled settled, ReplyEnvelope reply, Map<String, Double> timings) {
+    long startedNs = System.nanoTime();
+    ChatCompletion completion = reply.completion();
+    try {
+      for (AnswerStage stage : stages) {
+        completion = stage.apply(settled.request(), completion);
+      }
+    } catch (RuntimeException e) {
+      LOGGER
+          .atError()
+          .addKeyValue("requestId", reply.requestId())
+          .addKeyValue("error", e.getClass().getName())
+          .log("an answer stage failed; withholding the answer");
+      return Replies.refused(
+          reply.requestId(),
+          reply.tenant(),
+          Refusal.of("answer", ErrorCode.INTERNAL_ERROR, "internal error"),
+          timings);
+    }
+    timings.put("answer", Timings.elapsedMs(startedNs));
+    return Replies.completed(settled.request(), completion, timings);
   }
 
   private static ReplyEnvelope withTimings(ReplyEnvelope reply, Map<String, Double> timings) {
