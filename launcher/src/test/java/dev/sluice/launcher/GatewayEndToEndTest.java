@@ -47,7 +47,17 @@ class GatewayEndToEndTest {
     gateway =
         GatewayFixture.start(
             dir,
-            Map.of("MAX_REQUEST_BYTES", Integer.toString(MAX_REQUEST_BYTES), "DEV_MODE", "true"),
+            Map.of(
+                "MAX_REQUEST_BYTES",
+                Integer.toString(MAX_REQUEST_BYTES),
+                "DEV_MODE",
+                "true",
+                "ALLOWED_CONTEXT_ORIGINS",
+                "kb://approved/",
+                "MAX_MESSAGES",
+                "8",
+                "MAX_TOKENS_CAP",
+                "512"),
             true);
     acmeToken = gateway.minter().mint("acme", "alice", Duration.ofMinutes(15));
   }
@@ -680,5 +690,63 @@ class GatewayEndToEndTest {
                   .partitions())
           .hasSize(6);
     }
+  }
+
+  /** The pipeline's validation stage answers over HTTP, after the request was published. */
+  @Test
+  void thePipelineValidatesModelsCapsAndRoles() throws Exception {
+    assertDeniedByPipeline(
+        "{\"model\":\"openai:gpt-9\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}",
+        "model_not_allowed",
+        "model");
+    assertDeniedByPipeline("{\"model\":\"stub\",\"messages\":[]}", "empty_messages", "messages");
+    assertDeniedByPipeline(
+        "{\"model\":\"stub\",\"messages\":[{\"role\":\"wizard\",\"content\":\"x\"}]}",
+        "invalid_role",
+        "messages[0].role");
+    assertDeniedByPipeline(
+        "{\"model\":\"stub\",\"max_completion_tokens\":513,"
+            + "\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}",
+        "max_tokens_too_large",
+        "max_tokens");
+    StringBuilder nine = new StringBuilder("{\"model\":\"stub\",\"messages\":[");
+    for (int i = 0; i < 9; i++) {
+      nine.append(i == 0 ? "" : ",").append("{\"role\":\"user\",\"content\":\"x\"}");
+    }
+    assertDeniedByPipeline(nine.append("]}").toString(), "too_many_messages", "messages");
+  }
+
+  @Test
+  void contextFromAnAllowedOriginIsCitedAndAnyOtherOriginRefused() throws Exception {
+    String allowed =
+        "{\"model\":\"stub\",\"messages\":[{\"role\":\"user\",\"content\":\"q\"}],"
+            + "\"context\":{\"source\":\"kb://approved/handbook\",\"chunks\":["
+            + "{\"id\":\"c1\",\"content\":\"Holidays are in August.\"},"
+            + "{\"id\":\"c2\",\"content\":\"Expenses go to finance.\","
+            + "\"source\":\"KB://approved/./faq\"}]}}";
+    HttpResponse<String> answer = gateway.chat(allowed, acmeToken);
+    assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+    JsonNode citations = json(answer.body()).path("citations");
+    assertThat(citations).hasSize(2);
+    assertThat(citations.get(0).path("id").asText()).isEqualTo("c1");
+    assertThat(citations.get(0).path("source").asText()).isEqualTo("kb://approved/handbook");
+    assertThat(citations.get(1).path("id").asText()).isEqualTo("c2");
+
+    String escaping =
+        "{\"model\":\"stub\",\"messages\":[{\"role\":\"user\",\"content\":\"q\"}],"
+            + "\"context\":{\"source\":\"kb://approved%2F..%2Fsecret\",\"chunks\":["
+            + "{\"id\":\"c9\",\"content\":\"secret plans\"}]}}";
+    JsonNode error = assertDeniedByPipeline(escaping, "context_origin_not_allowed", "context");
+    assertThat(error.path("reasons").get(0).asText()).isEqualTo("chunk c9: origin not allowed");
+  }
+
+  private static JsonNode assertDeniedByPipeline(String body, String code, String param)
+      throws Exception {
+    HttpResponse<String> response = gateway.chat(body, acmeToken);
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
+    JsonNode error = assertErrorShape(response);
+    assertThat(error.path("code").asText()).isEqualTo(code);
+    assertThat(error.path("param").asText()).isEqualTo(param);
+    return error;
   }
 }

@@ -8,7 +8,11 @@ import dev.sluice.config.ParentWatch;
 import dev.sluice.egress.ProviderRouter;
 import dev.sluice.egress.StubProvider;
 import dev.sluice.pipeline.auth.EnvelopeAuthenticator;
+import dev.sluice.pipeline.firewall.ContextFirewall;
+import dev.sluice.pipeline.firewall.ContextOrigins;
 import dev.sluice.pipeline.provider.CallBudget;
+import dev.sluice.pipeline.validation.ValidateRequest;
+import dev.sluice.pipeline.validation.ValidationLimits;
 import dev.sluice.schemas.kafka.TopicProvisioner;
 import dev.sluice.schemas.kafka.Topics;
 import java.time.Duration;
@@ -40,10 +44,14 @@ public final class PipelineMain {
     ParentWatch.startIfAsked(env);
     PipelineSettings settings;
     AuthSettings authSettings;
+    ValidationLimits limits;
+    ContextOrigins origins;
     try {
       settings = PipelineSettings.from(env);
       authSettings = AuthSettings.from(env);
-    } catch (ConfigException e) {
+      limits = ValidationLimits.from(env);
+      origins = ContextOrigins.parse(env.get("ALLOWED_CONTEXT_ORIGINS", ""));
+    } catch (ConfigException | IllegalArgumentException e) {
       System.err.println("sluice pipeline: " + e.getMessage());
       System.exit(2);
       return;
@@ -62,7 +70,7 @@ public final class PipelineMain {
     Stages stages =
         new Stages(
             new EnvelopeAuthenticator(verifier),
-            List.of(),
+            List.of(new ValidateRequest(tenant -> limits), new ContextFirewall(origins)),
             new ProviderRouter(List.of(new StubProvider(settings.stubDelayMs()))),
             new CallBudget(settings.maxInFlight(), 30_000, settings.providerDeadlineMs()),
             Duration.ofMillis(Math.max(1, settings.pollMs())),

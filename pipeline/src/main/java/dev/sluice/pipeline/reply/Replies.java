@@ -3,13 +3,17 @@ package dev.sluice.pipeline.reply;
 import dev.sluice.egress.ProviderAnswer;
 import dev.sluice.egress.ProviderException;
 import dev.sluice.pipeline.stage.Refusal;
+import dev.sluice.schemas.chat.RagChunk;
+import dev.sluice.schemas.chat.RagContext;
 import dev.sluice.schemas.envelope.VerifiedRequest;
 import dev.sluice.schemas.reply.ChatCompletion;
 import dev.sluice.schemas.reply.Choice;
+import dev.sluice.schemas.reply.Citation;
 import dev.sluice.schemas.reply.ErrorCode;
 import dev.sluice.schemas.reply.Meta;
 import dev.sluice.schemas.reply.Outcome;
 import dev.sluice.schemas.reply.ReplyEnvelope;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
@@ -50,8 +54,21 @@ public final class Replies {
         List.of(new Choice(0, answer.message(), answer.finishReason())),
         answer.usage(),
         text,
-        List.of(),
+        citations(request),
         new Meta(answer.provider(), request.requestId(), null));
+  }
+
+  /** The context chunks the answer could draw on: every chunk the firewall let through. */
+  static List<Citation> citations(VerifiedRequest request) {
+    RagContext context = request.request().context();
+    if (context == null) {
+      return List.of();
+    }
+    List<Citation> citations = new ArrayList<>(context.chunks().size());
+    for (RagChunk chunk : context.chunks()) {
+      citations.add(new Citation(chunk.id(), context.sourceOf(chunk)));
+    }
+    return citations;
   }
 
   public static ReplyEnvelope completed(

@@ -9,4 +9,12 @@ public record RagContext(String source, List<RagChunk> chunks) {
   public RagContext {
     chunks = chunks == null ? List.of() : List.copyOf(chunks);
   }
+
+  /** Where a chunk came from: its own {@code source}, else the context's; null when neither. */
+  public String sourceOf(RagChunk chunk) {
+    if (chunk.source() != null && !chunk.source().isBlank()) {
+      return chunk.source();
+    }
+    return source == null || source.isBlank() ? null : source;
+  }
 }
