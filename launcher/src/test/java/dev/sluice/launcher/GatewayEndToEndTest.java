@@ -7,6 +7,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.auth.TokenMinter;
 import dev.sluice.ingress.IngressMain;
+import dev.sluice.pipeline.audit.AuditChain;
+import dev.sluice.schemas.audit.AuditRecord;
 import dev.sluice.schemas.kafka.Topics;
 import java.io.ByteArrayInputStream;
 import java.net.http.HttpRequest;
@@ -15,13 +17,20 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -748,5 +757,60 @@ class GatewayEndToEndTest {
     assertThat(error.path("code").asText()).isEqualTo(code);
     assertThat(error.path("param").asText()).isEqualTo(param);
     return error;
+  }
+
+  @Test
+  void everyDecisionReachesTheChainedAuditLogWithoutPromptOrCredential() throws Exception {
+    String marker = "audit-marker-" + System.nanoTime();
+    HttpResponse<String> allowed = gateway.chat(chatBody(marker), acmeToken);
+    assertThat(allowed.statusCode()).isEqualTo(200);
+    String allowedId = allowed.headers().firstValue("x-request-id").orElseThrow();
+    HttpResponse<String> denied =
+        gateway.chat(
+            "{\"model\":\"stub\",\"messages\":[{\"role\":\"wizard\",\"content\":\""
+                + marker
+                + "\"}]}",
+            acmeToken);
+    String deniedId = denied.headers().firstValue("x-request-id").orElseThrow();
+
+    Map<String, AuditRecord> byRequest = new HashMap<>();
+    List<AuditRecord> log = new ArrayList<>();
+    try (KafkaConsumer<String, byte[]> consumer =
+        new KafkaConsumer<>(
+            Map.of("bootstrap.servers", gateway.bootstrapServers()),
+            new StringDeserializer(),
+            new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions = new ArrayList<>();
+      for (int p = 0; p < 6; p++) {
+        partitions.add(new TopicPartition(Topics.AUDIT.name(), p));
+      }
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (!(byRequest.containsKey(allowedId) && byRequest.containsKey(deniedId))
+          && System.nanoTime() < deadline) {
+        for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+          String raw = new String(record.value(), StandardCharsets.UTF_8);
+          assertThat(raw).doesNotContain(marker).doesNotContain(acmeToken).doesNotContain("echo:");
+          AuditRecord audit =
+              Topics.AUDIT.valueSerde().deserializer().deserialize("", record.value());
+          log.add(audit);
+          byRequest.put(audit.requestId(), audit);
+        }
+      }
+    }
+    assertThat(byRequest).containsKeys(allowedId, deniedId);
+    AuditRecord ok = byRequest.get(allowedId);
+    assertThat(ok.tenant()).isEqualTo("acme");
+    assertThat(ok.subject()).isEqualTo("alice");
+    assertThat(ok.decision().outcome().wireName()).isEqualTo("completed");
+    assertThat(ok.provider()).isEqualTo("stub");
+    assertThat(ok.promptSha256()).matches("[0-9a-f]{64}");
+    assertThat(ok.usage()).isNotNull();
+    AuditRecord no = byRequest.get(deniedId);
+    assertThat(no.decision().outcome().wireName()).isEqualTo("denied");
+    assertThat(no.decision().stage()).isEqualTo("validate");
+    assertThat(no.decision().reasons()).contains("invalid_role");
+    assertThat(AuditChain.verifyChains(log)).isEmpty();
   }
 }

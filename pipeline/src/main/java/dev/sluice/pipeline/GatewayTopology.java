@@ -1,6 +1,7 @@
 package dev.sluice.pipeline;
 
 import dev.sluice.pipeline.admission.Admission;
+import dev.sluice.pipeline.audit.AuditDecisions;
 import dev.sluice.pipeline.flow.Admitted;
 import dev.sluice.pipeline.flow.Settled;
 import dev.sluice.pipeline.flow.Step;
@@ -9,6 +10,7 @@ import dev.sluice.pipeline.provider.PendingCall;
 import dev.sluice.pipeline.provider.ProviderCallProcessor;
 import dev.sluice.pipeline.reply.ReplyAddress;
 import dev.sluice.pipeline.reply.ReplyShaper;
+import dev.sluice.schemas.audit.AuditRecord;
 import dev.sluice.schemas.envelope.RequestEnvelope;
 import dev.sluice.schemas.envelope.Source;
 import dev.sluice.schemas.kafka.JsonSerde;
@@ -17,6 +19,7 @@ import dev.sluice.schemas.kafka.Topics;
 import java.util.Map;
 import java.util.function.Predicate;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Branched;
@@ -106,15 +109,37 @@ public final class GatewayTopology {
                 Named.as(prefix + "-provider-call"),
                 store);
 
+    KStream<String, Settled> shaped =
+        answered
+            .merge(branches.get(prefix + "-refused"), Named.as(prefix + "-settled"))
+            .process(() -> new ReplyShaper(stages.answerStages()), Named.as(prefix + "-reply"));
+
     ReplyAddress address = new ReplyAddress(Topics.REPLIES.name());
-    answered
-        .merge(branches.get(prefix + "-refused"), Named.as(prefix + "-settled"))
-        .process(() -> new ReplyShaper(stages.answerStages()), Named.as(prefix + "-reply"))
+    shaped
+        .mapValues(Settled::reply, Named.as(prefix + "-reply-envelope"))
         .to(
             address,
             Produced.with(Topics.REPLIES.keySerde(), Topics.REPLIES.valueSerde())
                 .withStreamPartitioner(address)
                 .withName(prefix + "-replies"));
+
+    // Every settled request leaves a decision for the audit log, chained by the audit application.
+    shaped
+        .map(
+            (requestId, settled) -> {
+              AuditRecord decision =
+                  AuditDecisions.of(
+                      settled,
+                      stages.policyMode(),
+                      stages.policyVersion(),
+                      System.currentTimeMillis());
+              return KeyValue.pair(AuditDecisions.key(decision), decision);
+            },
+            Named.as(prefix + "-audit-decision"))
+        .to(
+            Topics.AUDIT_DECISIONS.name(),
+            Produced.with(Topics.AUDIT_DECISIONS.keySerde(), Topics.AUDIT_DECISIONS.valueSerde())
+                .withName(prefix + "-audit-decisions"));
 
     JsonSerde<Undeliverable> undeliverable = JsonSerde.of(Undeliverable.class);
     branches

@@ -7,6 +7,7 @@ import dev.sluice.config.Env;
 import dev.sluice.config.ParentWatch;
 import dev.sluice.egress.ProviderRouter;
 import dev.sluice.egress.StubProvider;
+import dev.sluice.pipeline.audit.AuditTopology;
 import dev.sluice.pipeline.auth.EnvelopeAuthenticator;
 import dev.sluice.pipeline.firewall.ContextFirewall;
 import dev.sluice.pipeline.firewall.ContextOrigins;
@@ -77,42 +78,91 @@ public final class PipelineMain {
             List.of());
     Properties properties = streamsProperties(settings);
     // Naming enforcement is a topology setting: the builder has to see the config.
-    Topology topology =
-        GatewayTopology.build(
-            new StreamsBuilder(new TopologyConfig(new StreamsConfig(properties))), stages);
-    KafkaStreams streams = new KafkaStreams(topology, properties);
-    streams.setUncaughtExceptionHandler(
-        e -> {
-          LOGGER.atError().setCause(e).log("stream thread failed; replacing it");
-          return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
-        });
-    streams.setStateListener(
-        (now, before) ->
-            LOGGER
-                .atInfo()
-                .addKeyValue("from", before)
-                .addKeyValue("to", now)
-                .log("pipeline state"));
+    KafkaStreams streams =
+        start(
+            "pipeline",
+            GatewayTopology.build(
+                new StreamsBuilder(new TopologyConfig(new StreamsConfig(properties))), stages),
+            properties);
+    Properties auditProperties = auditProperties(settings);
+    KafkaStreams audit =
+        start(
+            "audit",
+            AuditTopology.build(
+                new StreamsBuilder(new TopologyConfig(new StreamsConfig(auditProperties))),
+                auditProperties.getProperty(StreamsConfig.APPLICATION_ID_CONFIG)),
+            auditProperties);
 
-    PipelineHealth health = new PipelineHealth(settings.healthPort(), streams::state);
+    PipelineHealth health =
+        new PipelineHealth(settings.healthPort(), () -> combined(streams.state(), audit.state()));
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
                 () -> {
                   streams.close(Duration.ofSeconds(20));
+                  audit.close(Duration.ofSeconds(20));
                   health.close();
                   verifier.close();
                   stopped.countDown();
                 },
                 "pipeline-shutdown"));
     streams.start();
+    audit.start();
     LOGGER
         .atInfo()
         .addKeyValue("instance", settings.instanceId())
         .addKeyValue("healthPort", health.port())
         .log("pipeline started");
     stopped.await();
+  }
+
+  private static KafkaStreams start(String name, Topology topology, Properties properties) {
+    KafkaStreams streams = new KafkaStreams(topology, properties);
+    streams.setUncaughtExceptionHandler(
+        e -> {
+          LOGGER
+              .atError()
+              .addKeyValue("app", name)
+              .setCause(e)
+              .log("stream thread failed; replacing it");
+          return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+    streams.setStateListener(
+        (now, before) ->
+            LOGGER
+                .atInfo()
+                .addKeyValue("app", name)
+                .addKeyValue("from", before)
+                .addKeyValue("to", now)
+                .log("streams state"));
+    return streams;
+  }
+
+  /** The worse of the two states: the pipeline is ready only when both applications run. */
+  static KafkaStreams.State combined(KafkaStreams.State requests, KafkaStreams.State audit) {
+    if (requests != KafkaStreams.State.RUNNING) {
+      return requests;
+    }
+    return audit;
+  }
+
+  /**
+   * The audit application: exactly-once, so a chain's head, its record and the input offset commit
+   * together. Its own consumer group and instance id; one thread is plenty.
+   */
+  static Properties auditProperties(PipelineSettings settings) {
+    Properties props = streamsProperties(settings);
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, settings.applicationId() + "-audit");
+    props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
+    props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
+    props.put(StreamsConfig.POLL_MS_CONFIG, 100);
+    props.put(
+        StreamsConfig.consumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG),
+        settings.instanceId() + "-audit");
+    props.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), 100);
+    return props;
   }
 
   /** Streams settings tuned for the synchronous path's latency (docs/benchmarks.md). */

@@ -15,6 +15,8 @@ import java.util.Objects;
  * (redaction).
  *
  * @param drainInterval how often the stream thread collects provider answers when idle
+ * @param policyMode {@code LOCAL} or {@code OPA}, recorded with every decision
+ * @param policyVersion content hash of the policy bundle in force, or null without one
  */
 public record Stages(
     EnvelopeAuthenticator authenticator,
@@ -22,7 +24,9 @@ public record Stages(
     ProviderRouter providers,
     CallBudget callBudget,
     Duration drainInterval,
-    List<AnswerStage> answerStages) {
+    List<AnswerStage> answerStages,
+    String policyMode,
+    String policyVersion) {
 
   public Stages {
     Objects.requireNonNull(authenticator, "authenticator");
@@ -31,5 +35,25 @@ public record Stages(
     Objects.requireNonNull(drainInterval, "drainInterval");
     requestStages = List.copyOf(requestStages);
     answerStages = List.copyOf(answerStages);
+    Objects.requireNonNull(policyMode, "policyMode");
+  }
+
+  /** Stages without a policy bundle (LOCAL mode, no version). */
+  public Stages(
+      EnvelopeAuthenticator authenticator,
+      List<RequestStage> requestStages,
+      ProviderRouter providers,
+      CallBudget callBudget,
+      Duration drainInterval,
+      List<AnswerStage> answerStages) {
+    this(
+        authenticator,
+        requestStages,
+        providers,
+        callBudget,
+        drainInterval,
+        answerStages,
+        "LOCAL",
+        null);
   }
 }

@@ -175,6 +175,7 @@ public final class Admission implements Processor<String, RequestEnvelope, Strin
             .withValue(
                 new Settled(
                     replyTo,
+                    source,
                     request,
                     refusal.stage(),
                     Replies.refused(requestId, tenant, refusal, timings))));

@@ -272,6 +272,7 @@ public final class ProviderCallProcessor implements Processor<String, Admitted, 
         request.requestId(),
         new Settled(
             request.replyTo(),
+            request.source(),
             request,
             STAGE,
             Replies.completed(request, completion, timings(call, nowMs))),
@@ -285,6 +286,7 @@ public final class ProviderCallProcessor implements Processor<String, Admitted, 
         request.requestId(),
         new Settled(
             request.replyTo(),
+            request.source(),
             request,
             refusal.stage(),
             Replies.refused(

@@ -28,20 +28,20 @@ import org.slf4j.LoggerFactory;
  * headers that the sink's topic chooser and partitioner read; no request header is passed on, as a
  * producer may have put anything there.
  */
-public final class ReplyShaper implements Processor<String, Step, String, ReplyEnvelope> {
+public final class ReplyShaper implements Processor<String, Step, String, Settled> {
   private static final Logger LOGGER = LoggerFactory.getLogger(ReplyShaper.class);
   public static final String REPLY_TOPIC_HEADER = "sluice.reply.topic";
   public static final String REPLY_PARTITION_HEADER = "sluice.reply.partition";
 
   private final List<AnswerStage> stages;
-  private ProcessorContext<String, ReplyEnvelope> context;
+  private ProcessorContext<String, Settled> context;
 
   public ReplyShaper(List<AnswerStage> stages) {
     this.stages = List.copyOf(stages);
   }
 
   @Override
-  public void init(ProcessorContext<String, ReplyEnvelope> context) {
+  public void init(ProcessorContext<String, Settled> context) {
     this.context = context;
   }
 
@@ -65,7 +65,8 @@ public final class ReplyShaper implements Processor<String, Step, String, ReplyE
     headers.add(
         REPLY_PARTITION_HEADER,
         ByteBuffer.allocate(Integer.BYTES).putInt(settled.replyTo().partition()).array());
-    context.forward(new Record<>(reply.requestId(), reply, record.timestamp(), headers));
+    context.forward(
+        new Record<>(reply.requestId(), settled.withReply(reply), record.timestamp(), headers));
   }
 
   /**

@@ -44,6 +44,17 @@ public final class Topics {
           "llm.audit", Serdes.String(), JsonSerde.of(AuditRecord.class), configs(-1, Map.of()));
 
   /**
+   * Decisions on their way to the audit log, key = tenant: the request path writes them, the audit
+   * application chains them into {@code llm.audit}. No prompt, completion or credential.
+   */
+  public static final Topic<String, AuditRecord> AUDIT_DECISIONS =
+      new Topic<>(
+          "llm.audit.decisions",
+          Serdes.String(),
+          JsonSerde.of(AuditRecord.class),
+          configs(7 * DAY_MS, Map.of()));
+
+  /**
    * Records the pipeline could not read, with the reason in headers and without their payload
    * (which may hold a credential; it stays on its source topic for its retention).
    */
@@ -53,7 +64,7 @@ public final class Topics {
 
   /** Every topic the gateway creates when missing. */
   public static List<Topic<?, ?>> all() {
-    return List.of(REQUESTS, REPLIES, AUDIT, DEAD_LETTERS);
+    return List.of(REQUESTS, REPLIES, AUDIT, AUDIT_DECISIONS, DEAD_LETTERS);
   }
 
   private static Map<String, String> configs(long retentionMs, Map<String, String> extra) {

@@ -1,0 +1,76 @@
+package dev.sluice.pipeline.audit;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.sluice.pipeline.flow.Settled;
+import dev.sluice.schemas.Json;
+import dev.sluice.schemas.audit.AuditDecision;
+import dev.sluice.schemas.audit.AuditRecord;
+import dev.sluice.schemas.envelope.VerifiedRequest;
+import dev.sluice.schemas.reply.ChatCompletion;
+import dev.sluice.schemas.reply.ReplyEnvelope;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Turns a settled request into its audit record, not yet chained. The record describes the decision
+ * only: the prompt appears as its SHA-256, and no completion or credential is kept.
+ */
+public final class AuditDecisions {
+  /** The record key of requests refused before their tenant was verified. */
+  public static final String UNAUTHENTICATED = "-";
+
+  private AuditDecisions() {}
+
+  public static AuditRecord of(
+      Settled settled, String policyMode, String policyVersion, long nowMs) {
+    ReplyEnvelope reply = settled.reply();
+    VerifiedRequest request = settled.request();
+    List<String> reasons = new ArrayList<>();
+    if (reply.error() != null) {
+      reasons.add(reply.error().code());
+      reasons.addAll(reply.error().reasons());
+    }
+    ChatCompletion completion = reply.completion();
+    Double providerMs = reply.timings().get("provider");
+    return new AuditRecord(
+        AuditRecord.VERSION,
+        reply.requestId(),
+        request == null ? null : request.principal().tenant(),
+        request == null ? null : request.principal().subject(),
+        nowMs,
+        request == null ? null : request.request().model(),
+        settled.source(),
+        new AuditDecision(reply.outcome(), settled.stage(), reasons, policyMode, policyVersion),
+        null,
+        null,
+        null,
+        completion == null || completion.meta() == null ? null : completion.meta().provider(),
+        providerMs == null ? null : 1,
+        providerMs == null ? null : Math.round(providerMs),
+        completion == null ? null : completion.usage(),
+        reply.redactions().isEmpty() ? null : reply.redactions(),
+        request == null ? null : promptSha256(request),
+        null,
+        null,
+        null);
+  }
+
+  /** The key of a record on the audit topics: the verified tenant. */
+  public static String key(AuditRecord record) {
+    return record.tenant() == null ? UNAUTHENTICATED : record.tenant();
+  }
+
+  /** SHA-256 over the canonical JSON of the messages and context the caller sent. */
+  static String promptSha256(VerifiedRequest request) {
+    try {
+      var prompt = Json.mapper().createObjectNode();
+      prompt.set("messages", Json.mapper().valueToTree(request.request().messages()));
+      if (request.request().context() != null) {
+        prompt.set("context", Json.mapper().valueToTree(request.request().context()));
+      }
+      return AuditChain.sha256Hex(Json.mapper().writeValueAsString(prompt));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot serialise a prompt for hashing", e);
+    }
+  }
+}

@@ -1,0 +1,72 @@
+package dev.sluice.pipeline.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.schemas.audit.AuditRecord;
+import dev.sluice.schemas.kafka.Topics;
+import dev.sluice.schemas.reply.Outcome;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Properties;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AuditTopologyTest {
+
+  private static TopologyTestDriver driver(Path stateDir) {
+    Properties props = new Properties();
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "sluice-pipeline-audit");
+    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+    props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+    return new TopologyTestDriver(
+        AuditTopology.build(new StreamsBuilder(), "sluice-pipeline-audit"), props);
+  }
+
+  @Test
+  void chainsDecisionsAndKeepsTheHeadInItsStore(@TempDir Path dir) {
+    try (TopologyTestDriver driver = driver(dir)) {
+      TestInputTopic<String, AuditRecord> decisions = input(driver);
+      decisions.pipeInput("acme", AuditChainTest.decision("r1", Outcome.COMPLETED));
+      decisions.pipeInput("globex", AuditChainTest.decision("r2", Outcome.DENIED));
+      decisions.pipeInput("acme", AuditChainTest.decision("r3", Outcome.COMPLETED));
+      List<AuditRecord> log = output(driver).readValuesToList();
+
+      assertThat(log).hasSize(3);
+      assertThat(log.get(0).chainId()).isEqualTo("sluice-pipeline-audit/0_0");
+      assertThat(log.get(0).prevHash()).isEqualTo(AuditChain.GENESIS);
+      assertThat(AuditChain.verify(log)).isEmpty();
+      // The head is kept (changelogged) so a restarted task continues the same chain.
+      KeyValueStore<String, String> heads = driver.getKeyValueStore(AuditChainer.STORE);
+      assertThat(heads.get("sluice-pipeline-audit/0_0")).isEqualTo(log.get(2).hash());
+    }
+  }
+
+  @Test
+  void keysTheLogByTenant(@TempDir Path dir) {
+    try (TopologyTestDriver driver = driver(dir)) {
+      input(driver).pipeInput("acme", AuditChainTest.decision("r1", Outcome.COMPLETED));
+      assertThat(output(driver).readKeyValue().key).isEqualTo("acme");
+    }
+  }
+
+  private static TestInputTopic<String, AuditRecord> input(TopologyTestDriver driver) {
+    return driver.createInputTopic(
+        Topics.AUDIT_DECISIONS.name(),
+        Topics.AUDIT_DECISIONS.keySerde().serializer(),
+        Topics.AUDIT_DECISIONS.valueSerde().serializer());
+  }
+
+  private static TestOutputTopic<String, AuditRecord> output(TopologyTestDriver driver) {
+    return driver.createOutputTopic(
+        Topics.AUDIT.name(),
+        Topics.AUDIT.keySerde().deserializer(),
+        Topics.AUDIT.valueSerde().deserializer());
+  }
+}
