@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.auth.InvalidTokenException;
 import dev.sluice.auth.TokenVerifier;
+import dev.sluice.policy.PolicyBundle;
+import dev.sluice.policy.TenantPolicy;
 import dev.sluice.schemas.Json;
 import dev.sluice.schemas.Principal;
 import dev.sluice.schemas.RequestIds;
@@ -28,6 +30,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeoutException;
@@ -52,6 +55,7 @@ public final class GatewayApp {
   private final RequestPublisher publisher;
   private final ReplyInbox inbox;
   private final Readiness readiness;
+  private final PolicyBundle policy;
   private final Javalin javalin;
 
   GatewayApp(
@@ -59,7 +63,9 @@ public final class GatewayApp {
       TokenVerifier verifier,
       RequestPublisher publisher,
       ReplyInbox inbox,
-      Readiness readiness) {
+      Readiness readiness,
+      PolicyBundle policy) {
+    this.policy = policy;
     this.settings = settings;
     this.verifier = verifier;
     this.publisher = publisher;
@@ -256,14 +262,31 @@ public final class GatewayApp {
     return header.toString();
   }
 
+  /**
+   * The models the caller's tenant may use: {@code ALLOWED_MODELS} narrowed by its policy, plus the
+   * aliases that resolve to one of them.
+   */
   private void models(Context ctx) {
+    Principal principal = ctx.attribute(PRINCIPAL);
+    TenantPolicy tenant = policy.forTenant(principal.tenant());
+    Set<String> usable = new TreeSet<>(settings.allowedModels());
+    tenant.allowedModels().ifPresent(usable::retainAll);
+    Set<String> listed = new TreeSet<>(usable);
+    tenant
+        .aliases()
+        .forEach(
+            (alias, target) -> {
+              if (usable.contains(target)) {
+                listed.add(alias);
+              }
+            });
     List<Map<String, Object>> data = new ArrayList<>();
-    for (String model : settings.allowedModels()) {
+    for (String model : listed) {
       Map<String, Object> entry = new LinkedHashMap<>();
       entry.put("id", model);
       entry.put("object", "model");
       entry.put("created", 0);
-      entry.put("owned_by", ownerOf(model));
+      entry.put("owned_by", ownerOf(tenant.resolve(model)));
       data.add(entry);
     }
     json(ctx, 200, Map.of("object", "list", "data", data));

@@ -5,6 +5,8 @@ import dev.sluice.auth.TokenVerifier;
 import dev.sluice.config.ConfigException;
 import dev.sluice.config.Env;
 import dev.sluice.config.ParentWatch;
+import dev.sluice.policy.PolicyBundle;
+import dev.sluice.policy.PolicyException;
 import dev.sluice.schemas.kafka.TopicProvisioner;
 import dev.sluice.schemas.kafka.Topics;
 import java.util.HashMap;
@@ -60,7 +62,7 @@ public final class IngressMain {
     Running running;
     try {
       running = start(env);
-    } catch (ConfigException e) {
+    } catch (ConfigException | PolicyException e) {
       System.err.println("sluice ingress: " + e.getMessage());
       System.exit(2);
       return;
@@ -81,6 +83,7 @@ public final class IngressMain {
   public static Running start(Env env) throws Exception {
     IngressSettings settings = IngressSettings.from(env);
     AuthSettings authSettings = AuthSettings.from(env);
+    PolicyBundle policy = PolicyBundle.configured(env);
     if (authSettings.devMode()) {
       LOGGER.atWarn().log("DEV_MODE is on: the dev-token credential is accepted (tenant dev)");
     }
@@ -127,8 +130,9 @@ public final class IngressMain {
             Topics.REPLIES.name(),
             owned);
     Readiness readiness =
-        new Readiness(admin, settings.pipelineApplicationId(), settings.policyMode());
-    GatewayApp app = new GatewayApp(settings, verifier, publisher, inbox, readiness);
+        new Readiness(
+            admin, settings.pipelineApplicationId(), settings.policyMode(), policy.version());
+    GatewayApp app = new GatewayApp(settings, verifier, publisher, inbox, readiness, policy);
     app.javalin().start(settings.port());
     LOGGER
         .atInfo()

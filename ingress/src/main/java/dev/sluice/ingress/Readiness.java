@@ -20,7 +20,7 @@ import org.apache.kafka.common.GroupState;
  */
 final class Readiness {
   /** The checks by name, and whether they all pass. */
-  record Report(String mode, boolean ready, Map<String, Boolean> checks) {}
+  record Report(String mode, boolean ready, Map<String, Boolean> checks, String policyVersion) {}
 
   private static final long CACHE_MS = 1_000;
   private static final int TIMEOUT_MS = 2_000;
@@ -28,10 +28,12 @@ final class Readiness {
   private final Admin admin;
   private final String pipelineGroup;
   private final String mode;
+  private final String policyVersion;
   private volatile CompletableFuture<Report> cached;
   private volatile long cachedAtMs;
 
-  Readiness(Admin admin, String pipelineGroup, String mode) {
+  Readiness(Admin admin, String pipelineGroup, String mode, String policyVersion) {
+    this.policyVersion = policyVersion;
     this.admin = admin;
     this.pipelineGroup = pipelineGroup;
     this.mode = mode;
@@ -54,7 +56,8 @@ final class Readiness {
   private static Report withReplies(Report report, boolean repliesReadable) {
     Map<String, Boolean> checks = new LinkedHashMap<>(report.checks());
     checks.put("replies", repliesReadable);
-    return new Report(report.mode(), report.ready() && repliesReadable, checks);
+    return new Report(
+        report.mode(), report.ready() && repliesReadable, checks, report.policyVersion());
   }
 
   private CompletableFuture<Report> compute() {
@@ -94,13 +97,16 @@ final class Readiness {
               checks.put("topics", safe(topics).join());
               checks.put("pipeline", safe(pipeline).join());
               boolean ready = !checks.containsValue(false);
-              return new Report(mode, ready, checks);
+              return new Report(mode, ready, checks, policyVersion);
             })
         .orTimeout(TIMEOUT_MS * 2L, TimeUnit.MILLISECONDS)
         .exceptionally(
             e ->
                 new Report(
-                    mode, false, Map.of("kafka", false, "topics", false, "pipeline", false)));
+                    mode,
+                    false,
+                    Map.of("kafka", false, "topics", false, "pipeline", false),
+                    policyVersion));
   }
 
   /** Live means members are in the group and it is not in the middle of a rebalance. */

@@ -27,6 +27,11 @@ public final class RunCommand {
     Files.createDirectories(dataDir);
     resolved.put("DATA_DIR", dataDir.toString());
     resolved.putIfAbsent("PIPELINE_INSTANCE_ID", "pipeline-local-1");
+    // The repository's policy bundle, unless POLICY_DIR (environment or .env) names another.
+    String home = System.getProperty("sluice.home");
+    if (env.get("POLICY_DIR").isEmpty() && home != null) {
+      resolved.put("POLICY_DIR", Path.of(home, "policies").toString());
+    }
     boolean generatedSecret = false;
     if (devMode && env.get("JWT_SECRET").isEmpty() && env.get("JWT_JWKS_URL").isEmpty()) {
       resolved.put("JWT_SECRET", DevSecret.loadOrCreate(dataDir));

@@ -154,8 +154,11 @@ class GatewayEndToEndTest {
     assertThat(response.statusCode()).isEqualTo(200);
     JsonNode body = json(response.body());
     assertThat(body.path("object").asText()).isEqualTo("list");
-    assertThat(body.path("data")).hasSize(1);
-    JsonNode stub = body.path("data").get(0);
+    // ALLOWED_MODELS (stub) plus the aliases acme's policy resolves to it.
+    assertThat(body.path("data"))
+        .extracting(m -> m.path("id").asText())
+        .containsExactly("echo", "fast", "stub");
+    JsonNode stub = body.path("data").get(2);
     assertThat(stub.path("id").asText()).isEqualTo("stub");
     assertThat(stub.path("object").asText()).isEqualTo("model");
     assertThat(stub.path("owned_by").asText()).isEqualTo("sluice");
@@ -704,16 +707,22 @@ class GatewayEndToEndTest {
   /** The pipeline's validation stage answers over HTTP, after the request was published. */
   @Test
   void thePipelineValidatesModelsCapsAndRoles() throws Exception {
+    // globex has no policy file: the gateway's caps from the environment apply.
+    String globex = gateway.minter().mint("globex", "bob", Duration.ofMinutes(5));
     assertDeniedByPipeline(
+        globex,
         "{\"model\":\"openai:gpt-9\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}",
         "model_not_allowed",
         "model");
-    assertDeniedByPipeline("{\"model\":\"stub\",\"messages\":[]}", "empty_messages", "messages");
     assertDeniedByPipeline(
+        globex, "{\"model\":\"stub\",\"messages\":[]}", "empty_messages", "messages");
+    assertDeniedByPipeline(
+        globex,
         "{\"model\":\"stub\",\"messages\":[{\"role\":\"wizard\",\"content\":\"x\"}]}",
         "invalid_role",
         "messages[0].role");
     assertDeniedByPipeline(
+        globex,
         "{\"model\":\"stub\",\"max_completion_tokens\":513,"
             + "\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}",
         "max_tokens_too_large",
@@ -722,7 +731,7 @@ class GatewayEndToEndTest {
     for (int i = 0; i < 9; i++) {
       nine.append(i == 0 ? "" : ",").append("{\"role\":\"user\",\"content\":\"x\"}");
     }
-    assertDeniedByPipeline(nine.append("]}").toString(), "too_many_messages", "messages");
+    assertDeniedByPipeline(globex, nine.append("]}").toString(), "too_many_messages", "messages");
   }
 
   @Test
@@ -745,13 +754,14 @@ class GatewayEndToEndTest {
         "{\"model\":\"stub\",\"messages\":[{\"role\":\"user\",\"content\":\"q\"}],"
             + "\"context\":{\"source\":\"kb://approved%2F..%2Fsecret\",\"chunks\":["
             + "{\"id\":\"c9\",\"content\":\"secret plans\"}]}}";
-    JsonNode error = assertDeniedByPipeline(escaping, "context_origin_not_allowed", "context");
+    JsonNode error =
+        assertDeniedByPipeline(acmeToken, escaping, "context_origin_not_allowed", "context");
     assertThat(error.path("reasons").get(0).asText()).isEqualTo("chunk c9: origin not allowed");
   }
 
-  private static JsonNode assertDeniedByPipeline(String body, String code, String param)
-      throws Exception {
-    HttpResponse<String> response = gateway.chat(body, acmeToken);
+  private static JsonNode assertDeniedByPipeline(
+      String token, String body, String code, String param) throws Exception {
+    HttpResponse<String> response = gateway.chat(body, token);
     assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
     JsonNode error = assertErrorShape(response);
     assertThat(error.path("code").asText()).isEqualTo(code);
@@ -812,5 +822,26 @@ class GatewayEndToEndTest {
     assertThat(no.decision().stage()).isEqualTo("validate");
     assertThat(no.decision().reasons()).contains("invalid_role");
     assertThat(AuditChain.verifyChains(log)).isEmpty();
+  }
+
+  @Test
+  void theShippedPolicyBundleDeniesSuspendedSubjectsAndResolvesAliases() throws Exception {
+    String suspended = gateway.minter().mint("acme", "suspended", Duration.ofMinutes(5));
+    HttpResponse<String> denied = gateway.chat(chatBody("let me in"), suspended);
+    assertThat(denied.statusCode()).as(denied.body()).isEqualTo(403);
+    JsonNode error = assertErrorShape(denied);
+    assertThat(error.path("code").asText()).isEqualTo("policy_denied");
+    assertThat(error.path("reasons").get(0).asText())
+        .isEqualTo("suspended subjects may not use the gateway");
+
+    HttpResponse<String> aliased =
+        gateway.chat(
+            "{\"model\":\"echo\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
+            acmeToken);
+    assertThat(aliased.statusCode()).as(aliased.body()).isEqualTo(200);
+    assertThat(json(aliased.body()).path("model").asText()).isEqualTo("stub");
+
+    HttpResponse<String> ready = gateway.send(gateway.request("/readyz").GET().build());
+    assertThat(json(ready.body()).path("policyVersion").asText()).matches("sha256:[0-9a-f]{64}");
   }
 }

@@ -15,6 +15,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -67,6 +68,7 @@ final class GatewayFixture implements AutoCloseable {
     env.put("DEV_MODE", "true");
     env.put("TOPIC_PARTITIONS", "6");
     env.put("REQUEST_TIMEOUT_MS", "30000");
+    env.put("POLICY_DIR", repositoryPolicies().toString());
     env.putAll(overrides);
     this.pipelineEnv = Map.copyOf(env);
     this.http =
@@ -253,6 +255,18 @@ final class GatewayFixture implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** The repository's shipped policy bundle, found above the working directory. */
+  static Path repositoryPolicies() {
+    Path dir = Path.of("").toAbsolutePath();
+    while (dir != null && !Files.isRegularFile(dir.resolve("policies/default.yaml"))) {
+      dir = dir.getParent();
+    }
+    if (dir == null) {
+      throw new IllegalStateException("no policies/default.yaml above the working directory");
+    }
+    return dir.resolve("policies");
   }
 
   private static String randomSecret() {

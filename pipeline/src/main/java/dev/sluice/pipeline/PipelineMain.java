@@ -11,9 +11,12 @@ import dev.sluice.pipeline.audit.AuditTopology;
 import dev.sluice.pipeline.auth.EnvelopeAuthenticator;
 import dev.sluice.pipeline.firewall.ContextFirewall;
 import dev.sluice.pipeline.firewall.ContextOrigins;
+import dev.sluice.pipeline.policy.LocalPolicy;
 import dev.sluice.pipeline.provider.CallBudget;
 import dev.sluice.pipeline.validation.ValidateRequest;
 import dev.sluice.pipeline.validation.ValidationLimits;
+import dev.sluice.policy.PolicyBundle;
+import dev.sluice.policy.PolicyException;
 import dev.sluice.schemas.kafka.TopicProvisioner;
 import dev.sluice.schemas.kafka.Topics;
 import java.time.Duration;
@@ -47,18 +50,27 @@ public final class PipelineMain {
     AuthSettings authSettings;
     ValidationLimits limits;
     ContextOrigins origins;
+    PolicyBundle policy;
     try {
       settings = PipelineSettings.from(env);
       authSettings = AuthSettings.from(env);
       limits = ValidationLimits.from(env);
       origins = ContextOrigins.parse(env.get("ALLOWED_CONTEXT_ORIGINS", ""));
-    } catch (ConfigException | IllegalArgumentException e) {
+      policy = PolicyBundle.configured(env);
+    } catch (ConfigException | PolicyException | IllegalArgumentException e) {
       System.err.println("sluice pipeline: " + e.getMessage());
       System.exit(2);
       return;
     }
     if (authSettings.devMode()) {
       LOGGER.atWarn().log("DEV_MODE is on: the dev-token credential is accepted (tenant dev)");
+    }
+    if (policy.fromFiles()) {
+      LOGGER.atInfo().addKeyValue("version", policy.version()).log("policy bundle loaded");
+    } else {
+      LOGGER
+          .atWarn()
+          .log("no policy bundle (POLICY_DIR): environment defaults apply to every tenant");
     }
     try (Admin admin = Admin.create(settings.kafka().clientProperties())) {
       List<String> created = TopicProvisioner.ensure(admin, settings.topicPartitions(), (short) -1);
@@ -71,11 +83,16 @@ public final class PipelineMain {
     Stages stages =
         new Stages(
             new EnvelopeAuthenticator(verifier),
-            List.of(new ValidateRequest(tenant -> limits), new ContextFirewall(origins)),
+            List.of(
+                new ValidateRequest(tenant -> limits.forTenant(policy.forTenant(tenant))),
+                new ContextFirewall(origins),
+                new LocalPolicy(policy)),
             new ProviderRouter(List.of(new StubProvider(settings.stubDelayMs()))),
             new CallBudget(settings.maxInFlight(), 30_000, settings.providerDeadlineMs()),
             Duration.ofMillis(Math.max(1, settings.pollMs())),
-            List.of());
+            List.of(),
+            "LOCAL",
+            policy.version());
     Properties properties = streamsProperties(settings);
     // Naming enforcement is a topology setting: the builder has to see the config.
     KafkaStreams streams =

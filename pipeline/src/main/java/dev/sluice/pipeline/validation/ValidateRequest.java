@@ -36,9 +36,14 @@ public final class ValidateRequest implements RequestStage {
 
   @Override
   public StageDecision apply(VerifiedRequest verified, long nowMs) {
-    ChatRequest request = verified.request();
     ValidationLimits limits = limitsForTenant.apply(verified.principal().tenant());
-    if (!limits.allowedModels().contains(request.model())) {
+    // An alias resolves first; the resolved name is what must be allowed and what is called.
+    String model = limits.resolve(verified.request().model());
+    if (!model.equals(verified.request().model())) {
+      verified = verified.withRequest(verified.request().withModel(model));
+    }
+    ChatRequest request = verified.request();
+    if (!limits.allowedModels().contains(model)) {
       return deny(
           ErrorCode.MODEL_NOT_ALLOWED,
           "the model is not allowed; GET /v1/models lists the models you may use",

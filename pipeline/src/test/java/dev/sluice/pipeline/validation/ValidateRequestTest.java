@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.sluice.config.ConfigException;
 import dev.sluice.config.Env;
 import dev.sluice.pipeline.stage.StageDecision;
+import dev.sluice.policy.TenantPolicy;
 import dev.sluice.schemas.Principal;
 import dev.sluice.schemas.chat.ChatMessage;
 import dev.sluice.schemas.chat.ChatRequest;
@@ -17,12 +18,14 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class ValidateRequestTest {
   private static final ValidationLimits DEFAULTS =
-      new ValidationLimits(Set.of("stub", "openai:gpt-4o-mini"), 4, 20, 100);
+      new ValidationLimits(
+          Set.of("stub", "openai:gpt-4o-mini"), Map.of("fast", "openai:gpt-4o-mini"), 4, 20, 100);
   private static final ValidateRequest STAGE = new ValidateRequest(tenant -> DEFAULTS);
 
   private static VerifiedRequest request(String model, List<ChatMessage> messages, Integer max) {
@@ -107,7 +110,7 @@ class ValidateRequestTest {
 
   @Test
   void appliesTheTenantsOwnLimits() {
-    ValidationLimits generous = new ValidationLimits(Set.of("stub"), 64, 32_000, 8_192);
+    ValidationLimits generous = new ValidationLimits(Set.of("stub"), Map.of(), 64, 32_000, 8_192);
     ValidateRequest perTenant =
         new ValidateRequest(tenant -> tenant.equals("acme") ? generous : DEFAULTS);
     assertThat(perTenant.apply(request("stub", user("x"), 8_000), 0))
@@ -127,5 +130,30 @@ class ValidateRequestTest {
     assertThatThrownBy(() -> ValidationLimits.from(Env.of(Map.of("MAX_MESSAGES", "0"))))
         .isInstanceOf(ConfigException.class)
         .hasMessage("MAX_MESSAGES must be >= 1");
+  }
+
+  @Test
+  void resolvesAnAliasBeforeCheckingAndCallsTheResolvedModel() {
+    StageDecision decision = STAGE.apply(request("fast", user("x"), null), 0);
+    assertThat(decision).isInstanceOf(StageDecision.Pass.class);
+    assertThat(((StageDecision.Pass) decision).request().request().model())
+        .isEqualTo("openai:gpt-4o-mini");
+  }
+
+  @Test
+  void aTenantPolicyNarrowsTheGatewayAllowlistAndOverridesCaps() {
+    TenantPolicy policy =
+        new TenantPolicy(
+            Optional.of(Set.of("stub", "anthropic:claude")),
+            Map.of("cheap", "stub"),
+            null,
+            null,
+            50,
+            List.of());
+    ValidationLimits limits = DEFAULTS.forTenant(policy);
+    assertThat(limits.allowedModels()).containsExactly("stub");
+    assertThat(limits.resolve("cheap")).isEqualTo("stub");
+    assertThat(limits.maxTokensCap()).isEqualTo(50);
+    assertThat(limits.maxMessages()).isEqualTo(4);
   }
 }

@@ -29,6 +29,11 @@ public record ChatRequest(
     stop = stop == null ? null : List.copyOf(stop);
   }
 
+  /** The same request for another model (an alias resolved). */
+  public ChatRequest withModel(String resolved) {
+    return new ChatRequest(resolved, messages, maxTokens, temperature, topP, stop, user, context);
+  }
+
   /** The text of the last user message, or {@code ""}. */
   public String lastUserText() {
     for (int i = messages.size() - 1; i >= 0; i--) {

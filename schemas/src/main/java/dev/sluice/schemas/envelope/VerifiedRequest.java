@@ -31,6 +31,21 @@ public record VerifiedRequest(
     Objects.requireNonNull(request, "request");
   }
 
+  /** The same request with its chat request changed by a stage. */
+  public VerifiedRequest withRequest(ChatRequest changed) {
+    return new VerifiedRequest(
+        requestId,
+        principal,
+        source,
+        replyTo,
+        idempotencyKey,
+        clientIp,
+        batchId,
+        customId,
+        acceptedAtMs,
+        changed);
+  }
+
   @Override
   public String toString() {
     return "VerifiedRequest[requestId="

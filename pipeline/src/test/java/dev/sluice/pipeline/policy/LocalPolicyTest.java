@@ -1,0 +1,65 @@
+package dev.sluice.pipeline.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.pipeline.stage.StageDecision;
+import dev.sluice.policy.PolicyBundle;
+import dev.sluice.schemas.Principal;
+import dev.sluice.schemas.chat.ChatMessage;
+import dev.sluice.schemas.chat.ChatRequest;
+import dev.sluice.schemas.chat.RagChunk;
+import dev.sluice.schemas.chat.RagContext;
+import dev.sluice.schemas.envelope.ReplyTo;
+import dev.sluice.schemas.envelope.Source;
+import dev.sluice.schemas.envelope.VerifiedRequest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LocalPolicyTest {
+
+  private static VerifiedRequest request(String tenant, String subject, RagContext context) {
+    return new VerifiedRequest(
+        "r1",
+        new Principal(tenant, subject),
+        Source.HTTP,
+        new ReplyTo("llm.replies", 0),
+        null,
+        null,
+        null,
+        null,
+        0,
+        new ChatRequest(
+            "stub", List.of(ChatMessage.of("user", "q")), 64, null, null, null, null, context));
+  }
+
+  @Test
+  void deniesWhatTheTenantsRulesDenyWithTheRulesReason(@TempDir Path dir) throws Exception {
+    Files.writeString(
+        dir.resolve("default.yaml"), "deny:\n  - reason: suspended\n    subjects: [suspended]\n");
+    Files.createDirectories(dir.resolve("tenants"));
+    Files.writeString(
+        dir.resolve("tenants/acme.yaml"),
+        "deny:\n  - reason: no internal wiki for contractors\n    subjects: [contractor]\n"
+            + "    context_sources: [\"kb://internal/\"]\n");
+    LocalPolicy policy = new LocalPolicy(PolicyBundle.load(dir));
+
+    StageDecision suspended = policy.apply(request("globex", "suspended", null), 0);
+    assertThat(suspended).isInstanceOf(StageDecision.Deny.class);
+    var refusal = ((StageDecision.Deny) suspended).refusal();
+    assertThat(refusal.code().status()).isEqualTo(403);
+    assertThat(refusal.code().code()).isEqualTo("policy_denied");
+    assertThat(refusal.error().reasons()).containsExactly("suspended");
+
+    RagContext wiki =
+        new RagContext("kb://internal/hr", List.of(new RagChunk("c1", "pay scales", null)));
+    assertThat(policy.apply(request("acme", "contractor", wiki), 0))
+        .isInstanceOf(StageDecision.Deny.class);
+    assertThat(policy.apply(request("acme", "employee", wiki), 0))
+        .isInstanceOf(StageDecision.Pass.class);
+    assertThat(policy.apply(request("globex", "contractor", wiki), 0))
+        .isInstanceOf(StageDecision.Pass.class);
+  }
+}

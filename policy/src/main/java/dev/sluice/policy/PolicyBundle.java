@@ -1,0 +1,242 @@
+package dev.sluice.policy;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.sluice.config.Env;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * The local policy bundle ({@code POLICY_DIR}, default {@code policies/}): {@code default.yaml} for
+ * every tenant and {@code tenants/<tenant>.yaml} overrides. Loaded once at start; a bundle that
+ * cannot be read or is invalid stops start-up with a message naming the file and the field. Its
+ * version is the SHA-256 of every file's name and content, so any change is a new version.
+ */
+public final class PolicyBundle {
+  private static final Pattern TENANT = Pattern.compile("[A-Za-z0-9._-]{1,128}");
+  private static final ObjectMapper YAML =
+      JsonMapper.builder(new YAMLFactory())
+          .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+          .build();
+
+  private final String version;
+  private final PolicyDocument defaults;
+  private final Map<String, PolicyDocument> tenants;
+  private final boolean fromFiles;
+  private final Map<String, TenantPolicy> resolved = new ConcurrentHashMap<>();
+
+  private PolicyBundle(
+      String version,
+      PolicyDocument defaults,
+      Map<String, PolicyDocument> tenants,
+      boolean fromFiles) {
+    this.version = version;
+    this.defaults = defaults;
+    this.tenants = Map.copyOf(tenants);
+    this.fromFiles = fromFiles;
+  }
+
+  /**
+   * The bundle in {@code POLICY_DIR}. When the variable is unset, {@code ./policies} is used if it
+   * exists; without either the gateway runs on its environment defaults alone (said at start by the
+   * caller). A {@code POLICY_DIR} that is set but unusable is an error.
+   */
+  public static PolicyBundle configured(Env env) {
+    Optional<String> configured = env.get("POLICY_DIR");
+    if (configured.isPresent()) {
+      return load(Path.of(configured.get()));
+    }
+    Path local = Path.of("policies");
+    return Files.isRegularFile(local.resolve("default.yaml")) ? load(local) : empty();
+  }
+
+  /** Whether this bundle came from files (false for {@link #empty()}). */
+  public boolean fromFiles() {
+    return fromFiles;
+  }
+
+  /** A bundle with no rules: every tenant gets the gateway's defaults. */
+  public static PolicyBundle empty() {
+    return new PolicyBundle(
+        "sha256:" + HexFormat.of().formatHex(sha256().digest()),
+        new PolicyDocument(null, null, null),
+        Map.of(),
+        false);
+  }
+
+  public static PolicyBundle load(Path dir) {
+    Path defaultsFile = dir.resolve("default.yaml");
+    if (!Files.isRegularFile(defaultsFile)) {
+      throw new PolicyException("policy bundle " + dir + " has no default.yaml");
+    }
+    TreeMap<String, byte[]> files = new TreeMap<>();
+    files.put("default.yaml", read(defaultsFile));
+    Path tenantDir = dir.resolve("tenants");
+    if (Files.isDirectory(tenantDir)) {
+      try (Stream<Path> entries = Files.list(tenantDir)) {
+        for (Path file : entries.sorted().toList()) {
+          String name = file.getFileName().toString();
+          if (name.endsWith(".yaml") || name.endsWith(".yml")) {
+            files.put("tenants/" + name, read(file));
+          }
+        }
+      } catch (IOException e) {
+        throw new PolicyException("cannot list " + tenantDir + ": " + e.getMessage());
+      }
+    }
+    PolicyDocument defaults = parse("default.yaml", files.get("default.yaml"));
+    Map<String, PolicyDocument> tenants = new HashMap<>();
+    for (Map.Entry<String, byte[]> file : files.entrySet()) {
+      if (!file.getKey().startsWith("tenants/")) {
+        continue;
+      }
+      String base = file.getKey().substring("tenants/".length());
+      String tenant = base.substring(0, base.lastIndexOf('.'));
+      if (!TENANT.matcher(tenant).matches()) {
+        throw new PolicyException(file.getKey() + ": not a valid tenant name");
+      }
+      if (tenants.put(tenant, parse(file.getKey(), file.getValue())) != null) {
+        throw new PolicyException(file.getKey() + ": tenant " + tenant + " has two files");
+      }
+    }
+    return new PolicyBundle(version(files), defaults, tenants, true);
+  }
+
+  /** {@code sha256:<hex>} over every file's name and content. */
+  public String version() {
+    return version;
+  }
+
+  public Set<String> tenantsWithOverrides() {
+    return tenants.keySet();
+  }
+
+  /** The tenant's file over the defaults (resolved once per tenant; the bundle never changes). */
+  public TenantPolicy forTenant(String tenant) {
+    return resolved.computeIfAbsent(tenant, this::resolve);
+  }
+
+  private TenantPolicy resolve(String tenant) {
+    PolicyDocument own = tenants.get(tenant);
+    Map<String, String> aliases = new HashMap<>();
+    List<DenyRule> denials = new ArrayList<>();
+    Optional<Set<String>> allowed = Optional.empty();
+    Integer maxMessages = null;
+    Integer maxMessageChars = null;
+    Integer maxTokens = null;
+    for (PolicyDocument document : own == null ? List.of(defaults) : List.of(defaults, own)) {
+      if (document.models() != null) {
+        if (document.models().allowed() != null) {
+          allowed = Optional.of(Set.copyOf(document.models().allowed()));
+        }
+        if (document.models().aliases() != null) {
+          aliases.putAll(document.models().aliases());
+        }
+      }
+      if (document.limits() != null) {
+        PolicyDocument.Limits limits = document.limits();
+        maxMessages = limits.maxMessages() != null ? limits.maxMessages() : maxMessages;
+        maxMessageChars =
+            limits.maxMessageChars() != null ? limits.maxMessageChars() : maxMessageChars;
+        maxTokens = limits.maxTokens() != null ? limits.maxTokens() : maxTokens;
+      }
+      if (document.deny() != null) {
+        denials.addAll(document.deny());
+      }
+    }
+    return new TenantPolicy(allowed, aliases, maxMessages, maxMessageChars, maxTokens, denials);
+  }
+
+  private static PolicyDocument parse(String name, byte[] content) {
+    PolicyDocument document;
+    try {
+      document = content.length == 0 ? null : YAML.readValue(content, PolicyDocument.class);
+    } catch (JsonProcessingException e) {
+      // Jackson's own message can quote the file; keep where it broke and what it expected.
+      String where = e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")";
+      throw new PolicyException(name + ": invalid" + where + ": " + e.getOriginalMessage());
+    } catch (IOException e) {
+      throw new PolicyException(name + ": cannot read: " + e.getMessage());
+    }
+    if (document == null) {
+      return new PolicyDocument(null, null, null);
+    }
+    check(name, document);
+    return document;
+  }
+
+  private static void check(String name, PolicyDocument document) {
+    if (document.limits() != null) {
+      positive(name, "limits.max_messages", document.limits().maxMessages());
+      positive(name, "limits.max_message_chars", document.limits().maxMessageChars());
+      positive(name, "limits.max_tokens", document.limits().maxTokens());
+    }
+    if (document.models() != null && document.models().aliases() != null) {
+      for (Map.Entry<String, String> alias : document.models().aliases().entrySet()) {
+        if (alias.getValue() == null || alias.getValue().isBlank()) {
+          throw new PolicyException(name + ": models.aliases." + alias.getKey() + " is empty");
+        }
+      }
+    }
+    if (document.deny() != null) {
+      for (int i = 0; i < document.deny().size(); i++) {
+        DenyRule rule = document.deny().get(i);
+        if (rule == null || rule.reason() == null || rule.reason().isBlank()) {
+          throw new PolicyException(name + ": deny[" + i + "] needs a reason");
+        }
+      }
+    }
+  }
+
+  private static void positive(String name, String field, Integer value) {
+    if (value != null && value < 1) {
+      throw new PolicyException(name + ": " + field + " must be >= 1");
+    }
+  }
+
+  private static byte[] read(Path file) {
+    try {
+      return Files.readAllBytes(file);
+    } catch (IOException e) {
+      throw new PolicyException("cannot read " + file + ": " + e.getMessage());
+    }
+  }
+
+  private static String version(TreeMap<String, byte[]> files) {
+    MessageDigest digest = sha256();
+    for (Map.Entry<String, byte[]> file : files.entrySet()) {
+      digest.update(file.getKey().getBytes(StandardCharsets.UTF_8));
+      digest.update((byte) 0);
+      digest.update(file.getValue());
+      digest.update((byte) 0);
+    }
+    return "sha256:" + HexFormat.of().formatHex(digest.digest());
+  }
+
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JVM has SHA-256", e);
+    }
+  }
+}

@@ -1,0 +1,19 @@
+package dev.sluice.policy;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One YAML file of a bundle, as written: every section optional, so a tenant file says only what
+ * differs from the defaults. Unknown fields are errors (a typo must not silently relax policy).
+ */
+record PolicyDocument(Models models, Limits limits, List<DenyRule> deny) {
+
+  record Models(List<String> allowed, Map<String, String> aliases) {}
+
+  record Limits(
+      @JsonProperty("max_messages") Integer maxMessages,
+      @JsonProperty("max_message_chars") Integer maxMessageChars,
+      @JsonProperty("max_tokens") Integer maxTokens) {}
+}

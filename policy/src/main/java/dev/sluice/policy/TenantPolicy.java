@@ -1,0 +1,42 @@
+package dev.sluice.policy;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The policy in force for one tenant: its bundle file over the defaults.
+ *
+ * @param allowedModels resolved model names the tenant may use, or empty when the bundle does not
+ *     restrict them (then {@code ALLOWED_MODELS} alone decides)
+ * @param aliases short model names and what they resolve to
+ * @param maxMessages cap on messages, or null for the gateway default
+ * @param maxMessageChars cap on one message's characters, or null for the gateway default
+ * @param maxTokens cap on {@code max_tokens}, or null for the gateway default
+ * @param denials every rule of the defaults and of the tenant's file
+ */
+public record TenantPolicy(
+    Optional<Set<String>> allowedModels,
+    Map<String, String> aliases,
+    Integer maxMessages,
+    Integer maxMessageChars,
+    Integer maxTokens,
+    List<DenyRule> denials) {
+
+  public TenantPolicy {
+    allowedModels = allowedModels.map(Set::copyOf);
+    aliases = Map.copyOf(aliases);
+    denials = List.copyOf(denials);
+  }
+
+  /** The model a request names, after aliases. */
+  public String resolve(String model) {
+    return aliases.getOrDefault(model, model);
+  }
+
+  /** The first rule that denies these facts, if any. */
+  public Optional<DenyRule> denial(DenyRule.Facts facts) {
+    return denials.stream().filter(rule -> rule.matches(facts)).findFirst();
+  }
+}

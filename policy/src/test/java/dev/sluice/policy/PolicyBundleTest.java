@@ -1,0 +1,151 @@
+package dev.sluice.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.SpecVersion;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PolicyBundleTest {
+
+  /** The repository's policies/ folder, found from the module directory. */
+  static Path shippedBundle() {
+    Path dir = Path.of("").toAbsolutePath();
+    while (dir != null && !Files.isRegularFile(dir.resolve("policies/default.yaml"))) {
+      dir = dir.getParent();
+    }
+    assertThat(dir).as("policies/ above the working directory").isNotNull();
+    return dir.resolve("policies");
+  }
+
+  @Test
+  void theShippedBundleLoadsAndMatchesItsSchema() throws Exception {
+    Path dir = shippedBundle();
+    PolicyBundle bundle = PolicyBundle.load(dir);
+    assertThat(bundle.version()).matches("sha256:[0-9a-f]{64}");
+    assertThat(bundle.tenantsWithOverrides()).contains("acme");
+
+    ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
+    JsonSchema schema =
+        JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012)
+            .getSchema(Files.readString(dir.resolve("bundle.schema.json")));
+    try (Stream<Path> files = Files.walk(dir)) {
+      for (Path file : files.filter(f -> f.toString().endsWith(".yaml")).toList()) {
+        JsonNode document = yaml.readTree(file.toFile());
+        assertThat(schema.validate(document)).as(file.toString()).isEmpty();
+      }
+    }
+  }
+
+  @Test
+  void aTenantFileOverridesTheDefaultsAndAddsDenials(@TempDir Path dir) throws Exception {
+    write(
+        dir.resolve("default.yaml"),
+        "models:\n  allowed: [stub]\n  aliases: {echo: stub}\n"
+            + "limits: {max_messages: 10, max_tokens: 100}\n"
+            + "deny:\n  - reason: no suspended\n    subjects: [suspended]\n");
+    write(
+        dir.resolve("tenants/acme.yaml"),
+        "models:\n  allowed: [stub, openai:gpt-4o-mini]\n  aliases: {fast: openai:gpt-4o-mini}\n"
+            + "limits: {max_tokens: 800}\n"
+            + "deny:\n  - reason: no big answers for interns\n    subjects: [intern]\n"
+            + "    max_tokens_above: 200\n");
+    PolicyBundle bundle = PolicyBundle.load(dir);
+
+    TenantPolicy acme = bundle.forTenant("acme");
+    assertThat(acme.allowedModels()).contains(Set.of("stub", "openai:gpt-4o-mini"));
+    assertThat(acme.resolve("fast")).isEqualTo("openai:gpt-4o-mini");
+    assertThat(acme.resolve("echo")).isEqualTo("stub");
+    assertThat(acme.resolve("stub")).isEqualTo("stub");
+    assertThat(acme.maxMessages()).isEqualTo(10);
+    assertThat(acme.maxTokens()).isEqualTo(800);
+    assertThat(acme.maxMessageChars()).isNull();
+    assertThat(acme.denial(facts("stub", "suspended", null))).isPresent();
+    assertThat(acme.denial(facts("stub", "intern", 300)).map(DenyRule::reason))
+        .contains("no big answers for interns");
+    assertThat(acme.denial(facts("stub", "intern", 100))).isEmpty();
+
+    TenantPolicy other = bundle.forTenant("globex");
+    assertThat(other.allowedModels()).contains(Set.of("stub"));
+    assertThat(other.resolve("fast")).isEqualTo("fast");
+    assertThat(other.maxTokens()).isEqualTo(100);
+    assertThat(other.denial(facts("stub", "intern", 300))).isEmpty();
+  }
+
+  @Test
+  void contextSourceRulesMatchByPrefix() {
+    DenyRule rule =
+        new DenyRule("no wiki", List.of(), List.of("contractor"), List.of("kb://internal/"), null);
+    assertThat(
+            rule.matches(
+                new DenyRule.Facts("stub", "contractor", null, List.of("kb://internal/hr"))))
+        .isTrue();
+    assertThat(
+            rule.matches(
+                new DenyRule.Facts("stub", "contractor", null, List.of("kb://approved/x"))))
+        .isFalse();
+    assertThat(rule.matches(new DenyRule.Facts("stub", "contractor", null, List.of()))).isFalse();
+  }
+
+  @Test
+  void theVersionChangesWithAnyFile(@TempDir Path dir) throws Exception {
+    write(dir.resolve("default.yaml"), "limits: {max_tokens: 100}\n");
+    String first = PolicyBundle.load(dir).version();
+    assertThat(PolicyBundle.load(dir).version()).isEqualTo(first);
+    write(dir.resolve("tenants/acme.yaml"), "limits: {max_tokens: 200}\n");
+    assertThat(PolicyBundle.load(dir).version()).isNotEqualTo(first);
+  }
+
+  @Test
+  void anInvalidBundleStopsStartUpNamingTheFile(@TempDir Path dir) throws Exception {
+    assertThatThrownBy(() -> PolicyBundle.load(dir)).hasMessageContaining("no default.yaml");
+
+    write(dir.resolve("default.yaml"), "limits: {max_tokns: 100}\n");
+    assertThatThrownBy(() -> PolicyBundle.load(dir))
+        .isInstanceOf(PolicyException.class)
+        .hasMessageContaining("default.yaml")
+        .hasMessageContaining("max_tokns");
+
+    write(dir.resolve("default.yaml"), "limits: {max_tokens: 0}\n");
+    assertThatThrownBy(() -> PolicyBundle.load(dir))
+        .hasMessage("default.yaml: limits.max_tokens must be >= 1");
+
+    write(dir.resolve("default.yaml"), "deny:\n  - subjects: [x]\n");
+    assertThatThrownBy(() -> PolicyBundle.load(dir)).hasMessageContaining("reason");
+
+    write(dir.resolve("default.yaml"), "models: [unclosed\n");
+    assertThatThrownBy(() -> PolicyBundle.load(dir)).hasMessageContaining("default.yaml: invalid");
+
+    write(dir.resolve("default.yaml"), "");
+    write(dir.resolve("tenants/bad tenant!.yaml"), "limits: {max_tokens: 1}\n");
+    assertThatThrownBy(() -> PolicyBundle.load(dir)).hasMessageContaining("not a valid tenant");
+  }
+
+  @Test
+  void theEmptyBundleRestrictsNothing() {
+    TenantPolicy policy = PolicyBundle.empty().forTenant("acme");
+    assertThat(policy.allowedModels()).isEqualTo(Optional.empty());
+    assertThat(policy.denials()).isEmpty();
+  }
+
+  private static DenyRule.Facts facts(String model, String subject, Integer maxTokens) {
+    return new DenyRule.Facts(model, subject, maxTokens, List.of());
+  }
+
+  private static void write(Path file, String content) throws Exception {
+    Files.createDirectories(file.getParent());
+    Files.writeString(file, content);
+  }
+}
