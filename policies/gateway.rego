@@ -1,0 +1,28 @@
+# The default policy bundle's rules for Open Policy Agent (OPA mode, OPA_URL set).
+# The gateway asks POST /v1/data/gateway/deny with
+#   {"input": {"tenant", "model", "subject", "max_tokens", "context_source", "risk"}}
+# and denies the request when the result is true or a non-empty list; the items are the reasons.
+# Tenant settings (caps, aliases, firewall modes) always come from the local bundle; OPA adds
+# denials. Keep this file equivalent to default.yaml and tenants/*.yaml.
+package gateway
+
+import rego.v1
+
+# models.allowed in default.yaml; model is the resolved name.
+allowed_models := {"stub"}
+
+deny contains "the model is not allowed by policy" if {
+	not input.model in allowed_models
+}
+
+# default.yaml: deny[0]
+deny contains "suspended subjects may not use the gateway" if {
+	input.subject == "suspended"
+}
+
+# tenants/acme.yaml: deny[0]
+deny contains "acme's contractors may not send context from the internal wiki" if {
+	input.tenant == "acme"
+	input.subject == "contractor"
+	startswith(input.context_source, "kb://internal/")
+}

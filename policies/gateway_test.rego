@@ -1,0 +1,41 @@
+# Unit tests for gateway.rego: run with `opa test policies/` (OPA is not part of the build).
+package gateway_test
+
+import rego.v1
+
+import data.gateway
+
+allowed_request := {
+	"tenant": "acme",
+	"model": "stub",
+	"subject": "alice",
+	"max_tokens": 256,
+	"context_source": "",
+	"risk": 0,
+}
+
+test_an_ordinary_request_is_not_denied if {
+	count(gateway.deny) == 0 with input as allowed_request
+}
+
+test_a_suspended_subject_is_denied if {
+	"suspended subjects may not use the gateway" in gateway.deny with input as object.union(allowed_request, {"subject": "suspended"})
+}
+
+test_a_model_outside_the_allowlist_is_denied if {
+	"the model is not allowed by policy" in gateway.deny with input as object.union(allowed_request, {"model": "openai:gpt-4o"})
+}
+
+test_acme_contractors_may_not_use_the_internal_wiki if {
+	"acme's contractors may not send context from the internal wiki" in gateway.deny with input as object.union(
+		allowed_request,
+		{"subject": "contractor", "context_source": "kb://internal/hr"},
+	)
+}
+
+test_other_tenants_contractors_may if {
+	count(gateway.deny) == 0 with input as object.union(
+		allowed_request,
+		{"tenant": "globex", "subject": "contractor", "context_source": "kb://internal/hr"},
+	)
+}
