@@ -20,6 +20,11 @@ deny contains "suspended subjects may not use the gateway" if {
 	input.subject == "suspended"
 }
 
+# default.yaml: deny[1]
+deny contains "answers over 2048 tokens are not allowed by default" if {
+	input.max_tokens > 2048
+}
+
 # tenants/acme.yaml: deny[0]
 deny contains "acme's contractors may not send context from the internal wiki" if {
 	input.tenant == "acme"

@@ -22,6 +22,10 @@ test_a_suspended_subject_is_denied if {
 	"suspended subjects may not use the gateway" in gateway.deny with input as object.union(allowed_request, {"subject": "suspended"})
 }
 
+test_long_answers_are_denied if {
+	"answers over 2048 tokens are not allowed by default" in gateway.deny with input as object.union(allowed_request, {"max_tokens": 4000})
+}
+
 test_a_model_outside_the_allowlist_is_denied if {
 	"the model is not allowed by policy" in gateway.deny with input as object.union(allowed_request, {"model": "openai:gpt-4o"})
 }
