@@ -23,6 +23,7 @@ public final class SmokeCommand {
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final List<String> failures = new ArrayList<>();
+  private int checks;
 
   private SmokeCommand(URI base, String token) {
     this.base = base;
@@ -40,7 +41,7 @@ public final class SmokeCommand {
     SmokeCommand smoke = new SmokeCommand(URI.create(url.replaceAll("/+$", "")), token);
     smoke.run();
     int failed = smoke.failures.size();
-    System.out.println(failed == 0 ? "smoke: all checks passed" : "smoke: " + failed + " failed");
+    System.out.println("smoke: " + (smoke.checks - failed) + " passed, " + failed + " failed");
     System.exit(failed == 0 ? 0 : 1);
   }
 
@@ -88,6 +89,7 @@ public final class SmokeCommand {
   }
 
   private void check(String name, Request request, Expectation expectation) {
+    checks++;
     String problem;
     try {
       HttpResponse<String> response = request.send();
