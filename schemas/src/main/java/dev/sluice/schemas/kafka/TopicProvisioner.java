@@ -12,6 +12,7 @@ import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /**
  * Creates the gateway's topics when they are missing, with the configs {@link Topics} gives.
@@ -31,15 +32,29 @@ public final class TopicProvisioner {
   public static List<String> ensure(Admin admin, int partitions, short replicationFactor)
       throws InterruptedException, ExecutionException, TimeoutException {
     List<String> created = create(admin, partitions, replicationFactor);
-    requireBrokerTimestamps(admin, Topics.REQUESTS);
+    if (!created.contains(Topics.REQUESTS.name())) {
+      // Made before this start, perhaps by hand; one just created has the configs of Topics.
+      requireBrokerTimestamps(admin, Topics.REQUESTS);
+    }
     return created;
   }
 
   private static void requireBrokerTimestamps(Admin admin, Topic<?, ?> topic)
       throws InterruptedException, ExecutionException, TimeoutException {
     ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic.name());
-    Config config =
-        admin.describeConfigs(List.of(resource)).all().get(30, TimeUnit.SECONDS).get(resource);
+    Config config = null;
+    for (int attempt = 1; config == null; attempt++) {
+      try {
+        config =
+            admin.describeConfigs(List.of(resource)).all().get(30, TimeUnit.SECONDS).get(resource);
+      } catch (ExecutionException e) {
+        // Another process may have just created it: its metadata takes a moment to spread.
+        if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || attempt == 50) {
+          throw e;
+        }
+        Thread.sleep(200);
+      }
+    }
     ConfigEntry type = config == null ? null : config.get(TIMESTAMP_TYPE);
     if (type == null || !LOG_APPEND_TIME.equals(type.value())) {
       throw new IllegalStateException(
