@@ -59,6 +59,22 @@ public final class SmokeCommand {
                 ? status(r, 200)
                 : expect(b.path("answer").asText().contains("hello from the smoke test")));
     check(
+        "response redaction",
+        chat(
+            chatBody(
+                "stub",
+                "mail jane.doe@example.com, card 4111 1111 1111 1111,"
+                    + " key sk-proj-FAKEabcdefghijklmnopqrstuv1234",
+                "")),
+        (r, b) ->
+            status(r, 200) != null
+                ? status(r, 200)
+                : expect(
+                    !r.body().contains("jane.doe@example.com")
+                        && !r.body().contains("4111 1111")
+                        && !r.body().contains("sk-proj-FAKE")
+                        && b.path("meta").path("redactions").size() >= 3));
+    check(
         "policy denial (default bundle: max_tokens over 2048)",
         chat(chatBody("stub", "a long answer please", ",\"max_tokens\":3000")),
         (r, b) -> refusal(r, b, 403, "policy_denied"));

@@ -844,4 +844,24 @@ class GatewayEndToEndTest {
     HttpResponse<String> ready = gateway.send(gateway.request("/readyz").GET().build());
     assertThat(json(ready.body()).path("policyVersion").asText()).matches("sha256:[0-9a-f]{64}");
   }
+
+  @Test
+  void answersAreRedactedBeforeTheyReachTheCaller() throws Exception {
+    String secrets =
+        "reach me at jane.doe@example.com or +44 20 7946 0958, card 4111 1111 1111 1111,"
+            + " key sk-proj-FAKEabcdefghijklmnopqrstuv1234";
+    HttpResponse<String> response = gateway.chat(chatBody(secrets), acmeToken);
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    assertThat(response.body())
+        .doesNotContain("jane.doe@example.com")
+        .doesNotContain("4111 1111 1111 1111")
+        .doesNotContain("sk-proj-FAKE");
+    JsonNode body = json(response.body());
+    assertThat(body.path("answer").asText()).contains("[REDACTED:EMAIL]");
+    JsonNode counts = body.path("meta").path("redactions");
+    assertThat(counts.path("EMAIL").asInt()).isEqualTo(1);
+    assertThat(counts.path("CREDIT_CARD").asInt()).isEqualTo(1);
+    assertThat(counts.path("OPENAI_KEY").asInt()).isEqualTo(1);
+    assertThat(counts.path("PHONE").asInt()).isEqualTo(1);
+  }
 }

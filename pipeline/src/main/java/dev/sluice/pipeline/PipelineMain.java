@@ -13,6 +13,9 @@ import dev.sluice.pipeline.firewall.ContextFirewall;
 import dev.sluice.pipeline.firewall.ContextOrigins;
 import dev.sluice.pipeline.policy.LocalPolicy;
 import dev.sluice.pipeline.provider.CallBudget;
+import dev.sluice.pipeline.redaction.RedactAnswer;
+import dev.sluice.pipeline.redaction.RedactPrompt;
+import dev.sluice.pipeline.redaction.TenantRedaction;
 import dev.sluice.pipeline.validation.ValidateRequest;
 import dev.sluice.pipeline.validation.ValidationLimits;
 import dev.sluice.policy.PolicyBundle;
@@ -51,12 +54,14 @@ public final class PipelineMain {
     ValidationLimits limits;
     ContextOrigins origins;
     PolicyBundle policy;
+    TenantRedaction redaction;
     try {
       settings = PipelineSettings.from(env);
       authSettings = AuthSettings.from(env);
       limits = ValidationLimits.from(env);
       origins = ContextOrigins.parse(env.get("ALLOWED_CONTEXT_ORIGINS", ""));
       policy = PolicyBundle.configured(env);
+      redaction = TenantRedaction.from(env, policy);
     } catch (ConfigException | PolicyException | IllegalArgumentException e) {
       System.err.println("sluice pipeline: " + e.getMessage());
       System.exit(2);
@@ -86,11 +91,12 @@ public final class PipelineMain {
             List.of(
                 new ValidateRequest(tenant -> limits.forTenant(policy.forTenant(tenant))),
                 new ContextFirewall(origins),
-                new LocalPolicy(policy)),
+                new LocalPolicy(policy),
+                new RedactPrompt(redaction::prompts)),
             new ProviderRouter(List.of(new StubProvider(settings.stubDelayMs()))),
             new CallBudget(settings.maxInFlight(), 30_000, settings.providerDeadlineMs()),
             Duration.ofMillis(Math.max(1, settings.pollMs())),
-            List.of(),
+            List.of(new RedactAnswer(redaction::answers)),
             "LOCAL",
             policy.version());
     Properties properties = streamsProperties(settings);

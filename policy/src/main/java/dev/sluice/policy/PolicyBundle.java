@@ -78,7 +78,7 @@ public final class PolicyBundle {
   public static PolicyBundle empty() {
     return new PolicyBundle(
         "sha256:" + HexFormat.of().formatHex(sha256().digest()),
-        new PolicyDocument(null, null, null),
+        new PolicyDocument(null, null, null, null),
         Map.of(),
         false);
   }
@@ -143,6 +143,8 @@ public final class PolicyBundle {
     Integer maxMessages = null;
     Integer maxMessageChars = null;
     Integer maxTokens = null;
+    List<String> redactionTypes = null;
+    Boolean redactPrompts = null;
     for (PolicyDocument document : own == null ? List.of(defaults) : List.of(defaults, own)) {
       if (document.models() != null) {
         if (document.models().allowed() != null) {
@@ -159,11 +161,27 @@ public final class PolicyBundle {
             limits.maxMessageChars() != null ? limits.maxMessageChars() : maxMessageChars;
         maxTokens = limits.maxTokens() != null ? limits.maxTokens() : maxTokens;
       }
+      if (document.redaction() != null) {
+        if (document.redaction().types() != null) {
+          redactionTypes = document.redaction().types();
+        }
+        if (document.redaction().redactPrompts() != null) {
+          redactPrompts = document.redaction().redactPrompts();
+        }
+      }
       if (document.deny() != null) {
         denials.addAll(document.deny());
       }
     }
-    return new TenantPolicy(allowed, aliases, maxMessages, maxMessageChars, maxTokens, denials);
+    return new TenantPolicy(
+        allowed,
+        aliases,
+        maxMessages,
+        maxMessageChars,
+        maxTokens,
+        redactionTypes,
+        redactPrompts,
+        denials);
   }
 
   private static PolicyDocument parse(String name, byte[] content) {
@@ -178,7 +196,7 @@ public final class PolicyBundle {
       throw new PolicyException(name + ": cannot read: " + e.getMessage());
     }
     if (document == null) {
-      return new PolicyDocument(null, null, null);
+      return new PolicyDocument(null, null, null, null);
     }
     check(name, document);
     return document;

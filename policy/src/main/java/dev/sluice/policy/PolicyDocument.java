@@ -8,7 +8,9 @@ import java.util.Map;
  * One YAML file of a bundle, as written: every section optional, so a tenant file says only what
  * differs from the defaults. Unknown fields are errors (a typo must not silently relax policy).
  */
-record PolicyDocument(Models models, Limits limits, List<DenyRule> deny) {
+record PolicyDocument(Models models, Limits limits, Redaction redaction, List<DenyRule> deny) {
+
+  record Redaction(List<String> types, @JsonProperty("redact_prompts") Boolean redactPrompts) {}
 
   record Models(List<String> allowed, Map<String, String> aliases) {}
 

@@ -14,6 +14,10 @@ import java.util.Set;
  * @param maxMessages cap on messages, or null for the gateway default
  * @param maxMessageChars cap on one message's characters, or null for the gateway default
  * @param maxTokens cap on {@code max_tokens}, or null for the gateway default
+ * @param redactionTypes the redaction types switched on (names, or {@code all}), or null for the
+ *     gateway default ({@code REDACTION_TYPES})
+ * @param redactPrompts whether prompts are redacted before the provider, or null for the gateway
+ *     default ({@code REDACT_PROMPTS})
  * @param denials every rule of the defaults and of the tenant's file
  */
 public record TenantPolicy(
@@ -22,11 +26,14 @@ public record TenantPolicy(
     Integer maxMessages,
     Integer maxMessageChars,
     Integer maxTokens,
+    List<String> redactionTypes,
+    Boolean redactPrompts,
     List<DenyRule> denials) {
 
   public TenantPolicy {
     allowedModels = allowedModels.map(Set::copyOf);
     aliases = Map.copyOf(aliases);
+    redactionTypes = redactionTypes == null ? null : List.copyOf(redactionTypes);
     denials = List.copyOf(denials);
   }
 

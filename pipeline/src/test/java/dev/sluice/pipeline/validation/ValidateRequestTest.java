@@ -149,6 +149,8 @@ class ValidateRequestTest {
             null,
             null,
             50,
+            null,
+            null,
             List.of());
     ValidationLimits limits = DEFAULTS.forTenant(policy);
     assertThat(limits.allowedModels()).containsExactly("stub");

@@ -1,0 +1,107 @@
+package dev.sluice.pipeline.redaction.internals;
+
+import dev.sluice.pipeline.redaction.RedactionType;
+import java.util.Arrays;
+import java.util.TreeMap;
+
+/**
+ * The matches one scan produced, as parallel int arrays (allocated on the first match, so a clean
+ * text costs no arrays). Not thread-safe: one instance per scan.
+ */
+public final class Candidates {
+  private static final RedactionType[] TYPES = RedactionType.values();
+
+  private int[] types;
+  private int[] starts;
+  private int[] ends;
+  private int size;
+
+  void add(RedactionType type, int start, int end) {
+    if (end <= start) {
+      return;
+    }
+    if (types == null) {
+      types = new int[8];
+      starts = new int[8];
+      ends = new int[8];
+    } else if (size == types.length) {
+      types = Arrays.copyOf(types, size * 2);
+      starts = Arrays.copyOf(starts, size * 2);
+      ends = Arrays.copyOf(ends, size * 2);
+    }
+    types[size] = type.ordinal();
+    starts[size] = start;
+    ends[size] = end;
+    size++;
+  }
+
+  public boolean isEmpty() {
+    return size == 0;
+  }
+
+  public int size() {
+    return size;
+  }
+
+  public int type(int k) {
+    return types[k];
+  }
+
+  public int start(int k) {
+    return starts[k];
+  }
+
+  public int end(int k) {
+    return ends[k];
+  }
+
+  /**
+   * Keeps a set of non-overlapping matches, sorted by start: the most specific first, then the
+   * longest, then the earliest. O(m log m) so that a text full of overlapping candidates cannot
+   * make it quadratic.
+   */
+  public void resolveOverlaps() {
+    if (size <= 1) {
+      return;
+    }
+    Integer[] order = new Integer[size];
+    for (int k = 0; k < size; k++) {
+      order[k] = k;
+    }
+    Arrays.sort(
+        order,
+        (a, b) -> {
+          int bySpecificity =
+              Integer.compare(TYPES[types[b]].specificity(), TYPES[types[a]].specificity());
+          if (bySpecificity != 0) {
+            return bySpecificity;
+          }
+          int byLength = Integer.compare(ends[b] - starts[b], ends[a] - starts[a]);
+          return byLength != 0 ? byLength : Integer.compare(starts[a], starts[b]);
+        });
+    TreeMap<Integer, Integer> accepted = new TreeMap<>();
+    for (Integer k : order) {
+      int start = starts[k];
+      int end = ends[k];
+      var before = accepted.floorEntry(end - 1);
+      if (before != null && ends[before.getValue()] > start) {
+        continue;
+      }
+      accepted.put(start, k);
+    }
+    int[] nt = new int[accepted.size()];
+    int[] ns = new int[accepted.size()];
+    int[] ne = new int[accepted.size()];
+    int n = 0;
+    for (int k : accepted.values()) {
+      nt[n] = types[k];
+      ns[n] = starts[k];
+      ne[n] = ends[k];
+      n++;
+    }
+    types = nt;
+    starts = ns;
+    ends = ne;
+    size = n;
+  }
+}

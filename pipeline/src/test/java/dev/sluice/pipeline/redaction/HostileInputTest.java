@@ -1,0 +1,72 @@
+package dev.sluice.pipeline.redaction;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.Random;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * 1 MB inputs built to hurt backtracking regexes or quadratic scans. The bound is generous on
+ * purpose: only catastrophic behaviour could break it; real timing belongs in the benchmark.
+ */
+class HostileInputTest {
+  private static final int MB = 1 << 20;
+  private static final Redactor REDACTOR = Redactor.create();
+
+  static String repeat(String unit) {
+    return unit.repeat(MB / unit.length() + 1).substring(0, MB);
+  }
+
+  static String base64(int seed) {
+    String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    Random random = new Random(seed);
+    StringBuilder sb = new StringBuilder(MB);
+    for (int i = 0; i < MB; i++) {
+      sb.append(alphabet.charAt(random.nextInt(64)));
+    }
+    return sb.toString();
+  }
+
+  static Stream<Arguments> inputs() {
+    return Stream.of(
+        Arguments.of("a", (Supplier<String>) () -> repeat("a")),
+        Arguments.of("@", (Supplier<String>) () -> repeat("@")),
+        Arguments.of("digits with spaces", (Supplier<String>) () -> repeat("1 ")),
+        Arguments.of("digits", (Supplier<String>) () -> repeat("4")),
+        Arguments.of("a.a.a.", (Supplier<String>) () -> repeat("a.")),
+        Arguments.of("a@a.", (Supplier<String>) () -> repeat("a@a.")),
+        Arguments.of("-----BEGIN", (Supplier<String>) () -> repeat("-----BEGIN ")),
+        Arguments.of(
+            "-----BEGIN PRIVATE KEY-----",
+            (Supplier<String>) () -> repeat("-----BEGIN PRIVATE KEY-----")),
+        Arguments.of("long base64", (Supplier<String>) () -> base64(7)),
+        Arguments.of("data uri", (Supplier<String>) () -> "data:image/png;base64," + base64(8)),
+        Arguments.of("colons", (Supplier<String>) () -> repeat("1:")),
+        Arguments.of("hex colons", (Supplier<String>) () -> repeat("ab:")),
+        Arguments.of("assignments", (Supplier<String>) () -> repeat("password=")),
+        Arguments.of("quotes", (Supplier<String>) () -> repeat("token: \"")),
+        Arguments.of("url", (Supplier<String>) () -> repeat("a://a:a@")),
+        Arguments.of("sk-", (Supplier<String>) () -> "sk-" + repeat("A1")),
+        Arguments.of("jwt dots", (Supplier<String>) () -> repeat("eyJ.")),
+        Arguments.of("bearer", (Supplier<String>) () -> repeat("Bearer ")),
+        Arguments.of("phone-ish", (Supplier<String>) () -> repeat("(1) 2-3.4 ")),
+        Arguments.of("iban-ish", (Supplier<String>) () -> repeat("GB82 ")));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("inputs")
+  @Timeout(10)
+  void completesWithinTheBound(String name, Supplier<String> input) {
+    String text = input.get();
+    long start = System.nanoTime();
+    Redaction r = REDACTOR.redact(text);
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+    assertThat(r.text()).isNotNull();
+  }
+}
