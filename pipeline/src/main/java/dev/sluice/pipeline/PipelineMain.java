@@ -11,6 +11,8 @@ import dev.sluice.pipeline.audit.AuditTopology;
 import dev.sluice.pipeline.auth.EnvelopeAuthenticator;
 import dev.sluice.pipeline.firewall.ContextFirewall;
 import dev.sluice.pipeline.firewall.ContextOrigins;
+import dev.sluice.pipeline.firewall.FirewallSettings;
+import dev.sluice.pipeline.firewall.risk.InjectionScorer;
 import dev.sluice.pipeline.policy.LocalPolicy;
 import dev.sluice.pipeline.provider.CallBudget;
 import dev.sluice.pipeline.redaction.RedactAnswer;
@@ -55,6 +57,7 @@ public final class PipelineMain {
     ContextOrigins origins;
     PolicyBundle policy;
     TenantRedaction redaction;
+    FirewallSettings firewall;
     try {
       settings = PipelineSettings.from(env);
       authSettings = AuthSettings.from(env);
@@ -62,6 +65,11 @@ public final class PipelineMain {
       origins = ContextOrigins.parse(env.get("ALLOWED_CONTEXT_ORIGINS", ""));
       policy = PolicyBundle.configured(env);
       redaction = TenantRedaction.from(env, policy);
+      firewall = FirewallSettings.from(env);
+      firewall.forTenant(policy.forTenant("-"));
+      for (String tenant : policy.tenantsWithOverrides()) {
+        firewall.forTenant(policy.forTenant(tenant));
+      }
     } catch (ConfigException | PolicyException | IllegalArgumentException e) {
       System.err.println("sluice pipeline: " + e.getMessage());
       System.exit(2);
@@ -90,7 +98,11 @@ public final class PipelineMain {
             new EnvelopeAuthenticator(verifier),
             List.of(
                 new ValidateRequest(tenant -> limits.forTenant(policy.forTenant(tenant))),
-                new ContextFirewall(origins),
+                new ContextFirewall(
+                    origins,
+                    tenant -> firewall.forTenant(policy.forTenant(tenant)),
+                    InjectionScorer.forRetrievedContext(),
+                    InjectionScorer.forUserPrompt()),
                 new LocalPolicy(policy),
                 new RedactPrompt(redaction::prompts)),
             new ProviderRouter(List.of(new StubProvider(settings.stubDelayMs()))),

@@ -78,7 +78,7 @@ public final class PolicyBundle {
   public static PolicyBundle empty() {
     return new PolicyBundle(
         "sha256:" + HexFormat.of().formatHex(sha256().digest()),
-        new PolicyDocument(null, null, null, null),
+        new PolicyDocument(null, null, null, null, null),
         Map.of(),
         false);
   }
@@ -145,6 +145,9 @@ public final class PolicyBundle {
     Integer maxTokens = null;
     List<String> redactionTypes = null;
     Boolean redactPrompts = null;
+    String contextMode = null;
+    String promptMode = null;
+    Integer sensitivity = null;
     for (PolicyDocument document : own == null ? List.of(defaults) : List.of(defaults, own)) {
       if (document.models() != null) {
         if (document.models().allowed() != null) {
@@ -160,6 +163,12 @@ public final class PolicyBundle {
         maxMessageChars =
             limits.maxMessageChars() != null ? limits.maxMessageChars() : maxMessageChars;
         maxTokens = limits.maxTokens() != null ? limits.maxTokens() : maxTokens;
+      }
+      if (document.firewall() != null) {
+        PolicyDocument.Firewall firewall = document.firewall();
+        contextMode = firewall.contextMode() != null ? firewall.contextMode() : contextMode;
+        promptMode = firewall.promptMode() != null ? firewall.promptMode() : promptMode;
+        sensitivity = firewall.sensitivity() != null ? firewall.sensitivity() : sensitivity;
       }
       if (document.redaction() != null) {
         if (document.redaction().types() != null) {
@@ -179,6 +188,9 @@ public final class PolicyBundle {
         maxMessages,
         maxMessageChars,
         maxTokens,
+        contextMode,
+        promptMode,
+        sensitivity,
         redactionTypes,
         redactPrompts,
         denials);
@@ -196,7 +208,7 @@ public final class PolicyBundle {
       throw new PolicyException(name + ": cannot read: " + e.getMessage());
     }
     if (document == null) {
-      return new PolicyDocument(null, null, null, null);
+      return new PolicyDocument(null, null, null, null, null);
     }
     check(name, document);
     return document;
@@ -207,6 +219,14 @@ public final class PolicyBundle {
       positive(name, "limits.max_messages", document.limits().maxMessages());
       positive(name, "limits.max_message_chars", document.limits().maxMessageChars());
       positive(name, "limits.max_tokens", document.limits().maxTokens());
+    }
+    if (document.firewall() != null) {
+      mode(name, "firewall.context_mode", document.firewall().contextMode());
+      mode(name, "firewall.prompt_mode", document.firewall().promptMode());
+      Integer level = document.firewall().sensitivity();
+      if (level != null && (level < 1 || level > 10)) {
+        throw new PolicyException(name + ": firewall.sensitivity must be from 1 to 10");
+      }
     }
     if (document.models() != null && document.models().aliases() != null) {
       for (Map.Entry<String, String> alias : document.models().aliases().entrySet()) {
@@ -222,6 +242,12 @@ public final class PolicyBundle {
           throw new PolicyException(name + ": deny[" + i + "] needs a reason");
         }
       }
+    }
+  }
+
+  private static void mode(String name, String field, String value) {
+    if (value != null && !List.of("block", "flag", "off").contains(value)) {
+      throw new PolicyException(name + ": " + field + " must be block, flag or off");
     }
   }
 

@@ -8,7 +8,13 @@ import java.util.Map;
  * One YAML file of a bundle, as written: every section optional, so a tenant file says only what
  * differs from the defaults. Unknown fields are errors (a typo must not silently relax policy).
  */
-record PolicyDocument(Models models, Limits limits, Redaction redaction, List<DenyRule> deny) {
+record PolicyDocument(
+    Models models, Limits limits, Firewall firewall, Redaction redaction, List<DenyRule> deny) {
+
+  record Firewall(
+      @JsonProperty("context_mode") String contextMode,
+      @JsonProperty("prompt_mode") String promptMode,
+      Integer sensitivity) {}
 
   record Redaction(List<String> types, @JsonProperty("redact_prompts") Boolean redactPrompts) {}
 

@@ -14,6 +14,10 @@ import java.util.Set;
  * @param maxMessages cap on messages, or null for the gateway default
  * @param maxMessageChars cap on one message's characters, or null for the gateway default
  * @param maxTokens cap on {@code max_tokens}, or null for the gateway default
+ * @param contextFirewallMode {@code block}, {@code flag} or {@code off} for retrieved context, or
+ *     null for the gateway default
+ * @param promptFirewallMode the same for the caller's own prompt, or null
+ * @param firewallSensitivity 1 to 10 (higher blocks at lower risk), or null
  * @param redactionTypes the redaction types switched on (names, or {@code all}), or null for the
  *     gateway default ({@code REDACTION_TYPES})
  * @param redactPrompts whether prompts are redacted before the provider, or null for the gateway
@@ -26,6 +30,9 @@ public record TenantPolicy(
     Integer maxMessages,
     Integer maxMessageChars,
     Integer maxTokens,
+    String contextFirewallMode,
+    String promptFirewallMode,
+    Integer firewallSensitivity,
     List<String> redactionTypes,
     Boolean redactPrompts,
     List<DenyRule> denials) {

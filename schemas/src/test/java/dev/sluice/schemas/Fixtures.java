@@ -11,6 +11,7 @@ import dev.sluice.schemas.chat.ContentPart;
 import dev.sluice.schemas.chat.InvalidChatRequest;
 import dev.sluice.schemas.envelope.ReplyTo;
 import dev.sluice.schemas.envelope.RequestEnvelope;
+import dev.sluice.schemas.envelope.RiskFlag;
 import dev.sluice.schemas.envelope.Source;
 import dev.sluice.schemas.envelope.VerifiedRequest;
 import dev.sluice.schemas.reply.ChatCompletion;
@@ -137,7 +138,11 @@ public final class Fixtures {
         Usage.of(42, 9),
         ANSWER,
         List.of(new Citation("c1", "kb://handbook"), new Citation("7", null)),
-        new Meta("openai", REQUEST_ID, Map.of("email", 1)));
+        new Meta(
+            "openai",
+            REQUEST_ID,
+            Map.of("email", 1),
+            new RiskFlag(0.35, List.of("instruction_to_assistant"))));
   }
 
   public static ReplyEnvelope completedReply() {

@@ -1,15 +1,22 @@
 package dev.sluice.pipeline.firewall;
 
+import dev.sluice.pipeline.firewall.FirewallSettings.Mode;
+import dev.sluice.pipeline.firewall.risk.InjectionScorer;
+import dev.sluice.pipeline.firewall.risk.RiskAssessment;
+import dev.sluice.pipeline.firewall.risk.Sensitivity;
 import dev.sluice.pipeline.stage.Refusal;
 import dev.sluice.pipeline.stage.RequestStage;
 import dev.sluice.pipeline.stage.StageDecision;
+import dev.sluice.schemas.chat.ChatMessage;
 import dev.sluice.schemas.chat.RagChunk;
 import dev.sluice.schemas.chat.RagContext;
+import dev.sluice.schemas.envelope.RiskFlag;
 import dev.sluice.schemas.envelope.VerifiedRequest;
 import dev.sluice.schemas.reply.ErrorCode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Function;
 
 /**
  * The context firewall for retrieval-augmented requests. Every chunk must come from an allowed
@@ -21,9 +28,28 @@ public final class ContextFirewall implements RequestStage {
   private static final int MAX_ID_CHARS = 64;
 
   private final ContextOrigins origins;
+  private final Function<String, FirewallSettings> settingsForTenant;
+  private final InjectionScorer contextScorer;
+  private final InjectionScorer promptScorer;
 
+  /** Origins only: no risk scoring. */
   public ContextFirewall(ContextOrigins origins) {
+    this(
+        origins,
+        tenant -> new FirewallSettings(Mode.OFF, Mode.OFF, Sensitivity.DEFAULT_LEVEL),
+        InjectionScorer.forRetrievedContext(),
+        InjectionScorer.forUserPrompt());
+  }
+
+  public ContextFirewall(
+      ContextOrigins origins,
+      Function<String, FirewallSettings> settingsForTenant,
+      InjectionScorer contextScorer,
+      InjectionScorer promptScorer) {
     this.origins = Objects.requireNonNull(origins, "origins");
+    this.settingsForTenant = Objects.requireNonNull(settingsForTenant, "settingsForTenant");
+    this.contextScorer = Objects.requireNonNull(contextScorer, "contextScorer");
+    this.promptScorer = Objects.requireNonNull(promptScorer, "promptScorer");
   }
 
   @Override
@@ -34,9 +60,60 @@ public final class ContextFirewall implements RequestStage {
   @Override
   public StageDecision apply(VerifiedRequest request, long nowMs) {
     RagContext context = request.request().context();
-    if (context == null || context.chunks().isEmpty()) {
-      return new StageDecision.Pass(request);
+    if (context != null && !context.chunks().isEmpty()) {
+      StageDecision origin = checkOrigins(request, context);
+      if (origin instanceof StageDecision.Deny) {
+        return origin;
+      }
     }
+    FirewallSettings settings = settingsForTenant.apply(request.principal().tenant());
+    VerifiedRequest checked = request;
+    if (context != null && settings.contextMode() != Mode.OFF) {
+      List<String> blocked = new ArrayList<>();
+      for (RagChunk chunk : context.chunks()) {
+        RiskAssessment risk = contextScorer.assess(chunk.content());
+        if (settings.contextMode() == Mode.BLOCK
+            && Sensitivity.blocks(risk, settings.sensitivity())) {
+          blocked.add("chunk " + printable(chunk.id()) + ": " + String.join(", ", risk.cues()));
+        } else if (risk.flagged()) {
+          checked = checked.flagged(new RiskFlag(risk.score(), risk.cues()));
+        }
+      }
+      if (!blocked.isEmpty()) {
+        return new StageDecision.Deny(
+            Refusal.of(
+                STAGE,
+                ErrorCode.CONTEXT_INJECTION_RISK,
+                "context chunks look like a prompt injection",
+                "context",
+                blocked));
+      }
+    }
+    if (settings.promptMode() != Mode.OFF) {
+      for (ChatMessage message : request.request().messages()) {
+        if (!"user".equals(message.role())) {
+          continue;
+        }
+        RiskAssessment risk = promptScorer.assess(message.text());
+        if (settings.promptMode() == Mode.BLOCK
+            && Sensitivity.blocks(risk, settings.sensitivity())) {
+          return new StageDecision.Deny(
+              Refusal.of(
+                  STAGE,
+                  ErrorCode.PROMPT_INJECTION_RISK,
+                  "the prompt looks like a prompt injection",
+                  "messages",
+                  risk.cues()));
+        }
+        if (risk.flagged()) {
+          checked = checked.flagged(new RiskFlag(risk.score(), risk.cues()));
+        }
+      }
+    }
+    return new StageDecision.Pass(checked);
+  }
+
+  private StageDecision checkOrigins(VerifiedRequest request, RagContext context) {
     List<String> reasons = new ArrayList<>();
     for (RagChunk chunk : context.chunks()) {
       String source = context.sourceOf(chunk);

@@ -56,7 +56,8 @@ public final class RedactAnswer implements AnswerStage {
         new Meta(
             meta == null ? null : meta.provider(),
             meta == null ? request.requestId() : meta.requestId(),
-            Map.copyOf(counts));
+            Map.copyOf(counts),
+            meta == null ? null : meta.firewall());
     return new ChatCompletion(
         completion.id(),
         completion.object(),

@@ -55,7 +55,7 @@ public final class Replies {
         answer.usage(),
         text,
         citations(request),
-        new Meta(answer.provider(), request.requestId(), null));
+        new Meta(answer.provider(), request.requestId(), null, request.risk()));
   }
 
   /** The context chunks the answer could draw on: every chunk the firewall let through. */

@@ -151,6 +151,9 @@ class ValidateRequestTest {
             50,
             null,
             null,
+            null,
+            null,
+            null,
             List.of());
     ValidationLimits limits = DEFAULTS.forTenant(policy);
     assertThat(limits.allowedModels()).containsExactly("stub");

@@ -10,6 +10,7 @@ import java.util.Objects;
  * and the typed chat request. This is what later stages and the in-flight store hold.
  *
  * @param acceptedAtMs when the broker accepted the request (LogAppendTime)
+ * @param risk what the firewall flagged in a request it let through, or null
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record VerifiedRequest(
@@ -22,13 +23,40 @@ public record VerifiedRequest(
     String batchId,
     String customId,
     long acceptedAtMs,
-    ChatRequest request) {
+    ChatRequest request,
+    RiskFlag risk) {
 
   public VerifiedRequest {
     Objects.requireNonNull(requestId, "requestId");
     Objects.requireNonNull(principal, "principal");
     Objects.requireNonNull(source, "source");
     Objects.requireNonNull(request, "request");
+  }
+
+  /** A request nothing has flagged yet. */
+  public VerifiedRequest(
+      String requestId,
+      Principal principal,
+      Source source,
+      ReplyTo replyTo,
+      String idempotencyKey,
+      String clientIp,
+      String batchId,
+      String customId,
+      long acceptedAtMs,
+      ChatRequest request) {
+    this(
+        requestId,
+        principal,
+        source,
+        replyTo,
+        idempotencyKey,
+        clientIp,
+        batchId,
+        customId,
+        acceptedAtMs,
+        request,
+        null);
   }
 
   /** The same request with its chat request changed by a stage. */
@@ -43,7 +71,24 @@ public record VerifiedRequest(
         batchId,
         customId,
         acceptedAtMs,
-        changed);
+        changed,
+        risk);
+  }
+
+  /** The same request with a firewall finding added. */
+  public VerifiedRequest flagged(RiskFlag finding) {
+    return new VerifiedRequest(
+        requestId,
+        principal,
+        source,
+        replyTo,
+        idempotencyKey,
+        clientIp,
+        batchId,
+        customId,
+        acceptedAtMs,
+        request,
+        risk == null ? finding : risk.merge(finding));
   }
 
   @Override

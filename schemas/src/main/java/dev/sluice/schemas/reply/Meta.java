@@ -2,6 +2,7 @@ package dev.sluice.schemas.reply;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.sluice.schemas.envelope.RiskFlag;
 import java.util.Map;
 
 /**
@@ -10,14 +11,20 @@ import java.util.Map;
  * @param provider the provider that actually answered
  * @param requestId the gateway's request id
  * @param redactions counts of redacted items by type
+ * @param firewall what the firewall flagged but let through (flag mode), or null
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Meta(
     String provider,
     @JsonProperty("request_id") String requestId,
-    Map<String, Integer> redactions) {
+    Map<String, Integer> redactions,
+    RiskFlag firewall) {
 
   public Meta {
     redactions = redactions == null ? null : Map.copyOf(redactions);
+  }
+
+  public Meta(String provider, String requestId, Map<String, Integer> redactions) {
+    this(provider, requestId, redactions, null);
   }
 }

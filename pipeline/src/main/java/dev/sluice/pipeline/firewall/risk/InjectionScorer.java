@@ -1,0 +1,316 @@
+package dev.sluice.pipeline.firewall.risk;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Scores a text for prompt-injection cues. Built once from a cue catalogue, immutable and safe to
+ * share between stream threads.
+ *
+ * <p>The text is normalised ({@link TextNormalizer}), split into sentences and lines, and every cue
+ * is tried on each (the highest-scoring sentence decides, rather than the chunk as a whole, because
+ * an injected instruction is one sentence in an otherwise ordinary document). Decoded base64, hex
+ * and percent-encoded runs are scored the same way. Each cue counts once, at its weight; weights
+ * combine by noisy-OR: {@code score = 1 - prod(1 - weight)}.
+ */
+public final class InjectionScorer {
+
+  /** Sentences longer than this are scored in windows of this size, overlapping by a quarter. */
+  static final int MAX_CLAUSE_CHARS = 600;
+
+  private static final List<String> LEADING_FILLER =
+      List.of(
+          "please",
+          "also",
+          "kindly",
+          "now",
+          "then",
+          "and",
+          "additionally",
+          "furthermore",
+          "moreover",
+          "finally",
+          "lastly",
+          "next",
+          "first",
+          "firstly",
+          "so",
+          "but",
+          "ok",
+          "okay",
+          "btw",
+          "oh",
+          "hey",
+          "can you",
+          "could you",
+          "would you",
+          "will you",
+          "just",
+          "to proceed",
+          "in addition",
+          "as well");
+
+  private final List<RiskCue> clauseCues;
+  private final List<RiskCue> documentCues;
+  private final List<RiskCue> squashedCues;
+
+  /** Clause cue indexes by trigger word; clause cues without triggers are in {@link #ungated}. */
+  private final Map<String, int[]> clauseCuesByWord;
+
+  private final int[] ungated;
+
+  public InjectionScorer(List<RiskCue> cues) {
+    Objects.requireNonNull(cues, "cues");
+    List<RiskCue> clause = new ArrayList<>();
+    List<RiskCue> document = new ArrayList<>();
+    List<RiskCue> squashed = new ArrayList<>();
+    for (RiskCue cue : cues) {
+      switch (cue.scope()) {
+        case CLAUSE:
+          clause.add(cue);
+          break;
+        case DOCUMENT:
+          document.add(cue);
+          break;
+        case SQUASHED:
+          squashed.add(cue);
+          break;
+        default:
+          throw new IllegalArgumentException("unknown scope " + cue.scope());
+      }
+    }
+    this.clauseCues = List.copyOf(clause);
+    this.documentCues = List.copyOf(document);
+    this.squashedCues = List.copyOf(squashed);
+    Map<String, List<Integer>> byWord = new HashMap<>();
+    List<Integer> always = new ArrayList<>();
+    for (int i = 0; i < clause.size(); i++) {
+      if (clause.get(i).triggers().isEmpty()) {
+        always.add(i);
+      }
+      for (String word : clause.get(i).triggers()) {
+        byWord.computeIfAbsent(word, w -> new ArrayList<>()).add(i);
+      }
+    }
+    Map<String, int[]> index = new HashMap<>();
+    byWord.forEach((w, list) -> index.put(w, list.stream().mapToInt(Integer::intValue).toArray()));
+    this.clauseCuesByWord = Map.copyOf(index);
+    this.ungated = always.stream().mapToInt(Integer::intValue).toArray();
+  }
+
+  /** For retrieved context (RAG chunks): {@link InjectionCues#forRetrievedContext()}. */
+  public static InjectionScorer forRetrievedContext() {
+    return new InjectionScorer(InjectionCues.forRetrievedContext());
+  }
+
+  /** For the user's own prompt: {@link InjectionCues#forUserPrompt()}. */
+  public static InjectionScorer forUserPrompt() {
+    return new InjectionScorer(InjectionCues.forUserPrompt());
+  }
+
+  public RiskAssessment assess(String text) {
+    Objects.requireNonNull(text, "text");
+    if (text.isBlank()) {
+      return RiskAssessment.NONE;
+    }
+    TextNormalizer.NormalizedText normalized = TextNormalizer.normalize(text);
+    Map<String, Double> fired = new LinkedHashMap<>();
+    scoreText(normalized.text(), normalized.squashed(), fired);
+    for (String decoded : normalized.decoded()) {
+      scoreText(decoded, TextNormalizer.squash(decoded), fired);
+    }
+    if (fired.isEmpty()) {
+      return RiskAssessment.NONE;
+    }
+    double keep = 1.0;
+    for (double weight : fired.values()) {
+      keep *= 1.0 - weight;
+    }
+    List<String> names = new ArrayList<>(fired.keySet());
+    names.sort(Comparator.comparing((String n) -> -fired.get(n)).thenComparing(n -> n));
+    return new RiskAssessment(1.0 - keep, names);
+  }
+
+  private void scoreText(String text, String squashed, Map<String, Double> fired) {
+    for (RiskCue cue : documentCues) {
+      if (!alreadyAtLeast(fired, cue) && containsAny(text, cue.triggers()) && cue.matches(text)) {
+        fired.merge(cue.name(), cue.weight(), Math::max);
+      }
+    }
+    for (RiskCue cue : squashedCues) {
+      if (!alreadyAtLeast(fired, cue)
+          && containsAny(squashed, cue.triggers())
+          && cue.matches(squashed)) {
+        fired.merge(cue.name(), cue.weight(), Math::max);
+      }
+    }
+    boolean[] candidate = new boolean[clauseCues.size()];
+    // Repeated sentences (boilerplate footers, hostile padding) are scored once.
+    Set<String> seen = new HashSet<>();
+    for (String clause : clauses(text)) {
+      if (!seen.add(clause)) {
+        continue;
+      }
+      Arrays.fill(candidate, false);
+      for (int i : ungated) {
+        candidate[i] = true;
+      }
+      markTriggered(clause, candidate);
+      for (int i = 0; i < candidate.length; i++) {
+        RiskCue cue = clauseCues.get(i);
+        if (candidate[i] && !alreadyAtLeast(fired, cue) && cue.matches(clause)) {
+          fired.merge(cue.name(), cue.weight(), Math::max);
+        }
+      }
+    }
+  }
+
+  /** Marks the clause cues whose trigger words occur in {@code clause}. */
+  private void markTriggered(String clause, boolean[] candidate) {
+    int n = clause.length();
+    int i = 0;
+    while (i < n) {
+      while (i < n && !isWordChar(clause.charAt(i))) {
+        i++;
+      }
+      int start = i;
+      while (i < n && isWordChar(clause.charAt(i))) {
+        i++;
+      }
+      if (i > start) {
+        String word = clause.substring(start, i);
+        mark(clauseCuesByWord.get(word), candidate);
+        int apostrophe = word.indexOf('\'');
+        if (apostrophe > 0) {
+          // "response's" also triggers what "response" does.
+          mark(clauseCuesByWord.get(word.substring(0, apostrophe)), candidate);
+        }
+      }
+    }
+  }
+
+  private static void mark(int[] cues, boolean[] candidate) {
+    if (cues != null) {
+      for (int c : cues) {
+        candidate[c] = true;
+      }
+    }
+  }
+
+  private static boolean isWordChar(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '\'';
+  }
+
+  private static boolean containsAny(String text, List<String> needles) {
+    if (needles.isEmpty()) {
+      return true;
+    }
+    for (String needle : needles) {
+      if (text.contains(needle)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean alreadyAtLeast(Map<String, Double> fired, RiskCue cue) {
+    Double seen = fired.get(cue.name());
+    return seen != null && seen >= cue.weight();
+  }
+
+  /**
+   * Sentences and lines of normalised text, each with leading bullets, quote marks and politeness
+   * removed. Splits at line breaks, at '|' (flattened email headers) and after '.', '!', '?' or ':'
+   * followed by a space.
+   */
+  static List<String> clauses(String text) {
+    List<String> out = new ArrayList<>();
+    int n = text.length();
+    int start = 0;
+    for (int i = 0; i < n; i++) {
+      char c = text.charAt(i);
+      boolean cut = c == '\n' || c == '|';
+      boolean endMark =
+          (c == '.' || c == '!' || c == '?' || c == ':' || c == ';')
+              && (i + 1 == n || text.charAt(i + 1) == ' ');
+      if (cut || endMark) {
+        addClause(text, start, endMark ? i + 1 : i, out);
+        start = i + 1;
+      }
+    }
+    addClause(text, start, n, out);
+    return out;
+  }
+
+  private static void addClause(String text, int from, int to, List<String> out) {
+    while (from < to && !isClauseStart(text.charAt(from))) {
+      from++;
+    }
+    if (to - from < 3) {
+      return;
+    }
+    if (to - from <= MAX_CLAUSE_CHARS) {
+      out.add(stripLead(text.substring(from, to)));
+      return;
+    }
+    int step = MAX_CLAUSE_CHARS * 3 / 4;
+    for (int w = from; w < to; w += step) {
+      out.add(stripLead(text.substring(w, Math.min(to, w + MAX_CLAUSE_CHARS))));
+      if (w + MAX_CLAUSE_CHARS >= to) {
+        break;
+      }
+    }
+  }
+
+  private static boolean isClauseStart(char c) {
+    return Character.isLetterOrDigit(c) || c == '<' || c == '{' || c == '[' || c == '!';
+  }
+
+  /** Drops up to three leading filler words so "Please also add ..." starts at "add". */
+  static String stripLead(String clause) {
+    String s = clause;
+    for (int round = 0; round < 3; round++) {
+      boolean stripped = false;
+      for (String filler : LEADING_FILLER) {
+        if (s.startsWith(filler)
+            && s.length() > filler.length()
+            && !Character.isLetterOrDigit(s.charAt(filler.length()))) {
+          int k = filler.length();
+          while (k < s.length() && !Character.isLetterOrDigit(s.charAt(k))) {
+            k++;
+          }
+          s = s.substring(k);
+          stripped = true;
+          break;
+        }
+      }
+      if (!stripped) {
+        break;
+      }
+    }
+    return s;
+  }
+
+  @Override
+  public String toString() {
+    return "InjectionScorer[cues="
+        + (clauseCues.size() + documentCues.size() + squashedCues.size())
+        + "]";
+  }
+
+  /** The cues this scorer uses, for documentation and tests. */
+  public List<RiskCue> cues() {
+    List<RiskCue> all = new ArrayList<>(documentCues);
+    all.addAll(squashedCues);
+    all.addAll(clauseCues);
+    return List.copyOf(all);
+  }
+}
