@@ -1,14 +1,18 @@
 package dev.sluice.pipeline.audit;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.sluice.pipeline.flow.Settled;
-import dev.sluice.schemas.Json;
 import dev.sluice.schemas.audit.AuditDecision;
 import dev.sluice.schemas.audit.AuditRecord;
+import dev.sluice.schemas.chat.ChatMessage;
+import dev.sluice.schemas.chat.RagChunk;
+import dev.sluice.schemas.chat.RagContext;
 import dev.sluice.schemas.envelope.VerifiedRequest;
 import dev.sluice.schemas.reply.ChatCompletion;
 import dev.sluice.schemas.reply.ReplyEnvelope;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -60,17 +64,32 @@ public final class AuditDecisions {
     return record.tenant() == null ? UNAUTHENTICATED : record.tenant();
   }
 
-  /** SHA-256 over the canonical JSON of the messages and context the caller sent. */
+  /**
+   * SHA-256 of the prompt as the caller sent it: for each message its role and text, then for each
+   * context chunk its id, source and content, every field followed by a NUL byte. Streamed into the
+   * digest: no copy of the prompt is built.
+   */
   static String promptSha256(VerifiedRequest request) {
-    try {
-      var prompt = Json.mapper().createObjectNode();
-      prompt.set("messages", Json.mapper().valueToTree(request.request().messages()));
-      if (request.request().context() != null) {
-        prompt.set("context", Json.mapper().valueToTree(request.request().context()));
-      }
-      return AuditChain.sha256Hex(Json.mapper().writeValueAsString(prompt));
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("cannot serialise a prompt for hashing", e);
+    MessageDigest digest = AuditChain.sha256();
+    for (ChatMessage message : request.request().messages()) {
+      field(digest, message.role());
+      field(digest, message.text());
     }
+    RagContext context = request.request().context();
+    if (context != null) {
+      for (RagChunk chunk : context.chunks()) {
+        field(digest, chunk.id());
+        field(digest, context.sourceOf(chunk));
+        field(digest, chunk.content());
+      }
+    }
+    return HexFormat.of().formatHex(digest.digest());
+  }
+
+  private static void field(MessageDigest digest, String value) {
+    if (value != null) {
+      digest.update(value.getBytes(StandardCharsets.UTF_8));
+    }
+    digest.update((byte) 0);
   }
 }
