@@ -112,6 +112,31 @@ class ForgedEnvelopeTest {
     assertNoCredential(record, token);
   }
 
+  /** Envelopes produced straight to the topic meet the same guardrails as HTTP callers. */
+  @Test
+  void theGuardrailsApplyToEnvelopesProducedStraightToTheTopic() throws Exception {
+    String token = gateway.minter().mint(ACME, "batch-job", Duration.ofMinutes(10));
+    String wrongModel =
+        produceRequest(
+            ACME,
+            token,
+            "{\"model\":\"gpt-5\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
+    ReplyEnvelope refused = read(awaitReply(wrongModel));
+    assertThat(refused.status()).isEqualTo(400);
+    assertThat(refused.error().code()).isEqualTo("model_not_allowed");
+
+    String suspended = gateway.minter().mint(ACME, "suspended", Duration.ofMinutes(10));
+    ReplyEnvelope denied = read(awaitReply(produce(ACME, suspended, "batch line")));
+    assertThat(denied.status()).isEqualTo(403);
+    assertThat(denied.error().code()).isEqualTo("policy_denied");
+
+    ReplyEnvelope redacted =
+        read(awaitReply(produce(ACME, token, "write to jane.doe@example.com")));
+    assertThat(redacted.status()).isEqualTo(200);
+    assertThat(redacted.completion().answer()).isEqualTo("echo: write to [REDACTED:EMAIL]");
+    assertThat(redacted.redactions()).containsEntry("EMAIL", 1);
+  }
+
   @Test
   void refusesATokenSignedWithAnotherSecret() throws Exception {
     String forged =
@@ -180,6 +205,11 @@ class ForgedEnvelopeTest {
   }
 
   private static String produce(String tenant, String token, String text) throws Exception {
+    return produceRequest(tenant, token, chatBody(text));
+  }
+
+  private static String produceRequest(String tenant, String token, String chatRequest)
+      throws Exception {
     String requestId = RequestIds.next();
     RequestEnvelope envelope =
         new RequestEnvelope(
@@ -192,7 +222,7 @@ class ForgedEnvelopeTest {
             null,
             null,
             null,
-            Json.mapper().readTree(chatBody(text)));
+            Json.mapper().readTree(chatRequest));
     producer
         .send(new ProducerRecord<>(Topics.REQUESTS.name(), tenant, envelope))
         .get(10, TimeUnit.SECONDS);
