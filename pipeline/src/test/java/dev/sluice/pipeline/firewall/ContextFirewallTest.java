@@ -4,15 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sluice.config.Env;
+import dev.sluice.pipeline.StageRequests;
 import dev.sluice.pipeline.firewall.risk.InjectionScorer;
 import dev.sluice.pipeline.stage.StageDecision;
-import dev.sluice.schemas.Principal;
 import dev.sluice.schemas.chat.ChatMessage;
 import dev.sluice.schemas.chat.ChatRequest;
 import dev.sluice.schemas.chat.RagChunk;
 import dev.sluice.schemas.chat.RagContext;
-import dev.sluice.schemas.envelope.ReplyTo;
-import dev.sluice.schemas.envelope.Source;
 import dev.sluice.schemas.envelope.VerifiedRequest;
 import java.util.List;
 import java.util.Map;
@@ -23,18 +21,8 @@ class ContextFirewallTest {
       new ContextFirewall(ContextOrigins.parse("kb://approved/"));
 
   private static VerifiedRequest request(RagContext context) {
-    return new VerifiedRequest(
-        "r1",
-        new Principal("acme", ""),
-        Source.HTTP,
-        new ReplyTo("llm.replies", 0),
-        null,
-        null,
-        null,
-        null,
-        0,
-        new ChatRequest(
-            "stub", List.of(ChatMessage.of("user", "q")), null, null, null, null, null, context));
+    return StageRequests.verified(
+        "acme", "", StageRequests.chat("stub", StageRequests.user("q"), null, context));
   }
 
   @Test

@@ -2,15 +2,11 @@ package dev.sluice.pipeline.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.pipeline.StageRequests;
 import dev.sluice.pipeline.stage.StageDecision;
 import dev.sluice.policy.PolicyBundle;
-import dev.sluice.schemas.Principal;
-import dev.sluice.schemas.chat.ChatMessage;
-import dev.sluice.schemas.chat.ChatRequest;
 import dev.sluice.schemas.chat.RagChunk;
 import dev.sluice.schemas.chat.RagContext;
-import dev.sluice.schemas.envelope.ReplyTo;
-import dev.sluice.schemas.envelope.Source;
 import dev.sluice.schemas.envelope.VerifiedRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,18 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 class LocalPolicyTest {
 
   private static VerifiedRequest request(String tenant, String subject, RagContext context) {
-    return new VerifiedRequest(
-        "r1",
-        new Principal(tenant, subject),
-        Source.HTTP,
-        new ReplyTo("llm.replies", 0),
-        null,
-        null,
-        null,
-        null,
-        0,
-        new ChatRequest(
-            "stub", List.of(ChatMessage.of("user", "q")), 64, null, null, null, null, context));
+    return StageRequests.verified(
+        tenant, subject, StageRequests.chat("stub", StageRequests.user("q"), 64, context));
   }
 
   @Test

@@ -4,13 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.config.ConfigException;
 import dev.sluice.config.Env;
+import dev.sluice.pipeline.StageRequests;
 import dev.sluice.pipeline.stage.StageDecision;
 import dev.sluice.policy.PolicyBundle;
-import dev.sluice.schemas.Principal;
 import dev.sluice.schemas.chat.ChatMessage;
-import dev.sluice.schemas.chat.ChatRequest;
-import dev.sluice.schemas.envelope.ReplyTo;
-import dev.sluice.schemas.envelope.Source;
 import dev.sluice.schemas.envelope.VerifiedRequest;
 import dev.sluice.schemas.reply.ChatCompletion;
 import dev.sluice.schemas.reply.Choice;
@@ -29,18 +26,8 @@ class RedactAnswerTest {
       "mail jane.doe@example.com, card 4111 1111 1111 1111, key sk-proj-FAKEabcdefghijklmnopqrstuv1234";
 
   private static VerifiedRequest request(String tenant, String text) {
-    return new VerifiedRequest(
-        "r1",
-        new Principal(tenant, "alice"),
-        Source.HTTP,
-        new ReplyTo("llm.replies", 0),
-        null,
-        null,
-        null,
-        null,
-        0,
-        new ChatRequest(
-            "stub", List.of(ChatMessage.of("user", text)), null, null, null, null, null, null));
+    return StageRequests.verified(
+        tenant, "alice", StageRequests.chat("stub", StageRequests.user(text), null, null));
   }
 
   private static ChatCompletion completion(String text) {

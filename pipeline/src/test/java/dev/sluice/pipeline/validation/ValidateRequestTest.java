@@ -5,14 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sluice.config.ConfigException;
 import dev.sluice.config.Env;
+import dev.sluice.pipeline.StageRequests;
 import dev.sluice.pipeline.stage.StageDecision;
 import dev.sluice.policy.TenantPolicy;
-import dev.sluice.schemas.Principal;
 import dev.sluice.schemas.chat.ChatMessage;
-import dev.sluice.schemas.chat.ChatRequest;
 import dev.sluice.schemas.chat.ContentPart;
-import dev.sluice.schemas.envelope.ReplyTo;
-import dev.sluice.schemas.envelope.Source;
 import dev.sluice.schemas.envelope.VerifiedRequest;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -29,17 +26,7 @@ class ValidateRequestTest {
   private static final ValidateRequest STAGE = new ValidateRequest(tenant -> DEFAULTS);
 
   private static VerifiedRequest request(String model, List<ChatMessage> messages, Integer max) {
-    return new VerifiedRequest(
-        "r1",
-        new Principal("acme", "alice"),
-        Source.HTTP,
-        new ReplyTo("llm.replies", 0),
-        null,
-        null,
-        null,
-        null,
-        0,
-        new ChatRequest(model, messages, max, null, null, null, null, null));
+    return StageRequests.verified("acme", "alice", StageRequests.chat(model, messages, max, null));
   }
 
   private static List<ChatMessage> user(String text) {
