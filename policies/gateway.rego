@@ -1,4 +1,4 @@
-# The default policy bundle's rules for Open Policy Agent (OPA mode, OPA_URL set).
+# The default policy bundle's rules for Open Policy Agent (OPA mode: OPA_URL set).
 # The gateway asks POST /v1/data/gateway/deny with
 #   {"input": {"tenant", "model", "subject", "max_tokens", "context_source", "risk"}}
 # and denies the request when the result is true or a non-empty list; the items are the reasons.

@@ -131,7 +131,11 @@ public final class IngressMain {
             owned);
     Readiness readiness =
         new Readiness(
-            admin, settings.pipelineApplicationId(), settings.policyMode(), policy.version());
+            admin,
+            settings.pipelineApplicationId(),
+            settings.policyMode(),
+            policy.version(),
+            env.get("OPA_URL").orElse(null));
     GatewayApp app = new GatewayApp(settings, verifier, publisher, inbox, readiness, policy);
     app.javalin().start(settings.port());
     LOGGER

@@ -1,6 +1,11 @@
 package dev.sluice.ingress;
 
 import dev.sluice.schemas.kafka.Topics;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,11 +34,24 @@ final class Readiness {
   private final String pipelineGroup;
   private final String mode;
   private final String policyVersion;
+  private final URI opaHealth;
+  private final HttpClient http;
   private volatile CompletableFuture<Report> cached;
   private volatile long cachedAtMs;
 
-  Readiness(Admin admin, String pipelineGroup, String mode, String policyVersion) {
+  /**
+   * @param opaUrl OPA's base URL in OPA mode, or null
+   */
+  Readiness(Admin admin, String pipelineGroup, String mode, String policyVersion, String opaUrl) {
     this.policyVersion = policyVersion;
+    this.opaHealth = opaUrl == null ? null : URI.create(opaUrl).resolve("/health");
+    this.http =
+        opaUrl == null
+            ? null
+            : HttpClient.newBuilder()
+                .connectTimeout(Duration.ofMillis(TIMEOUT_MS))
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build();
     this.admin = admin;
     this.pipelineGroup = pipelineGroup;
     this.mode = mode;
@@ -86,7 +104,9 @@ final class Readiness {
             .toCompletionStage()
             .toCompletableFuture()
             .thenApply(Readiness::pipelineLive);
+    CompletableFuture<Boolean> opa = opaAnswers();
     return CompletableFuture.allOf(
+            safe(opa).thenAccept(v -> {}),
             safe(kafka).thenAccept(v -> {}),
             safe(topics).thenAccept(v -> {}),
             safe(pipeline).thenAccept(v -> {}))
@@ -96,6 +116,9 @@ final class Readiness {
               checks.put("kafka", safe(kafka).join());
               checks.put("topics", safe(topics).join());
               checks.put("pipeline", safe(pipeline).join());
+              if (opaHealth != null) {
+                checks.put("opa", safe(opa).join());
+              }
               boolean ready = !checks.containsValue(false);
               return new Report(mode, ready, checks, policyVersion);
             })
@@ -107,6 +130,17 @@ final class Readiness {
                     false,
                     Map.of("kafka", false, "topics", false, "pipeline", false),
                     policyVersion));
+  }
+
+  /** In OPA mode, whether OPA's health API answers 200 (fail closed: not ready otherwise). */
+  private CompletableFuture<Boolean> opaAnswers() {
+    if (opaHealth == null) {
+      return CompletableFuture.completedFuture(true);
+    }
+    return http.sendAsync(
+            HttpRequest.newBuilder(opaHealth).timeout(Duration.ofMillis(TIMEOUT_MS)).GET().build(),
+            HttpResponse.BodyHandlers.discarding())
+        .thenApply(response -> response.statusCode() == 200);
   }
 
   /** Live means members are in the group and it is not in the middle of a rebalance. */

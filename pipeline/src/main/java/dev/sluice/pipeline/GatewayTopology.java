@@ -105,7 +105,11 @@ public final class GatewayTopology {
             .process(
                 () ->
                     new ProviderCallProcessor(
-                        store, stages.providers(), stages.callBudget(), stages.drainInterval()),
+                        store,
+                        stages.providers(),
+                        stages.beforeCall(),
+                        stages.callBudget(),
+                        stages.drainInterval()),
                 Named.as(prefix + "-provider-call"),
                 store);
 

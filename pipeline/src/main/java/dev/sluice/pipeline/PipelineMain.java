@@ -14,6 +14,7 @@ import dev.sluice.pipeline.firewall.ContextOrigins;
 import dev.sluice.pipeline.firewall.FirewallSettings;
 import dev.sluice.pipeline.firewall.risk.InjectionScorer;
 import dev.sluice.pipeline.policy.LocalPolicy;
+import dev.sluice.pipeline.policy.OpaPolicy;
 import dev.sluice.pipeline.provider.CallBudget;
 import dev.sluice.pipeline.redaction.RedactAnswer;
 import dev.sluice.pipeline.redaction.RedactPrompt;
@@ -24,12 +25,17 @@ import dev.sluice.policy.PolicyBundle;
 import dev.sluice.policy.PolicyException;
 import dev.sluice.schemas.kafka.TopicProvisioner;
 import dev.sluice.schemas.kafka.Topics;
+import java.net.URI;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -58,6 +64,7 @@ public final class PipelineMain {
     PolicyBundle policy;
     TenantRedaction redaction;
     FirewallSettings firewall;
+    OpaPolicy opa;
     try {
       settings = PipelineSettings.from(env);
       authSettings = AuthSettings.from(env);
@@ -66,6 +73,7 @@ public final class PipelineMain {
       policy = PolicyBundle.configured(env);
       redaction = TenantRedaction.from(env, policy);
       firewall = FirewallSettings.from(env);
+      opa = opaPolicy(env);
       firewall.forTenant(policy.forTenant("-"));
       for (String tenant : policy.tenantsWithOverrides()) {
         firewall.forTenant(policy.forTenant(tenant));
@@ -109,8 +117,9 @@ public final class PipelineMain {
             new CallBudget(settings.maxInFlight(), 30_000, settings.providerDeadlineMs()),
             Duration.ofMillis(Math.max(1, settings.pollMs())),
             List.of(new RedactAnswer(redaction::answers)),
-            "LOCAL",
-            policy.version());
+            opa == null ? "LOCAL" : "OPA",
+            policy.version(),
+            opa);
     Properties properties = streamsProperties(settings);
     // Naming enforcement is a topology setting: the builder has to see the config.
     KafkaStreams streams =
@@ -150,6 +159,32 @@ public final class PipelineMain {
         .addKeyValue("healthPort", health.port())
         .log("pipeline started");
     stopped.await();
+  }
+
+  /**
+   * OPA mode when {@code OPA_URL} is set: its denials are asked before every provider call, on two
+   * threads of their own (never the stream threads, never the common pool).
+   */
+  static OpaPolicy opaPolicy(Env env) {
+    Optional<String> url = env.get("OPA_URL");
+    if (url.isEmpty()) {
+      return null;
+    }
+    long timeoutMs = env.getLong("OPA_TIMEOUT_MS", 200);
+    if (timeoutMs < 1) {
+      throw new ConfigException("OPA_TIMEOUT_MS must be >= 1");
+    }
+    AtomicInteger threads = new AtomicInteger();
+    ExecutorService executor =
+        Executors.newFixedThreadPool(
+            2,
+            runnable -> {
+              Thread thread = new Thread(runnable, "opa-client-" + threads.incrementAndGet());
+              thread.setDaemon(true);
+              return thread;
+            });
+    LOGGER.atInfo().addKeyValue("timeoutMs", timeoutMs).log("policy mode OPA");
+    return new OpaPolicy(URI.create(url.get()), Duration.ofMillis(timeoutMs), executor);
   }
 
   private static KafkaStreams start(String name, Topology topology, Properties properties) {

@@ -4,6 +4,7 @@ import dev.sluice.egress.ProviderRouter;
 import dev.sluice.pipeline.auth.EnvelopeAuthenticator;
 import dev.sluice.pipeline.provider.CallBudget;
 import dev.sluice.pipeline.stage.AnswerStage;
+import dev.sluice.pipeline.stage.AsyncRequestCheck;
 import dev.sluice.pipeline.stage.RequestStage;
 import java.time.Duration;
 import java.util.List;
@@ -17,6 +18,7 @@ import java.util.Objects;
  * @param drainInterval how often the stream thread collects provider answers when idle
  * @param policyMode {@code LOCAL} or {@code OPA}, recorded with every decision
  * @param policyVersion content hash of the policy bundle in force, or null without one
+ * @param beforeCall a network check run before each provider call (OPA), or null
  */
 public record Stages(
     EnvelopeAuthenticator authenticator,
@@ -26,7 +28,8 @@ public record Stages(
     Duration drainInterval,
     List<AnswerStage> answerStages,
     String policyMode,
-    String policyVersion) {
+    String policyVersion,
+    AsyncRequestCheck beforeCall) {
 
   public Stages {
     Objects.requireNonNull(authenticator, "authenticator");
@@ -54,6 +57,7 @@ public record Stages(
         drainInterval,
         answerStages,
         "LOCAL",
+        null,
         null);
   }
 }

@@ -14,6 +14,8 @@ import dev.sluice.pipeline.provider.CallBudget;
 import dev.sluice.pipeline.provider.PendingCall;
 import dev.sluice.pipeline.provider.ProviderCallProcessor;
 import dev.sluice.pipeline.reply.ReplyShaper;
+import dev.sluice.pipeline.stage.AsyncRequestCheck;
+import dev.sluice.pipeline.stage.Refusal;
 import dev.sluice.pipeline.stage.RequestStage;
 import dev.sluice.pipeline.stage.StageDecision;
 import dev.sluice.schemas.Json;
@@ -21,6 +23,7 @@ import dev.sluice.schemas.RequestIds;
 import dev.sluice.schemas.envelope.VerifiedRequest;
 import dev.sluice.schemas.kafka.JsonSerde;
 import dev.sluice.schemas.kafka.Topics;
+import dev.sluice.schemas.reply.ErrorCode;
 import dev.sluice.schemas.reply.Outcome;
 import dev.sluice.schemas.reply.ReplyEnvelope;
 import java.io.IOException;
@@ -32,6 +35,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -143,6 +147,27 @@ class GatewayTopologyTest {
     assertThat(reply.status()).isEqualTo(401);
     assertThat(reply.error().reasons())
         .containsExactly("the record key must be the credential's tenant");
+  }
+
+  @Test
+  void anAsyncPolicyCheckRunsBeforeTheProviderAndFailsClosed() {
+    Refusal denied = Refusal.of("policy", ErrorCode.POLICY_DENIED, "denied", null, List.of("no"));
+    start(
+        false,
+        ROOMY,
+        List.of(),
+        request ->
+            CompletableFuture.completedFuture(
+                request.request().lastUserText().equals("deny me")
+                    ? Optional.of(denied)
+                    : Optional.<Refusal>empty()));
+    String token = TestTokens.mint(ACME, T0);
+    pipe(Envelopes.envelope(RequestIds.next(), ACME, token, "stub", "deny me"), T0);
+    pipe(Envelopes.envelope(RequestIds.next(), ACME, token, "stub", "fine"), T0);
+    driver.advanceWallClockTime(Duration.ofMillis(20));
+    List<ReplyEnvelope> out = allReplies();
+    assertThat(out).extracting(ReplyEnvelope::status).containsExactly(403, 200);
+    assertThat(out.get(0).error().reasons()).containsExactly("no");
   }
 
   @Test
@@ -714,6 +739,15 @@ class GatewayTopologyTest {
 
   private void start(
       boolean devMode, CallBudget budget, List<RequestStage> requestStages, Provider... providers) {
+    start(devMode, budget, requestStages, null, providers);
+  }
+
+  private void start(
+      boolean devMode,
+      CallBudget budget,
+      List<RequestStage> requestStages,
+      AsyncRequestCheck beforeCall,
+      Provider... providers) {
     List<Provider> all = new ArrayList<>();
     all.add(new StubProvider(0));
     all.addAll(providers.length == 0 ? List.of(manual) : List.of(providers));
@@ -724,7 +758,10 @@ class GatewayTopologyTest {
             new ProviderRouter(all),
             budget,
             Duration.ofMillis(10),
-            List.of());
+            List.of(),
+            beforeCall == null ? "LOCAL" : "OPA",
+            null,
+            beforeCall);
     driver =
         new TopologyTestDriver(
             GatewayTopology.build(new StreamsBuilder(), stages), streamsProperties(), T0);

@@ -6,7 +6,9 @@ import dev.sluice.pipeline.flow.Admitted;
 import dev.sluice.pipeline.flow.Settled;
 import dev.sluice.pipeline.flow.Step;
 import dev.sluice.pipeline.reply.Replies;
+import dev.sluice.pipeline.stage.AsyncRequestCheck;
 import dev.sluice.pipeline.stage.Refusal;
+import dev.sluice.pipeline.stage.StageRefusedException;
 import dev.sluice.schemas.envelope.VerifiedRequest;
 import dev.sluice.schemas.reply.ChatCompletion;
 import dev.sluice.schemas.reply.ErrorCode;
@@ -58,6 +60,7 @@ public final class ProviderCallProcessor implements Processor<String, Admitted, 
 
   private final String storeName;
   private final ProviderRouter providers;
+  private final AsyncRequestCheck beforeCall;
   private final CallBudget budget;
   private final Duration drainInterval;
   private final LinkedBlockingQueue<Completion> completions = new LinkedBlockingQueue<>();
@@ -82,6 +85,19 @@ public final class ProviderCallProcessor implements Processor<String, Admitted, 
 
   public ProviderCallProcessor(
       String storeName, ProviderRouter providers, CallBudget budget, Duration drainInterval) {
+    this(storeName, providers, null, budget, drainInterval);
+  }
+
+  /**
+   * @param beforeCall a network check (OPA) run before each provider call, or null
+   */
+  public ProviderCallProcessor(
+      String storeName,
+      ProviderRouter providers,
+      AsyncRequestCheck beforeCall,
+      CallBudget budget,
+      Duration drainInterval) {
+    this.beforeCall = beforeCall;
     this.storeName = storeName;
     this.providers = providers;
     this.budget = budget;
@@ -165,16 +181,28 @@ public final class ProviderCallProcessor implements Processor<String, Admitted, 
     CompletableFuture<ProviderAnswer> future;
     try {
       future =
-          providers
-              .complete(
-                  request.requestId(), request.request().model(), request.request(), deadlineMs)
-              .toCompletableFuture();
+          beforeCall == null
+              ? callProvider(request, deadlineMs)
+              : beforeCall
+                  .decide(request)
+                  .thenCompose(
+                      refusal ->
+                          refusal.isPresent()
+                              ? CompletableFuture.failedFuture(
+                                  new StageRefusedException(refusal.get()))
+                              : callProvider(request, deadlineMs));
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
     // The provider owns retries and timeouts; this bound only guarantees no entry stays forever.
     // The stage is the call's own (see Provider), so timing it out abandons only this call.
     return future.isDone() ? future : future.orTimeout(remainingMs, TimeUnit.MILLISECONDS);
+  }
+
+  private CompletableFuture<ProviderAnswer> callProvider(VerifiedRequest request, long deadlineMs) {
+    return providers
+        .complete(request.requestId(), request.request().model(), request.request(), deadlineMs)
+        .toCompletableFuture();
   }
 
   private void track(String requestId, PendingCall call, CompletableFuture<ProviderAnswer> future) {

@@ -3,6 +3,7 @@ package dev.sluice.pipeline.reply;
 import dev.sluice.egress.ProviderAnswer;
 import dev.sluice.egress.ProviderException;
 import dev.sluice.pipeline.stage.Refusal;
+import dev.sluice.pipeline.stage.StageRefusedException;
 import dev.sluice.schemas.chat.RagChunk;
 import dev.sluice.schemas.chat.RagContext;
 import dev.sluice.schemas.envelope.VerifiedRequest;
@@ -93,6 +94,9 @@ public final class Replies {
   /** The refusal a failed provider call turns into. */
   public static Refusal providerFailure(Throwable failure) {
     Throwable cause = unwrap(failure);
+    if (cause instanceof StageRefusedException refused) {
+      return refused.refusal();
+    }
     if (cause instanceof ProviderException e) {
       switch (e.kind()) {
         case TIMEOUT:

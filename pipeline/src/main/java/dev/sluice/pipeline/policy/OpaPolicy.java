@@ -1,0 +1,125 @@
+package dev.sluice.pipeline.policy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.pipeline.stage.AsyncRequestCheck;
+import dev.sluice.pipeline.stage.Refusal;
+import dev.sluice.policy.DenyRule;
+import dev.sluice.schemas.Json;
+import dev.sluice.schemas.envelope.VerifiedRequest;
+import dev.sluice.schemas.reply.ErrorCode;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+
+/**
+ * The policy decision in OPA mode ({@code OPA_URL}): {@code POST {OPA_URL}/v1/data/gateway/deny}
+ * with {@code {"input": {tenant, model, subject, max_tokens, context_source, risk}}}. A result of
+ * {@code true} or a non-empty list denies (the list's items are the reasons). Anything else that is
+ * not a clear answer (an error status, a timeout, a missing result, an unreadable body) fails
+ * closed: 503 {@code policy_unavailable}. The call is asynchronous: the pipeline runs it before the
+ * provider call, on the same non-blocking path, never on a stream thread.
+ */
+public final class OpaPolicy implements AsyncRequestCheck {
+  private final URI decisionUrl;
+  private final Duration timeout;
+  private final HttpClient http;
+
+  public OpaPolicy(URI opaUrl, Duration timeout, Executor executor) {
+    this.decisionUrl = opaUrl.resolve("/v1/data/gateway/deny");
+    this.timeout = timeout;
+    this.http =
+        HttpClient.newBuilder()
+            .connectTimeout(timeout)
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .executor(executor)
+            .build();
+  }
+
+  /** Empty when allowed; the refusal otherwise (a denial, or OPA unavailable). */
+  @Override
+  public CompletableFuture<Optional<Refusal>> decide(VerifiedRequest request) {
+    HttpRequest call =
+        HttpRequest.newBuilder(decisionUrl)
+            .timeout(timeout)
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofByteArray(input(request)))
+            .build();
+    return http.sendAsync(call, HttpResponse.BodyHandlers.ofByteArray())
+        .thenApply(OpaPolicy::decision)
+        .exceptionally(failure -> Optional.of(unavailable("OPA did not answer")));
+  }
+
+  static Optional<Refusal> decision(HttpResponse<byte[]> response) {
+    if (response.statusCode() != 200) {
+      return Optional.of(unavailable("OPA answered " + response.statusCode()));
+    }
+    JsonNode result;
+    try {
+      result = Json.mapper().readTree(response.body()).get("result");
+    } catch (IOException e) {
+      return Optional.of(unavailable("OPA's answer is not JSON"));
+    }
+    if (result == null || result.isNull()) {
+      return Optional.of(unavailable("OPA has no gateway/deny rule"));
+    }
+    List<String> reasons = new ArrayList<>();
+    if (result.isBoolean()) {
+      if (result.booleanValue()) {
+        reasons.add("denied by policy");
+      }
+    } else if (result.isArray()) {
+      result.forEach(item -> reasons.add(item.isTextual() ? item.textValue() : item.toString()));
+    } else {
+      return Optional.of(unavailable("OPA's result is neither a boolean nor a list"));
+    }
+    if (reasons.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        Refusal.of(
+            LocalPolicy.STAGE,
+            ErrorCode.POLICY_DENIED,
+            "the request is denied by policy",
+            null,
+            reasons));
+  }
+
+  static byte[] input(VerifiedRequest request) {
+    DenyRule.Facts facts = LocalPolicy.facts(request);
+    ObjectNode input = Json.mapper().createObjectNode();
+    input.put("tenant", request.principal().tenant());
+    input.put("model", facts.model());
+    input.put("subject", facts.subject());
+    if (facts.maxTokens() != null) {
+      input.put("max_tokens", facts.maxTokens());
+    }
+    input.put(
+        "context_source", facts.contextSources().isEmpty() ? "" : facts.contextSources().get(0));
+    input.put("risk", request.risk() == null ? 0.0 : request.risk().risk());
+    ObjectNode body = Json.mapper().createObjectNode();
+    body.set("input", input);
+    try {
+      return Json.mapper().writeValueAsBytes(body);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot write the OPA input", e);
+    }
+  }
+
+  private static Refusal unavailable(String reason) {
+    return Refusal.of(
+        LocalPolicy.STAGE,
+        ErrorCode.POLICY_UNAVAILABLE,
+        "the policy service is unavailable; the request is refused",
+        null,
+        List.of(reason));
+  }
+}

@@ -1,0 +1,138 @@
+package dev.sluice.pipeline.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpServer;
+import dev.sluice.pipeline.StageRequests;
+import dev.sluice.pipeline.stage.Refusal;
+import dev.sluice.schemas.Json;
+import dev.sluice.schemas.chat.RagChunk;
+import dev.sluice.schemas.chat.RagContext;
+import dev.sluice.schemas.envelope.VerifiedRequest;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The OPA client against a stand-in server: no OPA binary exists on the build machines, so this
+ * test serves OPA's documented Data API ({@code POST /v1/data/<path>} answering {@code {"result":
+ * …}}) itself, with the answers and failures a real OPA can give.
+ */
+class OpaPolicyTest {
+  private HttpServer server;
+  private final AtomicReference<String> answer = new AtomicReference<>("{\"result\":[]}");
+  private final AtomicReference<Integer> status = new AtomicReference<>(200);
+  private final AtomicReference<Long> delayMs = new AtomicReference<>(0L);
+  private final AtomicReference<JsonNode> lastInput = new AtomicReference<>();
+  private OpaPolicy opa;
+
+  @BeforeEach
+  void start() throws Exception {
+    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server.createContext(
+        "/v1/data/gateway/deny",
+        exchange -> {
+          lastInput.set(Json.mapper().readTree(exchange.getRequestBody()).get("input"));
+          try {
+            Thread.sleep(delayMs.get());
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          byte[] body = answer.get().getBytes(StandardCharsets.UTF_8);
+          exchange.getResponseHeaders().set("Content-Type", "application/json");
+          exchange.sendResponseHeaders(status.get(), body.length);
+          try (OutputStream out = exchange.getResponseBody()) {
+            out.write(body);
+          }
+        });
+    server.setExecutor(Executors.newFixedThreadPool(4));
+    server.start();
+    opa =
+        new OpaPolicy(
+            URI.create("http://127.0.0.1:" + server.getAddress().getPort()),
+            Duration.ofMillis(300),
+            Executors.newFixedThreadPool(2));
+  }
+
+  @AfterEach
+  void stop() {
+    server.stop(0);
+  }
+
+  private Optional<Refusal> decide(VerifiedRequest request) throws Exception {
+    return opa.decide(request).get(5, TimeUnit.SECONDS);
+  }
+
+  private static VerifiedRequest request() {
+    RagContext context =
+        new RagContext("kb://approved/hr", List.of(new RagChunk("c1", "pay scales", null)));
+    return StageRequests.verified(
+        "acme", "alice", StageRequests.chat("stub", StageRequests.user("q"), 256, context));
+  }
+
+  @Test
+  void sendsTheDocumentedInput() throws Exception {
+    assertThat(decide(request())).isEmpty();
+    JsonNode input = lastInput.get();
+    assertThat(input.path("tenant").asText()).isEqualTo("acme");
+    assertThat(input.path("model").asText()).isEqualTo("stub");
+    assertThat(input.path("subject").asText()).isEqualTo("alice");
+    assertThat(input.path("max_tokens").asInt()).isEqualTo(256);
+    assertThat(input.path("context_source").asText()).isEqualTo("kb://approved/hr");
+    assertThat(input.has("risk")).isTrue();
+    assertThat(input.toString()).doesNotContain("pay scales");
+  }
+
+  @Test
+  void aNonEmptyListDeniesWithItsItemsAsReasons() throws Exception {
+    answer.set("{\"result\":[\"no wiki for contractors\",\"suspended\"]}");
+    Refusal refusal = decide(request()).orElseThrow();
+    assertThat(refusal.code().status()).isEqualTo(403);
+    assertThat(refusal.code().code()).isEqualTo("policy_denied");
+    assertThat(refusal.error().reasons()).containsExactly("no wiki for contractors", "suspended");
+  }
+
+  @Test
+  void trueDeniesAndFalseAllows() throws Exception {
+    answer.set("{\"result\":true}");
+    assertThat(decide(request())).isPresent();
+    answer.set("{\"result\":false}");
+    assertThat(decide(request())).isEmpty();
+  }
+
+  @Test
+  void failsClosedWhenOpaCannotGiveAClearAnswer() throws Exception {
+    answer.set("{}"); // no such rule: OPA answers without a result
+    assertUnavailable();
+    answer.set("not json");
+    assertUnavailable();
+    answer.set("{\"result\":\"yes\"}");
+    assertUnavailable();
+    answer.set("{\"result\":[]}");
+    status.set(500);
+    assertUnavailable();
+    status.set(200);
+    delayMs.set(1_000L); // beyond OPA_TIMEOUT_MS
+    assertUnavailable();
+    delayMs.set(0L);
+    server.stop(0); // down
+    assertUnavailable();
+  }
+
+  private void assertUnavailable() throws Exception {
+    Refusal refusal = decide(request()).orElseThrow();
+    assertThat(refusal.code().status()).isEqualTo(503);
+    assertThat(refusal.code().code()).isEqualTo("policy_unavailable");
+  }
+}
