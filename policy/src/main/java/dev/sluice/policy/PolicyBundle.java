@@ -78,7 +78,7 @@ public final class PolicyBundle {
   public static PolicyBundle empty() {
     return new PolicyBundle(
         "sha256:" + HexFormat.of().formatHex(sha256().digest()),
-        new PolicyDocument(null, null, null, null, null),
+        new PolicyDocument(null, null, null, null, null, null),
         Map.of(),
         false);
   }
@@ -140,6 +140,7 @@ public final class PolicyBundle {
     Map<String, String> aliases = new HashMap<>();
     List<DenyRule> denials = new ArrayList<>();
     Optional<Set<String>> allowed = Optional.empty();
+    Optional<Set<String>> providers = Optional.empty();
     Integer maxMessages = null;
     Integer maxMessageChars = null;
     Integer maxTokens = null;
@@ -164,6 +165,9 @@ public final class PolicyBundle {
             limits.maxMessageChars() != null ? limits.maxMessageChars() : maxMessageChars;
         maxTokens = limits.maxTokens() != null ? limits.maxTokens() : maxTokens;
       }
+      if (document.providers() != null && document.providers().allowed() != null) {
+        providers = Optional.of(Set.copyOf(document.providers().allowed()));
+      }
       if (document.firewall() != null) {
         PolicyDocument.Firewall firewall = document.firewall();
         contextMode = firewall.contextMode() != null ? firewall.contextMode() : contextMode;
@@ -185,6 +189,7 @@ public final class PolicyBundle {
     return new TenantPolicy(
         allowed,
         aliases,
+        providers,
         maxMessages,
         maxMessageChars,
         maxTokens,
@@ -208,7 +213,7 @@ public final class PolicyBundle {
       throw new PolicyException(name + ": cannot read: " + e.getMessage());
     }
     if (document == null) {
-      return new PolicyDocument(null, null, null, null, null);
+      return new PolicyDocument(null, null, null, null, null, null);
     }
     check(name, document);
     return document;

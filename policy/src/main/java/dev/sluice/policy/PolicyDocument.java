@@ -9,7 +9,14 @@ import java.util.Map;
  * differs from the defaults. Unknown fields are errors (a typo must not silently relax policy).
  */
 record PolicyDocument(
-    Models models, Limits limits, Firewall firewall, Redaction redaction, List<DenyRule> deny) {
+    Models models,
+    Limits limits,
+    Providers providers,
+    Firewall firewall,
+    Redaction redaction,
+    List<DenyRule> deny) {
+
+  record Providers(List<String> allowed) {}
 
   record Firewall(
       @JsonProperty("context_mode") String contextMode,

@@ -11,6 +11,8 @@ import java.util.Set;
  * @param allowedModels resolved model names the tenant may use, or empty when the bundle does not
  *     restrict them (then {@code ALLOWED_MODELS} alone decides)
  * @param aliases short model names and what they resolve to
+ * @param allowedProviders providers the tenant's requests may go to (the part of a model name
+ *     before {@code :}), or empty when the bundle does not restrict them
  * @param maxMessages cap on messages, or null for the gateway default
  * @param maxMessageChars cap on one message's characters, or null for the gateway default
  * @param maxTokens cap on {@code max_tokens}, or null for the gateway default
@@ -27,6 +29,7 @@ import java.util.Set;
 public record TenantPolicy(
     Optional<Set<String>> allowedModels,
     Map<String, String> aliases,
+    Optional<Set<String>> allowedProviders,
     Integer maxMessages,
     Integer maxMessageChars,
     Integer maxTokens,
@@ -39,6 +42,7 @@ public record TenantPolicy(
 
   public TenantPolicy {
     allowedModels = allowedModels.map(Set::copyOf);
+    allowedProviders = allowedProviders.map(Set::copyOf);
     aliases = Map.copyOf(aliases);
     redactionTypes = redactionTypes == null ? null : List.copyOf(redactionTypes);
     denials = List.copyOf(denials);
@@ -47,6 +51,13 @@ public record TenantPolicy(
   /** The model a request names, after aliases. */
   public String resolve(String model) {
     return aliases.getOrDefault(model, model);
+  }
+
+  /** Whether a resolved model's provider may serve this tenant. */
+  public boolean providerAllowed(String model) {
+    int colon = model.indexOf(':');
+    String provider = colon < 0 ? model : model.substring(0, colon);
+    return allowedProviders.map(allowed -> allowed.contains(provider)).orElse(true);
   }
 
   /** The first rule that denies these facts, if any. */

@@ -5,6 +5,7 @@ import dev.sluice.pipeline.stage.RequestStage;
 import dev.sluice.pipeline.stage.StageDecision;
 import dev.sluice.policy.DenyRule;
 import dev.sluice.policy.PolicyBundle;
+import dev.sluice.policy.TenantPolicy;
 import dev.sluice.schemas.chat.ChatRequest;
 import dev.sluice.schemas.chat.RagChunk;
 import dev.sluice.schemas.chat.RagContext;
@@ -34,8 +35,17 @@ public final class LocalPolicy implements RequestStage {
 
   @Override
   public StageDecision apply(VerifiedRequest request, long nowMs) {
-    return bundle
-        .forTenant(request.principal().tenant())
+    TenantPolicy tenant = bundle.forTenant(request.principal().tenant());
+    if (!tenant.providerAllowed(request.request().model())) {
+      return new StageDecision.Deny(
+          Refusal.of(
+              STAGE,
+              ErrorCode.POLICY_DENIED,
+              "the request is denied by policy",
+              null,
+              List.of("the model's provider is not allowed for this tenant")));
+    }
+    return tenant
         .denial(facts(request))
         .<StageDecision>map(
             rule ->

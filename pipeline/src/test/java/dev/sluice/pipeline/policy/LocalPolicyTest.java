@@ -48,4 +48,13 @@ class LocalPolicyTest {
     assertThat(policy.apply(request("globex", "contractor", wiki), 0))
         .isInstanceOf(StageDecision.Pass.class);
   }
+
+  @Test
+  void aTenantMayBeLimitedToSomeProviders(@TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve("default.yaml"), "providers:\n  allowed: [openai]\n");
+    LocalPolicy policy = new LocalPolicy(PolicyBundle.load(dir));
+    StageDecision decision = policy.apply(request("acme", "alice", null), 0);
+    assertThat(((StageDecision.Deny) decision).refusal().error().reasons())
+        .containsExactly("the model's provider is not allowed for this tenant");
+  }
 }

@@ -133,6 +133,7 @@ class ValidateRequestTest {
         new TenantPolicy(
             Optional.of(Set.of("stub", "anthropic:claude")),
             Map.of("cheap", "stub"),
+            Optional.empty(),
             null,
             null,
             50,
