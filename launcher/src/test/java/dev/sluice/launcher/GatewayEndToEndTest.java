@@ -26,11 +26,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -783,31 +779,25 @@ class GatewayEndToEndTest {
             acmeToken);
     String deniedId = denied.headers().firstValue("x-request-id").orElseThrow();
 
+    List<ConsumerRecord<String, byte[]>> read =
+        gateway.readFromStart(
+            Topics.AUDIT.name(),
+            records -> {
+              String all =
+                  records.stream()
+                      .map(r -> new String(r.value(), StandardCharsets.UTF_8))
+                      .reduce("", String::concat);
+              return all.contains(allowedId) && all.contains(deniedId);
+            },
+            Duration.ofSeconds(30));
     Map<String, AuditRecord> byRequest = new HashMap<>();
     List<AuditRecord> log = new ArrayList<>();
-    try (KafkaConsumer<String, byte[]> consumer =
-        new KafkaConsumer<>(
-            Map.of("bootstrap.servers", gateway.bootstrapServers()),
-            new StringDeserializer(),
-            new ByteArrayDeserializer())) {
-      List<TopicPartition> partitions = new ArrayList<>();
-      for (int p = 0; p < 6; p++) {
-        partitions.add(new TopicPartition(Topics.AUDIT.name(), p));
-      }
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-      while (!(byRequest.containsKey(allowedId) && byRequest.containsKey(deniedId))
-          && System.nanoTime() < deadline) {
-        for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-          String raw = new String(record.value(), StandardCharsets.UTF_8);
-          assertThat(raw).doesNotContain(marker).doesNotContain(acmeToken).doesNotContain("echo:");
-          AuditRecord audit =
-              Topics.AUDIT.valueSerde().deserializer().deserialize("", record.value());
-          log.add(audit);
-          byRequest.put(audit.requestId(), audit);
-        }
-      }
+    for (ConsumerRecord<String, byte[]> record : read) {
+      String raw = new String(record.value(), StandardCharsets.UTF_8);
+      assertThat(raw).doesNotContain(marker).doesNotContain(acmeToken).doesNotContain("echo:");
+      AuditRecord audit = Topics.AUDIT.valueSerde().deserializer().deserialize("", record.value());
+      log.add(audit);
+      byRequest.put(audit.requestId(), audit);
     }
     assertThat(byRequest).containsKeys(allowedId, deniedId);
     AuditRecord ok = byRequest.get(allowedId);

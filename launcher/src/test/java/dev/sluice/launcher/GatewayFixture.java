@@ -26,10 +26,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * A whole gateway on one machine for end-to-end tests: a real KRaft broker inside the test JVM, the
@@ -233,6 +239,32 @@ final class GatewayFixture implements AutoCloseable {
       sum += info.offset();
     }
     return sum;
+  }
+
+  /**
+   * Reads {@code topic} from the beginning of every partition until {@code done} holds for what was
+   * read, or {@code timeout} passes; returns everything read, in poll order.
+   */
+  List<ConsumerRecord<String, byte[]>> readFromStart(
+      String topic, Predicate<List<ConsumerRecord<String, byte[]>>> done, Duration timeout) {
+    List<ConsumerRecord<String, byte[]>> read = new ArrayList<>();
+    try (KafkaConsumer<String, byte[]> consumer =
+        new KafkaConsumer<>(
+            Map.of("bootstrap.servers", bootstrapServers()),
+            new StringDeserializer(),
+            new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions = new ArrayList<>();
+      for (PartitionInfo info : consumer.partitionsFor(topic)) {
+        partitions.add(new TopicPartition(topic, info.partition()));
+      }
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      long deadline = System.nanoTime() + timeout.toNanos();
+      while (!done.test(read) && System.nanoTime() < deadline) {
+        consumer.poll(Duration.ofMillis(200)).forEach(read::add);
+      }
+    }
+    return read;
   }
 
   static JsonNode json(String body) {

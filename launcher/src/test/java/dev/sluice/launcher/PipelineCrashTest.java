@@ -244,29 +244,19 @@ class PipelineCrashTest {
     assertThat(requestId).isEqualTo(response.headers().firstValue("x-request-id").orElseThrow());
 
     // The pipeline still answers; the reply waits on llm.replies under the request id.
-    try (KafkaConsumer<String, String> replies =
-        new KafkaConsumer<>(
-            Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, gateway.bootstrapServers()),
-            new StringDeserializer(),
-            new StringDeserializer())) {
-      List<TopicPartition> partitions = new ArrayList<>();
-      for (int p = 0; p < 6; p++) {
-        partitions.add(new TopicPartition(Topics.REPLIES.name(), p));
-      }
-      replies.assign(partitions);
-      replies.seekToBeginning(partitions);
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-      String found = null;
-      while (found == null && System.nanoTime() < deadline) {
-        for (ConsumerRecord<String, String> record : replies.poll(Duration.ofMillis(200))) {
-          if (requestId.equals(record.key())) {
-            found = record.value();
-          }
-        }
-      }
-      assertThat(found).as("the reply kept on llm.replies").isNotNull();
-      assertThat(json(found).get("status").asInt()).isEqualTo(200);
-      assertThat(json(found).at("/completion/answer").asText()).isEqualTo("echo: patience");
-    }
+    List<ConsumerRecord<String, byte[]>> replies =
+        gateway.readFromStart(
+            Topics.REPLIES.name(),
+            read -> read.stream().anyMatch(record -> requestId.equals(record.key())),
+            Duration.ofSeconds(30));
+    String found =
+        replies.stream()
+            .filter(record -> requestId.equals(record.key()))
+            .map(record -> new String(record.value(), StandardCharsets.UTF_8))
+            .findFirst()
+            .orElse(null);
+    assertThat(found).as("the reply kept on llm.replies").isNotNull();
+    assertThat(json(found).get("status").asInt()).isEqualTo(200);
+    assertThat(json(found).at("/completion/answer").asText()).isEqualTo("echo: patience");
   }
 }
