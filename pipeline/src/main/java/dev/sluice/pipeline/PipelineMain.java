@@ -32,10 +32,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -105,10 +107,11 @@ public final class PipelineMain {
         new Stages(
             new EnvelopeAuthenticator(verifier),
             List.of(
-                new ValidateRequest(tenant -> limits.forTenant(policy.forTenant(tenant))),
+                new ValidateRequest(
+                    perTenant(tenant -> limits.forTenant(policy.forTenant(tenant)))),
                 new ContextFirewall(
                     origins,
-                    tenant -> firewall.forTenant(policy.forTenant(tenant)),
+                    perTenant(tenant -> firewall.forTenant(policy.forTenant(tenant))),
                     InjectionScorer.forRetrievedContext(),
                     InjectionScorer.forUserPrompt()),
                 new LocalPolicy(policy),
@@ -159,6 +162,15 @@ public final class PipelineMain {
         .addKeyValue("healthPort", health.port())
         .log("pipeline started");
     stopped.await();
+  }
+
+  /**
+   * A tenant's settings, worked out once: they derive from the bundle and the environment, which
+   * never change while the pipeline runs, and stages ask for them on every request.
+   */
+  static <T> Function<String, T> perTenant(Function<String, T> resolve) {
+    Map<String, T> resolved = new ConcurrentHashMap<>();
+    return tenant -> resolved.computeIfAbsent(tenant, resolve);
   }
 
   /**

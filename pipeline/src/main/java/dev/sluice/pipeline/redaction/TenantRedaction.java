@@ -20,6 +20,7 @@ public final class TenantRedaction {
   private final boolean defaultRedactPrompts;
   private final PolicyBundle bundle;
   private final Map<Set<RedactionType>, Redactor> redactors = new ConcurrentHashMap<>();
+  private final Map<String, Redactor> byTenant = new ConcurrentHashMap<>();
 
   private TenantRedaction(
       Set<RedactionType> defaultTypes, boolean defaultRedactPrompts, PolicyBundle bundle) {
@@ -44,6 +45,11 @@ public final class TenantRedaction {
 
   /** The redactor for a tenant's answers. */
   public Redactor answers(String tenant) {
+    // Asked on every answer; the bundle never changes, so each tenant is resolved once.
+    return byTenant.computeIfAbsent(tenant, this::resolve);
+  }
+
+  private Redactor resolve(String tenant) {
     TenantPolicy policy = bundle.forTenant(tenant);
     Set<RedactionType> types =
         policy.redactionTypes() == null
