@@ -49,16 +49,6 @@ public final class RedactPrompt implements RequestStage {
     if (counts.isEmpty()) {
       return new StageDecision.Pass(request);
     }
-    return new StageDecision.Pass(
-        request.withRequest(
-            new ChatRequest(
-                chat.model(),
-                messages,
-                chat.maxTokens(),
-                chat.temperature(),
-                chat.topP(),
-                chat.stop(),
-                chat.user(),
-                chat.context())));
+    return new StageDecision.Pass(request.withRequest(chat.withMessages(messages)));
   }
 }

@@ -34,6 +34,11 @@ public record ChatRequest(
     return new ChatRequest(resolved, messages, maxTokens, temperature, topP, stop, user, context);
   }
 
+  /** The same request with other messages (cleaned by a stage). */
+  public ChatRequest withMessages(List<ChatMessage> changed) {
+    return new ChatRequest(model, changed, maxTokens, temperature, topP, stop, user, context);
+  }
+
   /** The text of the last user message, or {@code ""}. */
   public String lastUserText() {
     for (int i = messages.size() - 1; i >= 0; i--) {
