@@ -85,7 +85,8 @@ final class Readiness {
             .nodes()
             .toCompletionStage()
             .toCompletableFuture()
-            .thenApply(nodes -> !nodes.isEmpty());
+            .thenApply(nodes -> !nodes.isEmpty())
+            .exceptionally(e -> false);
     CompletableFuture<Boolean> topics =
         admin
             .describeTopics(
@@ -94,7 +95,8 @@ final class Readiness {
             .allTopicNames()
             .toCompletionStage()
             .toCompletableFuture()
-            .thenApply(found -> found.size() == 2);
+            .thenApply(found -> found.size() == 2)
+            .exceptionally(e -> false);
     CompletableFuture<Boolean> pipeline =
         admin
             .describeConsumerGroups(
@@ -103,21 +105,19 @@ final class Readiness {
             .get(pipelineGroup)
             .toCompletionStage()
             .toCompletableFuture()
-            .thenApply(Readiness::pipelineLive);
-    CompletableFuture<Boolean> opa = opaAnswers();
-    return CompletableFuture.allOf(
-            safe(opa).thenAccept(v -> {}),
-            safe(kafka).thenAccept(v -> {}),
-            safe(topics).thenAccept(v -> {}),
-            safe(pipeline).thenAccept(v -> {}))
+            .thenApply(Readiness::pipelineLive)
+            .exceptionally(e -> false);
+    CompletableFuture<Boolean> opa = opaAnswers().exceptionally(e -> false);
+    // Every check answers false on failure, so allOf never fails and join never throws.
+    return CompletableFuture.allOf(opa, kafka, topics, pipeline)
         .thenApply(
             done -> {
               Map<String, Boolean> checks = new LinkedHashMap<>();
-              checks.put("kafka", safe(kafka).join());
-              checks.put("topics", safe(topics).join());
-              checks.put("pipeline", safe(pipeline).join());
+              checks.put("kafka", kafka.join());
+              checks.put("topics", topics.join());
+              checks.put("pipeline", pipeline.join());
               if (opaHealth != null) {
-                checks.put("opa", safe(opa).join());
+                checks.put("opa", opa.join());
               }
               boolean ready = !checks.containsValue(false);
               return new Report(mode, ready, checks, policyVersion);
@@ -146,9 +146,5 @@ final class Readiness {
   /** Live means members are in the group and it is not in the middle of a rebalance. */
   static boolean pipelineLive(ConsumerGroupDescription group) {
     return !group.members().isEmpty() && group.groupState() == GroupState.STABLE;
-  }
-
-  private static CompletableFuture<Boolean> safe(CompletableFuture<Boolean> check) {
-    return check.exceptionally(e -> false);
   }
 }
