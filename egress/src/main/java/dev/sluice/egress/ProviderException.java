@@ -9,8 +9,15 @@ public final class ProviderException extends RuntimeException {
 
   /** How the call failed, which decides the caller's status. */
   public enum Kind {
-    /** The provider refused or failed after retries: 502. */
+    /** The provider failed (5xx, unreachable, unreadable answer) after retries: 502. */
     ERROR,
+    /**
+     * The provider refused this request (a 4xx other than 429): 502, and no fallback is tried,
+     * since another provider would be sent the same request.
+     */
+    REFUSED,
+    /** The provider's circuit is open, so it was not called: 503 with Retry-After. */
+    UNAVAILABLE,
     /** The deadline passed: 504. */
     TIMEOUT,
     /** The provider rate-limited us to the end: 429 with Retry-After. */

@@ -5,8 +5,11 @@ import dev.sluice.auth.TokenVerifier;
 import dev.sluice.config.ConfigException;
 import dev.sluice.config.Env;
 import dev.sluice.config.ParentWatch;
+import dev.sluice.egress.Provider;
 import dev.sluice.egress.ProviderRouter;
 import dev.sluice.egress.StubProvider;
+import dev.sluice.egress.openai.OpenAiCompatibleProvider;
+import dev.sluice.egress.openai.OpenAiSettings;
 import dev.sluice.pipeline.audit.AuditTopology;
 import dev.sluice.pipeline.auth.EnvelopeAuthenticator;
 import dev.sluice.pipeline.firewall.ContextFirewall;
@@ -27,6 +30,7 @@ import dev.sluice.schemas.kafka.TopicProvisioner;
 import dev.sluice.schemas.kafka.Topics;
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,6 +40,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.apache.kafka.clients.admin.Admin;
@@ -116,7 +122,7 @@ public final class PipelineMain {
                     InjectionScorer.forUserPrompt()),
                 new LocalPolicy(policy),
                 new RedactPrompt(redaction::prompts)),
-            new ProviderRouter(List.of(new StubProvider(settings.stubDelayMs()))),
+            new ProviderRouter(providers(env, settings)),
             new CallBudget(settings.maxInFlight(), 30_000, settings.providerDeadlineMs()),
             Duration.ofMillis(Math.max(1, settings.pollMs())),
             List.of(new RedactAnswer(redaction::answers)),
@@ -174,6 +180,34 @@ public final class PipelineMain {
   }
 
   /**
+   * The providers this pipeline can call: always the stub, plus every provider whose key is
+   * configured. Their HTTP clients share a few threads and one retry timer; calls wait on none of
+   * them, so thousands of calls can be in flight at once.
+   */
+  static List<Provider> providers(Env env, PipelineSettings settings) {
+    List<Provider> providers = new ArrayList<>();
+    providers.add(new StubProvider(settings.stubDelayMs()));
+    Optional<OpenAiSettings> openAi = OpenAiSettings.from(env);
+    if (openAi.isPresent()) {
+      ExecutorService http = Executors.newFixedThreadPool(2, daemonThreads("provider-http"));
+      ScheduledExecutorService retries =
+          Executors.newSingleThreadScheduledExecutor(daemonThreads("provider-retry"));
+      providers.add(new OpenAiCompatibleProvider(openAi.get(), http, retries));
+      LOGGER.atInfo().addKeyValue("provider", openAi.get()).log("provider configured");
+    }
+    return providers;
+  }
+
+  private static ThreadFactory daemonThreads(String prefix) {
+    AtomicInteger count = new AtomicInteger();
+    return runnable -> {
+      Thread thread = new Thread(runnable, prefix + "-" + count.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
+
+  /**
    * OPA mode when {@code OPA_URL} is set: its denials are asked before every provider call, on two
    * threads of their own (never the stream threads, never the common pool).
    */
@@ -186,15 +220,7 @@ public final class PipelineMain {
     if (timeoutMs < 1) {
       throw new ConfigException("OPA_TIMEOUT_MS must be >= 1");
     }
-    AtomicInteger threads = new AtomicInteger();
-    ExecutorService executor =
-        Executors.newFixedThreadPool(
-            2,
-            runnable -> {
-              Thread thread = new Thread(runnable, "opa-client-" + threads.incrementAndGet());
-              thread.setDaemon(true);
-              return thread;
-            });
+    ExecutorService executor = Executors.newFixedThreadPool(2, daemonThreads("opa-client"));
     LOGGER.atInfo().addKeyValue("timeoutMs", timeoutMs).log("policy mode OPA");
     return new OpaPolicy(URI.create(url.get()), Duration.ofMillis(timeoutMs), executor);
   }

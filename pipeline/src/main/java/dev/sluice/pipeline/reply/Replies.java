@@ -109,6 +109,12 @@ public final class Replies {
               e.retryAfterSeconds());
         case UNKNOWN_MODEL:
           return Refusal.of("provider", ErrorCode.MODEL_NOT_ALLOWED, e.getMessage());
+        case UNAVAILABLE:
+          return new Refusal(
+              "provider",
+              ErrorCode.PROVIDER_UNAVAILABLE,
+              ErrorCode.PROVIDER_UNAVAILABLE.error(e.getMessage()),
+              e.retryAfterSeconds());
         default:
           return Refusal.of("provider", ErrorCode.PROVIDER_ERROR, e.getMessage());
       }

@@ -29,6 +29,7 @@ public enum ErrorCode {
   INTERNAL_ERROR(500, "internal_error", Type.SERVER),
   PROVIDER_ERROR(502, "provider_error", Type.SERVER),
   POLICY_UNAVAILABLE(503, "policy_unavailable", Type.SERVER),
+  PROVIDER_UNAVAILABLE(503, "provider_unavailable", Type.SERVER),
   GATEWAY_UNAVAILABLE(503, "gateway_unavailable", Type.SERVER),
   GATEWAY_TIMEOUT(504, "gateway_timeout", Type.TIMEOUT),
   PROVIDER_TIMEOUT(504, "provider_timeout", Type.TIMEOUT);
