@@ -206,7 +206,10 @@ class RoundTripTest {
           "{\"role\":\"assistant\",\"content\":\"hi\",\"name\":\"bot\"}",
           "{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"a\"},{\"type\":\"text\",\"text\":\"b\"}]}",
           "{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"only\"}],\"name\":\"n\"}",
-          "{\"role\":\"tool\",\"content\":[]}",
+          "{\"role\":\"tool\",\"content\":[],\"tool_call_id\":\"call_1\"}",
+          "{\"role\":\"tool\",\"content\":\"42\",\"tool_call_id\":\"call_1\"}",
+          "{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{\"id\":\"call_1\",\"type\":\"function\",\"function\":{\"name\":\"get_weather\",\"arguments\":\"{\\\"city\\\":\\\"Oslo\\\"}\"}}]}",
+          "{\"role\":\"assistant\",\"content\":\"checking\",\"tool_calls\":[{\"id\":\"a\",\"type\":\"function\",\"function\":{\"name\":\"f\",\"arguments\":\"{}\"}},{\"id\":\"b\",\"type\":\"function\",\"function\":{\"name\":\"g\",\"arguments\":\"\"}}]}",
           "{\"role\":\"user\",\"content\":\"\"}"
         })
     void readThenWriteGivesBackTheSameJson(String wire) {

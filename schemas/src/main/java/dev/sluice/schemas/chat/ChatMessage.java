@@ -12,29 +12,65 @@ import java.util.Objects;
  * array of parts, and a provider adapter sends back what it was given.
  *
  * @param role {@code system}, {@code developer}, {@code user}, {@code assistant} or {@code tool}
- * @param content the text parts; {@code stringForm} says whether it arrived as one string
+ * @param content the text parts; {@code stringForm} says whether it arrived as one string. Empty
+ *     for an assistant message that only calls tools (OpenAI's {@code "content": null})
  * @param name optional participant name
+ * @param toolCalls the tools an assistant message calls; empty when none
+ * @param toolCallId the call a {@code tool} message answers; null on other messages
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonSerialize(using = ChatMessageJson.Serializer.class)
 @JsonDeserialize(using = ChatMessageJson.Deserializer.class)
-public record ChatMessage(String role, List<ContentPart> content, boolean stringForm, String name) {
+public record ChatMessage(
+    String role,
+    List<ContentPart> content,
+    boolean stringForm,
+    String name,
+    List<ToolCall> toolCalls,
+    String toolCallId) {
 
   public ChatMessage {
     Objects.requireNonNull(role, "role");
     content = List.copyOf(content);
+    toolCalls = toolCalls == null ? List.of() : List.copyOf(toolCalls);
     if (stringForm && content.size() != 1) {
       throw new IllegalArgumentException("a string-form message has exactly one part");
     }
+  }
+
+  public ChatMessage(String role, List<ContentPart> content, boolean stringForm, String name) {
+    this(role, content, stringForm, name, List.of(), null);
   }
 
   public static ChatMessage of(String role, String text) {
     return new ChatMessage(role, List.of(ContentPart.text(text)), true, null);
   }
 
+  /** An assistant's answer: text (null when it only calls tools) and the tools it calls. */
+  public static ChatMessage assistant(String text, List<ToolCall> toolCalls) {
+    return text == null
+        ? new ChatMessage("assistant", List.of(), false, null, toolCalls, null)
+        : new ChatMessage(
+            "assistant", List.of(ContentPart.text(text)), true, null, toolCalls, null);
+  }
+
+  /** The same message with other tool calls (arguments cleaned by the redactor). */
+  public ChatMessage withToolCalls(List<ToolCall> changed) {
+    return new ChatMessage(role, content, stringForm, name, changed, toolCallId);
+  }
+
+  /** Whether the message has content; an assistant message that only calls tools has none. */
+  @JsonIgnore
+  public boolean hasContent() {
+    return !content.isEmpty();
+  }
+
   /** All text parts, joined: what guardrails inspect and providers read. */
   @JsonIgnore
   public String text() {
+    if (content.isEmpty()) {
+      return "";
+    }
     if (content.size() == 1) {
       return content.get(0).text();
     }
@@ -51,6 +87,11 @@ public record ChatMessage(String role, List<ContentPart> content, boolean string
   @Override
   public String toString() {
     // Message text is a prompt: never in logs.
-    return "ChatMessage[role=" + role + ", parts=" + content.size() + "]";
+    return "ChatMessage[role="
+        + role
+        + ", parts="
+        + content.size()
+        + (toolCalls.isEmpty() ? "" : ", toolCalls=" + toolCalls.size())
+        + "]";
   }
 }

@@ -27,6 +27,8 @@ final class ChatMessageJson {
       json.writeStringField("role", message.role());
       if (message.stringForm()) {
         json.writeStringField("content", message.text());
+      } else if (!message.hasContent() && !message.toolCalls().isEmpty()) {
+        json.writeNullField("content");
       } else {
         json.writeArrayFieldStart("content");
         for (ContentPart part : message.content()) {
@@ -39,6 +41,23 @@ final class ChatMessageJson {
       }
       if (message.name() != null) {
         json.writeStringField("name", message.name());
+      }
+      if (!message.toolCalls().isEmpty()) {
+        json.writeArrayFieldStart("tool_calls");
+        for (ToolCall call : message.toolCalls()) {
+          json.writeStartObject();
+          json.writeStringField("id", call.id());
+          json.writeStringField("type", call.type());
+          json.writeObjectFieldStart("function");
+          json.writeStringField("name", call.function().name());
+          json.writeStringField("arguments", call.function().arguments());
+          json.writeEndObject();
+          json.writeEndObject();
+        }
+        json.writeEndArray();
+      }
+      if (message.toolCallId() != null) {
+        json.writeStringField("tool_call_id", message.toolCallId());
       }
       json.writeEndObject();
     }

@@ -21,22 +21,61 @@ public record ChatRequest(
     @JsonProperty("top_p") Double topP,
     List<String> stop,
     String user,
-    RagContext context) {
+    RagContext context,
+    List<Tool> tools,
+    @JsonProperty("tool_choice") ToolChoice toolChoice,
+    @JsonProperty("parallel_tool_calls") Boolean parallelToolCalls) {
 
   public ChatRequest {
     Objects.requireNonNull(model, "model");
     messages = List.copyOf(messages);
     stop = stop == null ? null : List.copyOf(stop);
+    tools = tools == null ? null : List.copyOf(tools);
+  }
+
+  /** A request without tools. */
+  public ChatRequest(
+      String model,
+      List<ChatMessage> messages,
+      Integer maxTokens,
+      Double temperature,
+      Double topP,
+      List<String> stop,
+      String user,
+      RagContext context) {
+    this(model, messages, maxTokens, temperature, topP, stop, user, context, null, null, null);
   }
 
   /** The same request for another model (an alias resolved). */
   public ChatRequest withModel(String resolved) {
-    return new ChatRequest(resolved, messages, maxTokens, temperature, topP, stop, user, context);
+    return new ChatRequest(
+        resolved,
+        messages,
+        maxTokens,
+        temperature,
+        topP,
+        stop,
+        user,
+        context,
+        tools,
+        toolChoice,
+        parallelToolCalls);
   }
 
   /** The same request with other messages (cleaned by a stage). */
   public ChatRequest withMessages(List<ChatMessage> changed) {
-    return new ChatRequest(model, changed, maxTokens, temperature, topP, stop, user, context);
+    return new ChatRequest(
+        model,
+        changed,
+        maxTokens,
+        temperature,
+        topP,
+        stop,
+        user,
+        context,
+        tools,
+        toolChoice,
+        parallelToolCalls);
   }
 
   /** The text of the last user message, or {@code ""}. */
@@ -51,6 +90,11 @@ public record ChatRequest(
 
   @Override
   public String toString() {
-    return "ChatRequest[model=" + model + ", messages=" + messages.size() + "]";
+    return "ChatRequest[model="
+        + model
+        + ", messages="
+        + messages.size()
+        + (tools == null ? "" : ", tools=" + tools.size())
+        + "]";
   }
 }

@@ -3,12 +3,14 @@ package dev.sluice.schemas.chat;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * Reads a chat request from JSON and checks its shape: types, required fields and the OpenAI
  * features the gateway does not offer yet. Both the ingress (to answer at once) and the pipeline
  * (for envelopes produced straight to a topic) use it, so every entry point refuses the same
- * things. Limits such as caps and allowlists are the pipeline's validation stage, not this.
+ * things, and tool calling is checked here too. Limits such as caps and allowlists are the
+ * pipeline's validation stage, not this.
  */
 public final class ChatRequests {
   private ChatRequests() {}
@@ -66,7 +68,126 @@ public final class ChatRequests {
     List<String> stop = stop(root.get("stop"));
     String user = optionalString(root, "user");
     RagContext context = context(root.get("context"));
-    return new ChatRequest(model, messages, maxTokens, temperature, topP, stop, user, context);
+    List<Tool> tools = tools(root.get("tools"));
+    ToolChoice toolChoice = toolChoice(root.get("tool_choice"));
+    if (toolChoice != null && toolChoice.functionName() != null) {
+      boolean offered =
+          tools != null
+              && tools.stream()
+                  .anyMatch(t -> t.function().name().equals(toolChoice.functionName()));
+      if (!offered) {
+        throw invalid("tool_choice", "tool_choice names a function that tools does not offer");
+      }
+    }
+    Boolean parallelToolCalls = optionalBoolean(root, "parallel_tool_calls");
+    return new ChatRequest(
+        model,
+        messages,
+        maxTokens,
+        temperature,
+        topP,
+        stop,
+        user,
+        context,
+        tools,
+        toolChoice,
+        parallelToolCalls);
+  }
+
+  /** OpenAI's limit on the tools one request may offer. */
+  static final int MAX_TOOLS = 128;
+
+  private static final Pattern FUNCTION_NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+
+  private static List<Tool> tools(JsonNode node) throws InvalidChatRequest {
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    if (!node.isArray()) {
+      throw invalid("tools", "tools must be an array");
+    }
+    if (node.size() > MAX_TOOLS) {
+      throw invalid("tools", "at most " + MAX_TOOLS + " tools may be offered");
+    }
+    List<Tool> tools = new ArrayList<>(node.size());
+    for (int i = 0; i < node.size(); i++) {
+      String at = "tools[" + i + "]";
+      JsonNode tool = node.get(i);
+      if (!tool.isObject() || !ToolCall.FUNCTION.equals(tool.path("type").textValue())) {
+        throw invalid(at + ".type", "each tool must be an object of type function");
+      }
+      JsonNode function = tool.get("function");
+      if (function == null || !function.isObject()) {
+        throw invalid(at + ".function", "a function tool needs a function object");
+      }
+      String name = functionName(function, at + ".function");
+      String description = optionalString(function, "description", at + ".function");
+      JsonNode parameters = function.get("parameters");
+      if (parameters != null && parameters.isNull()) {
+        parameters = null;
+      }
+      if (parameters != null && !parameters.isObject()) {
+        throw invalid(at + ".function.parameters", "parameters must be a JSON Schema object");
+      }
+      Boolean strict = optionalBoolean(function, "strict", at + ".function");
+      tools.add(Tool.function(new FunctionDefinition(name, description, parameters, strict)));
+    }
+    return tools;
+  }
+
+  static ToolChoice toolChoice(JsonNode node) throws InvalidChatRequest {
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    if (node.isTextual() && ToolChoice.MODES.contains(node.textValue())) {
+      return ToolChoice.of(node.textValue());
+    }
+    if (node.isObject() && ToolChoice.FUNCTION.equals(node.path("type").textValue())) {
+      JsonNode function = node.get("function");
+      if (function != null && function.isObject()) {
+        return ToolChoice.function(functionName(function, "tool_choice.function"));
+      }
+    }
+    throw invalid(
+        "tool_choice",
+        "tool_choice must be none, auto, required or {\"type\":\"function\",\"function\":{\"name\":...}}");
+  }
+
+  private static String functionName(JsonNode function, String at) throws InvalidChatRequest {
+    JsonNode name = function.get("name");
+    if (name == null || !name.isTextual() || !FUNCTION_NAME.matcher(name.textValue()).matches()) {
+      throw invalid(at + ".name", "a function name is 1 to 64 letters, digits, _ or -");
+    }
+    return name.textValue();
+  }
+
+  private static List<ToolCall> toolCalls(JsonNode node, String at) throws InvalidChatRequest {
+    if (!node.isArray()) {
+      throw invalid(at, "tool_calls must be an array");
+    }
+    List<ToolCall> calls = new ArrayList<>(node.size());
+    for (int i = 0; i < node.size(); i++) {
+      String callAt = at + "[" + i + "]";
+      JsonNode call = node.get(i);
+      if (!call.isObject() || !ToolCall.FUNCTION.equals(call.path("type").textValue())) {
+        throw invalid(callAt + ".type", "each tool call must be an object of type function");
+      }
+      JsonNode id = call.get("id");
+      if (id == null || !id.isTextual() || id.textValue().isEmpty()) {
+        throw invalid(callAt + ".id", "a tool call needs a string id");
+      }
+      JsonNode function = call.get("function");
+      if (function == null || !function.isObject()) {
+        throw invalid(callAt + ".function", "a tool call needs a function object");
+      }
+      String name = functionName(function, callAt + ".function");
+      JsonNode arguments = function.get("arguments");
+      if (arguments == null || !arguments.isTextual()) {
+        throw invalid(callAt + ".function.arguments", "arguments must be a string of JSON");
+      }
+      calls.add(ToolCall.function(id.textValue(), name, arguments.textValue()));
+    }
+    return calls;
   }
 
   static ChatMessage message(JsonNode node, int index) throws InvalidChatRequest {
@@ -87,12 +208,35 @@ public final class ChatRequests {
       }
       name = nameNode.textValue();
     }
+    List<ToolCall> toolCalls = List.of();
+    JsonNode toolCallsNode = node.get("tool_calls");
+    if (toolCallsNode != null && !toolCallsNode.isNull()) {
+      if (!"assistant".equals(role.textValue())) {
+        throw invalid(at + ".tool_calls", "only assistant messages carry tool_calls");
+      }
+      toolCalls = toolCalls(toolCallsNode, at + ".tool_calls");
+    }
+    String toolCallId = optionalString(node, "tool_call_id", at);
+    if ("tool".equals(role.textValue()) && (toolCallId == null || toolCallId.isEmpty())) {
+      throw invalid(at + ".tool_call_id", "a tool message needs the tool_call_id it answers");
+    }
+    if (toolCallId != null && !"tool".equals(role.textValue())) {
+      throw invalid(at + ".tool_call_id", "only tool messages carry a tool_call_id");
+    }
     if (content == null || content.isNull()) {
+      if (!toolCalls.isEmpty()) {
+        return new ChatMessage(role.textValue(), List.of(), false, name, toolCalls, null);
+      }
       throw invalid(at + ".content", "content is required");
     }
     if (content.isTextual()) {
       return new ChatMessage(
-          role.textValue(), List.of(ContentPart.text(content.textValue())), true, name);
+          role.textValue(),
+          List.of(ContentPart.text(content.textValue())),
+          true,
+          name,
+          toolCalls,
+          toolCallId);
     }
     if (!content.isArray()) {
       throw invalid(at + ".content", "content must be a string or an array of parts");
@@ -112,7 +256,7 @@ public final class ChatRequests {
       }
       parts.add(ContentPart.text(part.get("text").textValue()));
     }
-    return new ChatMessage(role.textValue(), parts, false, name);
+    return new ChatMessage(role.textValue(), parts, false, name, toolCalls, toolCallId);
   }
 
   private static RagContext context(JsonNode node) throws InvalidChatRequest {
@@ -191,6 +335,23 @@ public final class ChatRequests {
       throw invalid(path, path + " must be a string");
     }
     return value.textValue();
+  }
+
+  private static Boolean optionalBoolean(JsonNode root, String field) throws InvalidChatRequest {
+    return optionalBoolean(root, field, field);
+  }
+
+  private static Boolean optionalBoolean(JsonNode root, String field, String at)
+      throws InvalidChatRequest {
+    JsonNode value = root.get(field);
+    if (value == null || value.isNull()) {
+      return null;
+    }
+    if (!value.isBoolean()) {
+      String path = at.equals(field) ? field : at + "." + field;
+      throw invalid(path, path + " must be a boolean");
+    }
+    return value.booleanValue();
   }
 
   private static Integer optionalPositiveInt(JsonNode root, String field)

@@ -118,8 +118,14 @@ class ChatRequestsTest {
     @ParameterizedTest
     @ValueSource(strings = {"system", "developer", "user", "assistant", "tool"})
     void everyOpenAiRole(String role) {
+      String answers = "tool".equals(role) ? ",\"tool_call_id\":\"call_1\"" : "";
       JsonNode body =
-          json("{\"model\":\"m\",\"messages\":[{\"role\":\"" + role + "\",\"content\":\"x\"}]}");
+          json(
+              "{\"model\":\"m\",\"messages\":[{\"role\":\""
+                  + role
+                  + "\",\"content\":\"x\""
+                  + answers
+                  + "}]}");
       assertThat(parse(body).messages().get(0).role()).isEqualTo(role);
     }
 
@@ -184,7 +190,7 @@ class ChatRequestsTest {
       ChatRequest request =
           parse(
               body(
-                  "\"tools\":[{\"type\":\"function\"}],\"tool_choice\":\"auto\",\"seed\":7,"
+                  "\"seed\":7,"
                       + "\"response_format\":{\"type\":\"json_object\"},\"logprobs\":true,"
                       + "\"metadata\":{\"k\":\"v\"},\"frequency_penalty\":\"anything\""));
       assertThat(request).isEqualTo(parse(body("")));
@@ -196,7 +202,9 @@ class ChatRequestsTest {
           json(
               "{\"model\":\"m\",\"messages\":[{\"role\":\"tool\",\"content\":\"42\","
                   + "\"tool_call_id\":\"call_1\",\"refusal\":null}]}");
-      assertThat(parse(body).messages()).containsExactly(ChatMessage.of("tool", "42"));
+      assertThat(parse(body).messages())
+          .containsExactly(
+              new ChatMessage("tool", List.of(ContentPart.text("42")), true, null, null, "call_1"));
     }
 
     @Test
@@ -523,6 +531,113 @@ class ChatRequestsTest {
     @Test
     void aHugeNIsRefused() {
       assertRefused(body("\"n\":18446744073709551617"), "invalid_request", "n");
+    }
+  }
+
+  @Nested
+  class ToolCalling {
+    private static final String TOOLS =
+        "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"get_weather\","
+            + "\"description\":\"Weather for a city\",\"parameters\":{\"type\":\"object\","
+            + "\"properties\":{\"city\":{\"type\":\"string\"}}},\"strict\":true}}]";
+
+    @Test
+    void toolsChoiceAndParallelCallsAreKept() {
+      ChatRequest request =
+          parse(
+              body(
+                  TOOLS
+                      + ",\"tool_choice\":{\"type\":\"function\",\"function\":{\"name\":\"get_weather\"}},"
+                      + "\"parallel_tool_calls\":false"));
+      assertThat(request.tools()).hasSize(1);
+      FunctionDefinition function = request.tools().get(0).function();
+      assertThat(function.name()).isEqualTo("get_weather");
+      assertThat(function.description()).isEqualTo("Weather for a city");
+      assertThat(function.parameters().path("properties").has("city")).isTrue();
+      assertThat(function.strict()).isTrue();
+      assertThat(request.toolChoice()).isEqualTo(ToolChoice.function("get_weather"));
+      assertThat(request.parallelToolCalls()).isFalse();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"none", "auto", "required"})
+    void toolChoiceModes(String mode) {
+      assertThat(parse(body(TOOLS + ",\"tool_choice\":\"" + mode + "\"")).toolChoice())
+          .isEqualTo(ToolChoice.of(mode));
+    }
+
+    @Test
+    void aConversationWithToolCallsAndResults() {
+      JsonNode body =
+          json(
+              "{\"model\":\"m\",\"messages\":["
+                  + "{\"role\":\"user\",\"content\":\"weather in Oslo?\"},"
+                  + "{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{\"id\":\"call_1\","
+                  + "\"type\":\"function\",\"function\":{\"name\":\"get_weather\","
+                  + "\"arguments\":\"{\\\"city\\\":\\\"Oslo\\\"}\"}}]},"
+                  + "{\"role\":\"tool\",\"tool_call_id\":\"call_1\",\"content\":\"12C\"}]}");
+      ChatRequest request = parse(body);
+      ChatMessage assistant = request.messages().get(1);
+      assertThat(assistant.hasContent()).isFalse();
+      assertThat(assistant.text()).isEmpty();
+      assertThat(assistant.toolCalls())
+          .containsExactly(ToolCall.function("call_1", "get_weather", "{\"city\":\"Oslo\"}"));
+      assertThat(request.messages().get(2).toolCallId()).isEqualTo("call_1");
+      assertThat(assistant.toString()).doesNotContain("Oslo");
+    }
+
+    @ParameterizedTest
+    @CsvSource(
+        delimiter = '|',
+        value = {
+          "\"tools\":{}|tools",
+          "\"tools\":[{\"type\":\"retrieval\"}]|tools[0].type",
+          "\"tools\":[{\"type\":\"function\"}]|tools[0].function",
+          "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"has space\"}}]|tools[0].function.name",
+          "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\",\"parameters\":[]}}]|tools[0].function.parameters",
+          "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\",\"strict\":\"yes\"}}]|tools[0].function.strict",
+          "\"tool_choice\":\"sometimes\"|tool_choice",
+          "\"tool_choice\":{\"type\":\"function\",\"function\":{\"name\":\"unoffered\"}}|tool_choice",
+          "\"parallel_tool_calls\":\"no\"|parallel_tool_calls"
+        })
+    void malformedToolFieldsAreRefused(String extra, String param) {
+      assertThat(refusal(body(extra)).param()).isEqualTo(param);
+    }
+
+    @ParameterizedTest
+    @CsvSource(
+        delimiter = '|',
+        value = {
+          "{\"role\":\"tool\",\"content\":\"x\"}|messages[0].tool_call_id",
+          "{\"role\":\"user\",\"content\":\"x\",\"tool_call_id\":\"c\"}|messages[0].tool_call_id",
+          "{\"role\":\"user\",\"content\":\"x\",\"tool_calls\":[]}|messages[0].tool_calls",
+          "{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[]}|messages[0].content",
+          "{\"role\":\"assistant\",\"tool_calls\":[{\"type\":\"function\",\"function\":{\"name\":\"f\",\"arguments\":\"{}\"}}]}|messages[0].tool_calls[0].id",
+          "{\"role\":\"assistant\",\"tool_calls\":[{\"id\":\"c\",\"type\":\"function\",\"function\":{\"name\":\"f\",\"arguments\":{}}}]}|messages[0].tool_calls[0].function.arguments",
+          "{\"role\":\"assistant\",\"tool_calls\":{}}|messages[0].tool_calls"
+        })
+    void malformedToolMessagesAreRefused(String message, String param) {
+      assertThat(refusal(json("{\"model\":\"m\",\"messages\":[" + message + "]}")).param())
+          .isEqualTo(param);
+    }
+
+    @Test
+    void tooManyTools() {
+      StringBuilder tools = new StringBuilder("\"tools\":[");
+      for (int i = 0; i <= ChatRequests.MAX_TOOLS; i++) {
+        tools.append(i == 0 ? "" : ",");
+        tools.append("{\"type\":\"function\",\"function\":{\"name\":\"f").append(i).append("\"}}");
+      }
+      assertThat(refusal(body(tools + "]")).param()).isEqualTo("tools");
+    }
+
+    @Test
+    void theRequestSurvivesJsonAsTheTopicsWriteIt() throws Exception {
+      ChatRequest request =
+          parse(body(TOOLS + ",\"tool_choice\":\"required\",\"parallel_tool_calls\":true"));
+      String written = Json.mapper().writeValueAsString(request);
+      assertThat(Json.mapper().readValue(written, ChatRequest.class)).isEqualTo(request);
+      assertThat(json(written).path("tool_choice").asText()).isEqualTo("required");
     }
   }
 }
