@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.schemas.chat.ChatMessage;
 import dev.sluice.schemas.chat.ChatRequest;
+import dev.sluice.schemas.chat.FunctionDefinition;
+import dev.sluice.schemas.chat.Tool;
+import dev.sluice.schemas.chat.ToolChoice;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -29,6 +32,35 @@ class StubProviderTest {
     assertThat(answer.usage().promptTokens()).isEqualTo(4);
     assertThat(answer.usage().totalTokens())
         .isEqualTo(answer.usage().promptTokens() + answer.usage().completionTokens());
+  }
+
+  @Test
+  void aForcedToolIsCalledWithTheUserText() {
+    Tool weather = Tool.function(new FunctionDefinition("get_weather", null, null, null));
+    Tool mail = Tool.function(new FunctionDefinition("send_mail", null, null, null));
+    for (ToolChoice choice : List.of(ToolChoice.function("send_mail"), ToolChoice.of("required"))) {
+      ChatRequest request =
+          new ChatRequest(
+              "stub",
+              List.of(ChatMessage.of("user", "Oslo")),
+              null,
+              null,
+              null,
+              null,
+              null,
+              null,
+              List.of(weather, mail),
+              choice,
+              null);
+      ProviderAnswer answer = StubProvider.answer(new ProviderCall("r1", "stub", request, 0));
+      assertThat(answer.finishReason()).isEqualTo("tool_calls");
+      assertThat(answer.message().hasContent()).isFalse();
+      assertThat(answer.message().toolCalls()).hasSize(1);
+      assertThat(answer.message().toolCalls().get(0).function().name())
+          .isEqualTo(choice.functionName() == null ? "get_weather" : "send_mail");
+      assertThat(answer.message().toolCalls().get(0).function().arguments())
+          .isEqualTo("{\"echo\":\"Oslo\"}");
+    }
   }
 
   @Test

@@ -856,6 +856,40 @@ class GatewayEndToEndTest {
   }
 
   @Test
+  void toolCallsPassThroughAndTheirArgumentsAreRedacted() throws Exception {
+    String body =
+        "{\"model\":\"stub\",\"messages\":["
+            + "{\"role\":\"user\",\"content\":\"weather?\"},"
+            + "{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{\"id\":\"call_0\","
+            + "\"type\":\"function\",\"function\":{\"name\":\"get_weather\",\"arguments\":\"{}\"}}]},"
+            + "{\"role\":\"tool\",\"tool_call_id\":\"call_0\",\"content\":\"12C\"},"
+            + "{\"role\":\"user\",\"content\":\"mail it to jane.doe@example.com\"}],"
+            + "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"get_weather\"}},"
+            + "{\"type\":\"function\",\"function\":{\"name\":\"send_mail\",\"parameters\":"
+            + "{\"type\":\"object\"}}}],"
+            + "\"tool_choice\":{\"type\":\"function\",\"function\":{\"name\":\"send_mail\"}}}";
+    HttpResponse<String> response = gateway.chat(body, acmeToken);
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    assertThat(response.body()).doesNotContain("jane.doe@example.com");
+    JsonNode choice = json(response.body()).path("choices").get(0);
+    assertThat(choice.path("finish_reason").asText()).isEqualTo("tool_calls");
+    assertThat(choice.path("message").path("content").isNull()).isTrue();
+    JsonNode call = choice.path("message").path("tool_calls").get(0);
+    assertThat(call.path("type").asText()).isEqualTo("function");
+    assertThat(call.path("function").path("name").asText()).isEqualTo("send_mail");
+    assertThat(json(call.path("function").path("arguments").asText()).path("echo").asText())
+        .isEqualTo("mail it to [REDACTED:EMAIL]");
+    assertThat(json(response.body()).path("meta").path("redactions").path("EMAIL").asInt())
+        .isEqualTo(1);
+
+    String orphan = "{\"model\":\"stub\",\"messages\":[{\"role\":\"tool\",\"content\":\"12C\"}]}";
+    HttpResponse<String> refused = gateway.chat(orphan, acmeToken);
+    assertThat(refused.statusCode()).as(refused.body()).isEqualTo(400);
+    assertThat(json(refused.body()).path("error").path("param").asText())
+        .isEqualTo("messages[0].tool_call_id");
+  }
+
+  @Test
   void injectedContextIsRefusedAndARiskyPromptIsFlagged() throws Exception {
     String injected =
         "{\"model\":\"stub\",\"messages\":[{\"role\":\"user\",\"content\":\"summarise\"}],"

@@ -138,6 +138,7 @@ public final class PolicyBundle {
   private TenantPolicy resolve(String tenant) {
     PolicyDocument own = tenants.get(tenant);
     Map<String, String> aliases = new HashMap<>();
+    Map<String, List<String>> fallbacks = new HashMap<>();
     List<DenyRule> denials = new ArrayList<>();
     Optional<Set<String>> allowed = Optional.empty();
     Optional<Set<String>> providers = Optional.empty();
@@ -156,6 +157,9 @@ public final class PolicyBundle {
         }
         if (document.models().aliases() != null) {
           aliases.putAll(document.models().aliases());
+        }
+        if (document.models().fallbacks() != null) {
+          fallbacks.putAll(document.models().fallbacks());
         }
       }
       if (document.limits() != null) {
@@ -189,6 +193,7 @@ public final class PolicyBundle {
     return new TenantPolicy(
         allowed,
         aliases,
+        fallbacks,
         providers,
         maxMessages,
         maxMessageChars,
@@ -237,6 +242,21 @@ public final class PolicyBundle {
       for (Map.Entry<String, String> alias : document.models().aliases().entrySet()) {
         if (alias.getValue() == null || alias.getValue().isBlank()) {
           throw new PolicyException(name + ": models.aliases." + alias.getKey() + " is empty");
+        }
+      }
+    }
+    if (document.models() != null && document.models().fallbacks() != null) {
+      for (Map.Entry<String, List<String>> chain : document.models().fallbacks().entrySet()) {
+        String field = name + ": models.fallbacks." + chain.getKey();
+        List<String> then = chain.getValue();
+        if (then == null || then.isEmpty()) {
+          throw new PolicyException(field + " needs at least one model");
+        }
+        if (then.stream().anyMatch(model -> model == null || model.isBlank())) {
+          throw new PolicyException(field + " names an empty model");
+        }
+        if (then.contains(chain.getKey()) || Set.copyOf(then).size() != then.size()) {
+          throw new PolicyException(field + " repeats a model");
         }
       }
     }

@@ -25,7 +25,8 @@ record PolicyDocument(
 
   record Redaction(List<String> types, @JsonProperty("redact_prompts") Boolean redactPrompts) {}
 
-  record Models(List<String> allowed, Map<String, String> aliases) {}
+  record Models(
+      List<String> allowed, Map<String, String> aliases, Map<String, List<String>> fallbacks) {}
 
   record Limits(
       @JsonProperty("max_messages") Integer maxMessages,

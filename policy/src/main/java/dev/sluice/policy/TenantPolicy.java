@@ -1,5 +1,7 @@
 package dev.sluice.policy;
 
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -11,6 +13,8 @@ import java.util.Set;
  * @param allowedModels resolved model names the tenant may use, or empty when the bundle does not
  *     restrict them (then {@code ALLOWED_MODELS} alone decides)
  * @param aliases short model names and what they resolve to
+ * @param fallbacks for a resolved model, the models to try in order when it fails with a retryable
+ *     error or its circuit is open
  * @param allowedProviders providers the tenant's requests may go to (the part of a model name
  *     before {@code :}), or empty when the bundle does not restrict them
  * @param maxMessages cap on messages, or null for the gateway default
@@ -29,6 +33,7 @@ import java.util.Set;
 public record TenantPolicy(
     Optional<Set<String>> allowedModels,
     Map<String, String> aliases,
+    Map<String, List<String>> fallbacks,
     Optional<Set<String>> allowedProviders,
     Integer maxMessages,
     Integer maxMessageChars,
@@ -44,6 +49,9 @@ public record TenantPolicy(
     allowedModels = allowedModels.map(Set::copyOf);
     allowedProviders = allowedProviders.map(Set::copyOf);
     aliases = Map.copyOf(aliases);
+    Map<String, List<String>> copied = new HashMap<>();
+    fallbacks.forEach((model, chain) -> copied.put(model, List.copyOf(chain)));
+    fallbacks = Map.copyOf(copied);
     redactionTypes = redactionTypes == null ? null : List.copyOf(redactionTypes);
     denials = List.copyOf(denials);
   }
@@ -51,6 +59,18 @@ public record TenantPolicy(
   /** The model a request names, after aliases. */
   public String resolve(String model) {
     return aliases.getOrDefault(model, model);
+  }
+
+  /** The models to try for a resolved model, in order: itself, then its fallbacks. */
+  public List<String> modelChain(String resolvedModel) {
+    List<String> then = fallbacks.get(resolvedModel);
+    if (then == null) {
+      return List.of(resolvedModel);
+    }
+    List<String> chain = new ArrayList<>(then.size() + 1);
+    chain.add(resolvedModel);
+    chain.addAll(then);
+    return List.copyOf(chain);
   }
 
   /** Whether a resolved model's provider may serve this tenant. */

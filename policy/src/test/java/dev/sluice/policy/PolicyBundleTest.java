@@ -85,6 +85,37 @@ class PolicyBundleTest {
   }
 
   @Test
+  void fallbackChainsMergePerModelOverTheDefaults(@TempDir Path dir) throws Exception {
+    write(
+        dir.resolve("default.yaml"),
+        "models:\n  fallbacks:\n    openai:gpt-4o-mini: [anthropic:claude-haiku-4-5, stub]\n"
+            + "    azure:prod: [openai:gpt-4o-mini]\n");
+    write(
+        dir.resolve("tenants/acme.yaml"),
+        "models:\n  fallbacks:\n    openai:gpt-4o-mini: [azure:prod]\n");
+    PolicyBundle bundle = PolicyBundle.load(dir);
+
+    assertThat(bundle.forTenant("globex").modelChain("openai:gpt-4o-mini"))
+        .containsExactly("openai:gpt-4o-mini", "anthropic:claude-haiku-4-5", "stub");
+    assertThat(bundle.forTenant("acme").modelChain("openai:gpt-4o-mini"))
+        .containsExactly("openai:gpt-4o-mini", "azure:prod");
+    assertThat(bundle.forTenant("acme").modelChain("azure:prod"))
+        .containsExactly("azure:prod", "openai:gpt-4o-mini");
+    assertThat(bundle.forTenant("acme").modelChain("stub")).containsExactly("stub");
+  }
+
+  @Test
+  void aFallbackChainMustNameOtherModelsOnce(@TempDir Path dir) throws Exception {
+    for (String chain : List.of("[]", "[stub, stub]", "[openai:a]", "[\"\"]")) {
+      write(dir.resolve("default.yaml"), "models:\n  fallbacks:\n    openai:a: " + chain + "\n");
+      assertThatThrownBy(() -> PolicyBundle.load(dir))
+          .as(chain)
+          .isInstanceOf(PolicyException.class)
+          .hasMessageContaining("models.fallbacks.openai:a");
+    }
+  }
+
+  @Test
   void contextSourceRulesMatchByPrefix() {
     DenyRule rule =
         new DenyRule("no wiki", List.of(), List.of("contractor"), List.of("kb://internal/"), null);

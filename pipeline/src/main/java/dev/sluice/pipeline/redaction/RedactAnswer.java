@@ -3,6 +3,7 @@ package dev.sluice.pipeline.redaction;
 import dev.sluice.pipeline.stage.AnswerStage;
 import dev.sluice.schemas.chat.ChatMessage;
 import dev.sluice.schemas.chat.ContentPart;
+import dev.sluice.schemas.chat.ToolCall;
 import dev.sluice.schemas.envelope.VerifiedRequest;
 import dev.sluice.schemas.reply.ChatCompletion;
 import dev.sluice.schemas.reply.Choice;
@@ -16,8 +17,8 @@ import java.util.function.Function;
 
 /**
  * Redacts PII and secrets from every answer before it reaches a reply topic: every text part of
- * every choice, and the gateway's {@code answer}. The counts by type go into {@code
- * meta.redactions} (and from there into the reply and the audit record).
+ * every choice, the arguments of every tool call, and the gateway's {@code answer}. The counts by
+ * type go into {@code meta.redactions} (and from there into the reply and the audit record).
  */
 public final class RedactAnswer implements AnswerStage {
   public static final String STAGE = "redact";
@@ -70,7 +71,10 @@ public final class RedactAnswer implements AnswerStage {
         redactedMeta);
   }
 
-  /** The message with every text part redacted; counts are added to {@code counts}. */
+  /**
+   * The message with every text part and every tool call's arguments redacted; counts are added to
+   * {@code counts}.
+   */
   static ChatMessage redact(Redactor redactor, ChatMessage message, Map<String, Integer> counts) {
     List<ContentPart> parts = new ArrayList<>(message.content().size());
     boolean changed = false;
@@ -80,8 +84,20 @@ public final class RedactAnswer implements AnswerStage {
       changed |= redaction.changed();
       parts.add(new ContentPart(part.type(), redaction.text()));
     }
+    List<ToolCall> calls = new ArrayList<>(message.toolCalls().size());
+    for (ToolCall call : message.toolCalls()) {
+      String arguments = ToolArguments.redact(redactor, call.function().arguments(), counts);
+      changed |= !arguments.equals(call.function().arguments());
+      calls.add(call.withArguments(arguments));
+    }
     return changed
-        ? new ChatMessage(message.role(), parts, message.stringForm(), message.name())
+        ? new ChatMessage(
+            message.role(),
+            parts,
+            message.stringForm(),
+            message.name(),
+            calls,
+            message.toolCallId())
         : message;
   }
 }

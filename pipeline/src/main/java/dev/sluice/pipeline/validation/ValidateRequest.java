@@ -83,10 +83,14 @@ public final class ValidateRequest implements RequestStage {
     return new StageDecision.Pass(verified);
   }
 
+  /** Text and tool-call arguments: both reach the provider, so both count against the cap. */
   private static int textLength(ChatMessage message) {
     int length = 0;
     for (var part : message.content()) {
       length += part.text().length();
+    }
+    for (var call : message.toolCalls()) {
+      length += call.function().arguments().length();
     }
     return length;
   }

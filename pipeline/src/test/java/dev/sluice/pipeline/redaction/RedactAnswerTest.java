@@ -2,12 +2,15 @@ package dev.sluice.pipeline.redaction;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.config.ConfigException;
 import dev.sluice.config.Env;
 import dev.sluice.pipeline.StageRequests;
 import dev.sluice.pipeline.stage.StageDecision;
 import dev.sluice.policy.PolicyBundle;
+import dev.sluice.schemas.Json;
 import dev.sluice.schemas.chat.ChatMessage;
+import dev.sluice.schemas.chat.ToolCall;
 import dev.sluice.schemas.envelope.VerifiedRequest;
 import dev.sluice.schemas.reply.ChatCompletion;
 import dev.sluice.schemas.reply.Choice;
@@ -41,6 +44,65 @@ class RedactAnswerTest {
         text,
         List.of(),
         new Meta("stub", "r1", null));
+  }
+
+  private static ChatCompletion toolCalling(String arguments) {
+    ChatMessage message =
+        ChatMessage.assistant(null, List.of(ToolCall.function("call_1", "send_mail", arguments)));
+    return new ChatCompletion(
+        "chatcmpl-r1",
+        ChatCompletion.OBJECT,
+        0,
+        "stub",
+        List.of(new Choice(0, message, "tool_calls")),
+        Usage.of(1, 1),
+        "",
+        List.of(),
+        new Meta("stub", "r1", null));
+  }
+
+  private static ChatCompletion redactTool(String arguments) {
+    TenantRedaction redaction = TenantRedaction.from(Env.of(Map.of()), PolicyBundle.empty());
+    return new RedactAnswer(redaction::answers).apply(request("acme", "q"), toolCalling(arguments));
+  }
+
+  @Test
+  void redactsToolCallArgumentsAndKeepsThemValidJson() throws Exception {
+    String arguments =
+        "{\"to\":\"jane.doe@example.com\",\"cc\":[\"bob@example.org\"],"
+            + "\"body\":{\"text\":\"card 4111 1111 1111 1111\\nthanks\"},\"urgent\":true}";
+    ChatCompletion redacted = redactTool(arguments);
+
+    ChatMessage message = redacted.choices().get(0).message();
+    ToolCall call = message.toolCalls().get(0);
+    assertThat(call.id()).isEqualTo("call_1");
+    assertThat(call.function().name()).isEqualTo("send_mail");
+    JsonNode cleaned = Json.mapper().readTree(call.function().arguments());
+    assertThat(cleaned.path("to").asText()).isEqualTo("[REDACTED:EMAIL]");
+    assertThat(cleaned.path("cc").get(0).asText()).isEqualTo("[REDACTED:EMAIL]");
+    assertThat(cleaned.path("body").path("text").asText())
+        .isEqualTo("card [REDACTED:CREDIT_CARD]\nthanks");
+    assertThat(cleaned.path("urgent").asBoolean()).isTrue();
+    assertThat(message.hasContent()).isFalse();
+    assertThat(redacted.choices().get(0).finishReason()).isEqualTo("tool_calls");
+    assertThat(redacted.meta().redactions())
+        .containsEntry("EMAIL", 2)
+        .containsEntry("CREDIT_CARD", 1);
+  }
+
+  @Test
+  void toolCallArgumentsThatAreNotJsonAreRedactedAsText() {
+    ChatCompletion redacted = redactTool("to: jane.doe@example.com");
+    assertThat(redacted.choices().get(0).message().toolCalls().get(0).function().arguments())
+        .isEqualTo("to: [REDACTED:EMAIL]");
+  }
+
+  @Test
+  void cleanToolCallArgumentsKeepTheirFormatting() {
+    String arguments = "{ \"city\" : \"Oslo\" }";
+    ChatCompletion redacted = redactTool(arguments);
+    assertThat(redacted.choices().get(0).message().toolCalls().get(0).function().arguments())
+        .isEqualTo(arguments);
   }
 
   @Test

@@ -10,6 +10,7 @@ import dev.sluice.pipeline.stage.StageDecision;
 import dev.sluice.policy.TenantPolicy;
 import dev.sluice.schemas.chat.ChatMessage;
 import dev.sluice.schemas.chat.ContentPart;
+import dev.sluice.schemas.chat.ToolCall;
 import dev.sluice.schemas.envelope.VerifiedRequest;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -77,6 +78,17 @@ class ValidateRequestTest {
   }
 
   @Test
+  void countsToolCallArgumentsAgainstTheMessageCap() {
+    ChatMessage calls =
+        ChatMessage.assistant(
+            "0123456789", List.of(ToolCall.function("c1", "f", "{\"a\":\"0123456\"}")));
+    assertDenied(
+        STAGE.apply(request("stub", List.of(ChatMessage.of("user", "q"), calls), null), 0),
+        "message_too_long",
+        "messages[1].content");
+  }
+
+  @Test
   void acceptsTheFiveRolesAndRefusesOthers() {
     for (String role : List.of("system", "developer", "user", "assistant", "tool")) {
       assertThat(STAGE.apply(request("stub", List.of(ChatMessage.of(role, "x")), null), 0))
@@ -133,6 +145,7 @@ class ValidateRequestTest {
         new TenantPolicy(
             Optional.of(Set.of("stub", "anthropic:claude")),
             Map.of("cheap", "stub"),
+            Map.of(),
             Optional.empty(),
             null,
             null,

@@ -1,0 +1,82 @@
+package dev.sluice.pipeline.redaction;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import dev.sluice.schemas.Json;
+import java.util.Iterator;
+import java.util.Map;
+
+/**
+ * Redacts a tool call's arguments, which are JSON text. Each string value is redacted on its own,
+ * so a replacement never swallows a quote or an escape and the arguments stay valid JSON for the
+ * caller's tool; arguments a model wrote as invalid JSON are redacted as plain text.
+ */
+final class ToolArguments {
+  private ToolArguments() {}
+
+  static String redact(Redactor redactor, String arguments, Map<String, Integer> counts) {
+    JsonNode tree;
+    try {
+      tree = Json.mapper().readTree(arguments);
+    } catch (JsonProcessingException e) {
+      tree = null;
+    }
+    if (tree == null || !tree.isContainerNode()) {
+      return text(redactor, arguments, counts);
+    }
+    if (!redactStrings(redactor, tree, counts)) {
+      return arguments; // unchanged: keep the model's own formatting
+    }
+    try {
+      return Json.mapper().writeValueAsString(tree);
+    } catch (JsonProcessingException e) {
+      // A tree just read always writes; if not, fall back to the plain-text pass.
+      return text(redactor, arguments, counts);
+    }
+  }
+
+  private static String text(Redactor redactor, String value, Map<String, Integer> counts) {
+    Redaction redaction = redactor.redact(value);
+    redaction.report().counts().forEach((type, n) -> counts.merge(type, n, Integer::sum));
+    return redaction.text();
+  }
+
+  /** Redacts every string value inside {@code node} in place; true when one changed. */
+  private static boolean redactStrings(
+      Redactor redactor, JsonNode node, Map<String, Integer> counts) {
+    boolean changed = false;
+    if (node instanceof ObjectNode object) {
+      Iterator<Map.Entry<String, JsonNode>> fields = object.fields();
+      while (fields.hasNext()) {
+        Map.Entry<String, JsonNode> field = fields.next();
+        if (field.getValue().isTextual()) {
+          String before = field.getValue().textValue();
+          String after = text(redactor, before, counts);
+          if (!after.equals(before)) {
+            field.setValue(TextNode.valueOf(after));
+            changed = true;
+          }
+        } else {
+          changed |= redactStrings(redactor, field.getValue(), counts);
+        }
+      }
+    } else if (node instanceof ArrayNode array) {
+      for (int i = 0; i < array.size(); i++) {
+        JsonNode item = array.get(i);
+        if (item.isTextual()) {
+          String after = text(redactor, item.textValue(), counts);
+          if (!after.equals(item.textValue())) {
+            array.set(i, TextNode.valueOf(after));
+            changed = true;
+          }
+        } else {
+          changed |= redactStrings(redactor, item, counts);
+        }
+      }
+    }
+    return changed;
+  }
+}
