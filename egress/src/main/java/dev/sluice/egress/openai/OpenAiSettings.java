@@ -1,13 +1,10 @@
 package dev.sluice.egress.openai;
 
-import dev.sluice.config.ConfigException;
 import dev.sluice.config.Env;
-import java.io.IOException;
+import dev.sluice.egress.ApiKeys;
+import dev.sluice.egress.http.BaseUrl;
+import dev.sluice.egress.http.RetryPolicy;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -17,75 +14,40 @@ import java.util.Optional;
  * @param name the provider name used in {@code provider:model}
  * @param baseUrl such as {@code https://api.openai.com/v1}; {@code /chat/completions} is appended
  * @param apiKey the bearer key; never printed
- * @param timeout connect timeout and the longest one attempt may take
- * @param maxRetries retries after the first attempt on 429, 5xx and connection errors
+ * @param retries attempt timeout and retries
  */
-public record OpenAiSettings(
-    String name, URI baseUrl, String apiKey, Duration timeout, int maxRetries) {
+public record OpenAiSettings(String name, URI baseUrl, String apiKey, RetryPolicy retries) {
   public static final String DEFAULT_NAME = "openai";
   public static final String DEFAULT_BASE_URL = "https://api.openai.com/v1";
 
   public OpenAiSettings {
     Objects.requireNonNull(name, "name");
-    Objects.requireNonNull(baseUrl, "baseUrl");
+    baseUrl =
+        BaseUrl.parse("OPENAI_BASE_URL", Objects.requireNonNull(baseUrl, "baseUrl").toString());
     Objects.requireNonNull(apiKey, "apiKey");
-    Objects.requireNonNull(timeout, "timeout");
-    if (!"https".equals(baseUrl.getScheme()) && !"http".equals(baseUrl.getScheme())) {
-      throw new ConfigException("OPENAI_BASE_URL must be an http(s) URL");
-    }
-    if (timeout.isNegative() || timeout.isZero()) {
-      throw new ConfigException("PROVIDER_TIMEOUT_MS must be > 0");
-    }
-    if (maxRetries < 0) {
-      throw new ConfigException("PROVIDER_MAX_RETRIES must be >= 0");
-    }
+    Objects.requireNonNull(retries, "retries");
   }
 
-  /** The settings, or empty when no key is configured (the provider is then not offered). */
+  /**
+   * {@code OPENAI_API_KEY} or {@code OPENAI_API_KEY_FILE}, {@code OPENAI_BASE_URL}; empty when no
+   * key is configured (the provider is then not offered).
+   */
   public static Optional<OpenAiSettings> from(Env env) {
-    Optional<String> key = key(env);
+    Optional<String> key = ApiKeys.read(env, "OPENAI");
     if (key.isEmpty()) {
       return Optional.empty();
-    }
-    URI baseUrl;
-    try {
-      baseUrl = URI.create(env.get("OPENAI_BASE_URL", DEFAULT_BASE_URL).trim());
-    } catch (IllegalArgumentException e) {
-      throw new ConfigException("OPENAI_BASE_URL is not a valid URL");
     }
     return Optional.of(
         new OpenAiSettings(
             DEFAULT_NAME,
-            baseUrl,
+            BaseUrl.parse("OPENAI_BASE_URL", env.get("OPENAI_BASE_URL", DEFAULT_BASE_URL)),
             key.get(),
-            Duration.ofMillis(env.getLong("PROVIDER_TIMEOUT_MS", 30_000)),
-            env.getInt("PROVIDER_MAX_RETRIES", 2)));
-  }
-
-  private static Optional<String> key(Env env) {
-    Optional<String> direct = env.get("OPENAI_API_KEY").map(String::trim).filter(k -> !k.isEmpty());
-    if (direct.isPresent()) {
-      return direct;
-    }
-    Optional<String> file = env.get("OPENAI_API_KEY_FILE").filter(f -> !f.isBlank());
-    if (file.isEmpty()) {
-      return Optional.empty();
-    }
-    try {
-      String content = Files.readString(Path.of(file.get().trim()), StandardCharsets.UTF_8).trim();
-      if (content.isEmpty()) {
-        throw new ConfigException("OPENAI_API_KEY_FILE is empty");
-      }
-      return Optional.of(content);
-    } catch (IOException e) {
-      // The path is configuration, not a secret; the content never appears.
-      throw new ConfigException("OPENAI_API_KEY_FILE cannot be read: " + file.get());
-    }
+            RetryPolicy.from(env)));
   }
 
   /** The same settings under another provider name (a second compatible server). */
   public OpenAiSettings withName(String newName) {
-    return new OpenAiSettings(newName, baseUrl, apiKey, timeout, maxRetries);
+    return new OpenAiSettings(newName, baseUrl, apiKey, retries);
   }
 
   @Override
@@ -94,10 +56,8 @@ public record OpenAiSettings(
         + name
         + ", baseUrl="
         + baseUrl
-        + ", apiKey=***, timeout="
-        + timeout
-        + ", maxRetries="
-        + maxRetries
+        + ", apiKey=***, "
+        + retries
         + "]";
   }
 }

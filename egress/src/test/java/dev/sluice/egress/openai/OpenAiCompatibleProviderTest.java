@@ -1,42 +1,32 @@
 package dev.sluice.egress.openai;
 
+import static dev.sluice.egress.http.FakeUpstream.json;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
+import dev.sluice.egress.EgressAllowlist;
+import dev.sluice.egress.Provider;
 import dev.sluice.egress.ProviderAnswer;
-import dev.sluice.egress.ProviderCall;
 import dev.sluice.egress.ProviderException;
 import dev.sluice.egress.ProviderException.Kind;
+import dev.sluice.egress.http.FakeUpstream;
+import dev.sluice.egress.http.FakeUpstream.Received;
+import dev.sluice.egress.http.ProviderContractTest;
+import dev.sluice.egress.http.RetryPolicy;
 import dev.sluice.schemas.Json;
 import dev.sluice.schemas.chat.ChatMessage;
 import dev.sluice.schemas.chat.ChatRequest;
 import dev.sluice.schemas.chat.ContentPart;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
+import dev.sluice.schemas.chat.FunctionDefinition;
+import dev.sluice.schemas.chat.Tool;
+import dev.sluice.schemas.chat.ToolCall;
+import dev.sluice.schemas.chat.ToolChoice;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-class OpenAiCompatibleProviderTest {
+/** The OpenAI adapter against a stand-in for OpenAI's chat-completions endpoint. */
+class OpenAiCompatibleProviderTest extends ProviderContractTest {
   private static final String KEY = "sk-test-secret-key";
   private static final String OK_BODY =
       """
@@ -48,22 +38,66 @@ class OpenAiCompatibleProviderTest {
        "system_fingerprint":"fp_1"}
       """;
 
-  private final ExecutorService executor = Executors.newFixedThreadPool(2);
-  private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
-  private FakeOpenAi server;
+  @Override
+  protected String key() {
+    return KEY;
+  }
 
-  @AfterEach
-  void stop() {
-    if (server != null) {
-      server.stop();
-    }
-    executor.shutdownNow();
-    scheduler.shutdownNow();
+  @Override
+  protected Provider provider(String root, RetryPolicy retries, EgressAllowlist allowlist) {
+    OpenAiSettings settings = new OpenAiSettings("openai", URI.create(root + "/v1"), KEY, retries);
+    return new OpenAiCompatibleProvider(settings, allowlist, executor, scheduler);
+  }
+
+  @Override
+  protected String model() {
+    return "gpt-4o-mini";
+  }
+
+  @Override
+  protected String okBody() {
+    return OK_BODY;
+  }
+
+  @Override
+  protected String errorBody(int status) {
+    return switch (status) {
+      case 400 ->
+          """
+          {"error":{"message":"Invalid value for 'temperature' (prompt: my secret)",
+                    "type":"invalid_request_error","param":"temperature","code":null}}""";
+      case 401 ->
+          """
+          {"error":{"message":"Incorrect API key provided: sk-test...","type":"invalid_request_error",
+                    "param":null,"code":"invalid_api_key"}}""";
+      case 404 ->
+          """
+          {"error":{"message":"The model `gpt-9` does not exist","type":"invalid_request_error",
+                    "param":null,"code":"model_not_found"}}""";
+      case 429 ->
+          """
+          {"error":{"message":"Rate limit reached for requests","type":"requests",
+                    "param":null,"code":"rate_limit_exceeded"}}""";
+      default ->
+          """
+          {"error":{"message":"The server had an error while processing your request.",
+                    "type":"server_error","param":null,"code":null}}""";
+    };
+  }
+
+  @Override
+  protected String errorToken(int status) {
+    return switch (status) {
+      case 400 -> "invalid_request_error";
+      case 401 -> "invalid_api_key";
+      case 404 -> "model_not_found";
+      default -> "server_error";
+    };
   }
 
   @Test
-  void answersAndSendsTheOpenAiRequest() throws Exception {
-    server = new FakeOpenAi(ex -> respond(ex, 200, OK_BODY));
+  void sendsTheOpenAiRequest() throws Exception {
+    upstream = new FakeUpstream(json(200, OK_BODY));
     ChatRequest request =
         new ChatRequest(
             "openai:gpt-4o-mini",
@@ -77,19 +111,22 @@ class OpenAiCompatibleProviderTest {
             "u-1",
             null);
 
-    ProviderAnswer answer = call(provider(2), new ProviderCall("r1", "gpt-4o-mini", request, 0));
+    ProviderAnswer answer = answer(provider(2), call(request, 0));
 
     assertThat(answer.provider()).isEqualTo("openai");
     assertThat(answer.model()).isEqualTo("gpt-4o-mini-2024-07-18");
-    assertThat(answer.message().role()).isEqualTo("assistant");
-    assertThat(answer.message().text()).isEqualTo("Hello!");
     assertThat(answer.finishReason()).isEqualTo("length");
     assertThat(answer.usage().promptTokens()).isEqualTo(12);
     assertThat(answer.usage().completionTokens()).isEqualTo(3);
-    assertThat(server.paths).containsExactly("/v1/chat/completions");
-    assertThat(server.authorizations).containsExactly("Bearer " + KEY);
-    JsonNode sent = Json.mapper().readTree(server.bodies.get(0));
+    Received received = upstream.only();
+    assertThat(received.path()).isEqualTo("/v1/chat/completions");
+    assertThat(received.query()).isNull();
+    assertThat(received.header("Authorization")).isEqualTo("Bearer " + KEY);
+    assertThat(received.header("Content-Type")).isEqualTo("application/json");
+    assertThat(received.header("X-Client-Request-Id")).isEqualTo(REQUEST_ID);
+    JsonNode sent = Json.mapper().readTree(received.body());
     assertThat(sent.get("model").asText()).isEqualTo("gpt-4o-mini");
+    assertThat(sent.at("/messages/0/role").asText()).isEqualTo("system");
     assertThat(sent.at("/messages/0/content").asText()).isEqualTo("be brief");
     assertThat(sent.at("/messages/1/content/0/type").asText()).isEqualTo("text");
     assertThat(sent.at("/messages/1/content/0/text").asText()).isEqualTo("hi");
@@ -99,301 +136,131 @@ class OpenAiCompatibleProviderTest {
     assertThat(sent.get("stop").get(0).asText()).isEqualTo("END");
     assertThat(sent.get("user").asText()).isEqualTo("u-1");
     assertThat(sent.has("context")).isFalse();
+    assertThat(sent.has("tools")).isFalse();
+    assertThat(sent.has("tool_choice")).isFalse();
   }
 
   @Test
-  void refusalsNameTheStatusButNotTheProvidersMessage() {
-    for (int status : new int[] {400, 401, 404}) {
-      String body =
-          """
-          {"error":{"message":"Incorrect API key provided: sk-test... (prompt: my secret)",
-                    "type":"invalid_request_error","param":null,"code":"invalid_api_key"}}
-          """;
-      server = new FakeOpenAi(ex -> respond(ex, status, body));
-      ProviderException e = failure(provider(2), call(0));
-      assertThat(e.kind()).isEqualTo(Kind.ERROR);
-      assertThat(e.getMessage())
-          .isEqualTo("the provider refused the request (" + status + ", invalid_api_key)")
-          .doesNotContain("secret")
-          .doesNotContain(KEY);
-      assertThat(server.attempts.get()).isEqualTo(1);
-      server.stop();
-    }
-    server = null;
-  }
-
-  @Test
-  void unsafeErrorTokensAreDropped() {
-    server =
-        new FakeOpenAi(
-            ex ->
-                respond(ex, 403, "{\"error\":{\"message\":\"x\",\"code\":\"Prompt: hi there\"}}"));
-    assertThat(failure(provider(2), call(0)).getMessage())
-        .isEqualTo("the provider refused the request (403)");
-  }
-
-  @Test
-  void retriesA429AfterRetryAfter() {
-    server = new FakeOpenAi(ex -> rateLimited(ex, "0"), ex -> respond(ex, 200, OK_BODY));
-    assertThat(call(provider(2), call(0)).message().text()).isEqualTo("Hello!");
-    assertThat(server.attempts.get()).isEqualTo(2);
-  }
-
-  @Test
-  void a429ToTheEndIsRateLimitedWithRetryAfter() {
-    server =
-        new FakeOpenAi(
-            ex -> rateLimited(ex, "0"), ex -> rateLimited(ex, "0"), ex -> rateLimited(ex, "3"));
-    ProviderException e = failure(provider(2), call(0));
-    assertThat(e.kind()).isEqualTo(Kind.RATE_LIMITED);
-    assertThat(e.retryAfterSeconds()).isEqualTo(3);
-    assertThat(server.attempts.get()).isEqualTo(3);
-  }
-
-  @Test
-  void retriesA500() {
-    server =
-        new FakeOpenAi(
-            ex -> respond(ex, 500, "{\"error\":{\"message\":\"oops\",\"type\":\"server_error\"}}"),
-            ex -> respond(ex, 200, OK_BODY));
-    assertThat(call(provider(2), call(0)).message().text()).isEqualTo("Hello!");
-    assertThat(server.attempts.get()).isEqualTo(2);
-  }
-
-  @Test
-  void a503ForeverFailsAfterAllAttempts() {
-    server = new FakeOpenAi(ex -> respond(ex, 503, "{\"error\":{\"message\":\"overloaded\"}}"));
-    ProviderException e = failure(provider(2), call(0));
-    assertThat(e.kind()).isEqualTo(Kind.ERROR);
-    assertThat(e.getMessage()).isEqualTo("the provider failed (503)");
-    assertThat(server.attempts.get()).isEqualTo(3);
-  }
-
-  @Test
-  void aSlowFirstByteTimesOut() {
-    server =
-        new FakeOpenAi(
-            ex -> {
-              sleep(600);
-              respond(ex, 200, OK_BODY);
-            });
-    ProviderException e = failure(provider(2), call(0));
-    assertThat(e.kind()).isEqualTo(Kind.TIMEOUT);
-  }
-
-  @Test
-  void aConnectionClosedWithoutAnswerIsRetriedThenAnError() throws Exception {
-    // Stand-in for an upstream that resets connections: it accepts, reads, and closes.
-    AtomicInteger accepted = new AtomicInteger();
-    try (ServerSocket socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-      Thread acceptor =
-          new Thread(
-              () -> {
-                while (!socket.isClosed()) {
-                  try (Socket client = socket.accept()) {
-                    accepted.incrementAndGet();
-                    client.getInputStream().read(new byte[1024]);
-                    client.setSoLinger(true, 0); // RST rather than FIN
-                  } catch (IOException e) {
-                    return;
-                  }
-                }
-              });
-      acceptor.setDaemon(true);
-      acceptor.start();
-      OpenAiCompatibleProvider provider =
-          provider(URI.create("http://127.0.0.1:" + socket.getLocalPort() + "/v1"), 2);
-      ProviderException e = failure(provider, call(0));
-      assertThat(e.kind()).isEqualTo(Kind.ERROR);
-      assertThat(e.getMessage()).isEqualTo("the provider could not be reached");
-      assertThat(accepted.get()).isEqualTo(3);
-    }
-  }
-
-  @Test
-  void malformedJsonIsAnError() {
-    server = new FakeOpenAi(ex -> respond(ex, 200, "{\"choices\": [ {\"message\": "));
-    ProviderException e = failure(provider(2), call(0));
-    assertThat(e.kind()).isEqualTo(Kind.ERROR);
-    assertThat(e.getMessage()).isEqualTo("the provider's answer was not valid");
-    assertThat(server.attempts.get()).isEqualTo(1);
-  }
-
-  @Test
-  void aRedirectToAnotherHostIsNotFollowed() {
-    server =
-        new FakeOpenAi(
-            ex -> {
-              ex.getResponseHeaders()
-                  .add("Location", "http://attacker.example/v1/chat/completions");
-              respond(ex, 302, "");
-            });
-    ProviderException e = failure(provider(2), call(0));
-    assertThat(e.kind()).isEqualTo(Kind.ERROR);
-    assertThat(e.getMessage()).contains("302");
-    assertThat(server.attempts.get()).isEqualTo(1);
-  }
-
-  @Test
-  void noAttemptIsScheduledAfterTheDeadline() {
-    server = new FakeOpenAi(ex -> rateLimited(ex, "2"));
-    long deadline = System.currentTimeMillis() + 1_000;
-    long started = System.currentTimeMillis();
-    ProviderException e = failure(provider(2), call(deadline));
-    // Retry-After 2 s lies beyond the deadline: the 429 is final at once.
-    assertThat(e.kind()).isEqualTo(Kind.RATE_LIMITED);
-    assertThat(e.retryAfterSeconds()).isEqualTo(2);
-    assertThat(server.attempts.get()).isEqualTo(1);
-    assertThat(System.currentTimeMillis() - started).isLessThan(1_000);
-  }
-
-  @Test
-  void aPassedDeadlineTimesOutWithoutCalling() {
-    server = new FakeOpenAi(ex -> respond(ex, 200, OK_BODY));
-    ProviderException e = failure(provider(2), call(System.currentTimeMillis() - 1));
-    assertThat(e.kind()).isEqualTo(Kind.TIMEOUT);
-    assertThat(server.attempts.get()).isZero();
-  }
-
-  @Test
-  void retryAfterAcceptsSecondsAndHttpDates() {
-    assertThat(OpenAiCompatibleProvider.parseRetryAfter("7")).isEqualTo(7);
-    assertThat(OpenAiCompatibleProvider.parseRetryAfter("Wed, 21 Oct 2015 07:28:00 GMT")).isZero();
-    String inAMinute =
-        java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME.format(
-            java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC).plusSeconds(60));
-    assertThat(OpenAiCompatibleProvider.parseRetryAfter(inAMinute)).isBetween(55, 60);
-    assertThat(OpenAiCompatibleProvider.parseRetryAfter("soon")).isNull();
-  }
-
-  @Test
-  void toStringHidesTheKey() {
-    assertThat(provider(URI.create("http://127.0.0.1:1/v1"), 0).toString()).doesNotContain(KEY);
-  }
-
-  // --- helpers
-
-  private OpenAiCompatibleProvider provider(int maxRetries) {
-    return provider(URI.create(server.baseUrl()), maxRetries);
-  }
-
-  private OpenAiCompatibleProvider provider(URI baseUrl, int maxRetries) {
-    OpenAiSettings settings =
-        new OpenAiSettings("openai", baseUrl, KEY, Duration.ofMillis(300), maxRetries);
-    return new OpenAiCompatibleProvider(settings, executor, scheduler, 10);
-  }
-
-  private static ProviderCall call(long deadlineMs) {
+  void passesToolsThroughBothWays() throws Exception {
+    upstream =
+        new FakeUpstream(
+            json(
+                200,
+                """
+                {"id":"chatcmpl-2","object":"chat.completion","model":"gpt-4o-2024-08-06",
+                 "choices":[{"index":0,"message":{"role":"assistant","content":null,
+                   "tool_calls":[{"id":"call_2","type":"function",
+                     "function":{"name":"get_weather","arguments":"{\\"city\\":\\"Oslo\\"}"}}],
+                   "refusal":null},"finish_reason":"tool_calls"}],
+                 "usage":{"prompt_tokens":80,"completion_tokens":17,"total_tokens":97}}
+                """));
+    Tool weather =
+        Tool.function(
+            new FunctionDefinition(
+                "get_weather",
+                "Weather for a city",
+                Json.mapper().readTree("{\"type\":\"object\",\"properties\":{\"city\":{}}}"),
+                true));
     ChatRequest request =
         new ChatRequest(
-            "gpt-4o-mini",
+            "openai:gpt-4o",
+            List.of(
+                ChatMessage.of("user", "weather in Bergen?"),
+                ChatMessage.assistant(
+                    null,
+                    List.of(ToolCall.function("call_1", "get_weather", "{\"city\":\"Bergen\"}"))),
+                new ChatMessage(
+                    "tool", List.of(ContentPart.text("rain")), true, null, List.of(), "call_1")),
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            List.of(weather),
+            ToolChoice.function("get_weather"),
+            false);
+
+    ProviderAnswer answer = answer(provider(2), call(request, 0));
+
+    assertThat(answer.finishReason()).isEqualTo("tool_calls");
+    assertThat(answer.message().hasContent()).isFalse();
+    assertThat(answer.message().toolCalls())
+        .containsExactly(ToolCall.function("call_2", "get_weather", "{\"city\":\"Oslo\"}"));
+    JsonNode sent = Json.mapper().readTree(upstream.only().body());
+    assertThat(sent.at("/tools/0/type").asText()).isEqualTo("function");
+    assertThat(sent.at("/tools/0/function/name").asText()).isEqualTo("get_weather");
+    assertThat(sent.at("/tools/0/function/description").asText()).isEqualTo("Weather for a city");
+    assertThat(sent.at("/tools/0/function/parameters/type").asText()).isEqualTo("object");
+    assertThat(sent.at("/tools/0/function/strict").asBoolean()).isTrue();
+    assertThat(sent.at("/tool_choice/type").asText()).isEqualTo("function");
+    assertThat(sent.at("/tool_choice/function/name").asText()).isEqualTo("get_weather");
+    assertThat(sent.get("parallel_tool_calls").asBoolean()).isFalse();
+    assertThat(sent.at("/messages/1/content").isNull()).isTrue();
+    assertThat(sent.at("/messages/1/tool_calls/0/id").asText()).isEqualTo("call_1");
+    assertThat(sent.at("/messages/1/tool_calls/0/function/arguments").asText())
+        .isEqualTo("{\"city\":\"Bergen\"}");
+    assertThat(sent.at("/messages/2/role").asText()).isEqualTo("tool");
+    assertThat(sent.at("/messages/2/tool_call_id").asText()).isEqualTo("call_1");
+  }
+
+  @Test
+  void aToolChoiceModeGoesOutAsOpenAisString() throws Exception {
+    upstream = new FakeUpstream(json(200, OK_BODY));
+    ChatRequest request =
+        new ChatRequest(
+            "gpt-4o",
             List.of(ChatMessage.of("user", "hi")),
             null,
             null,
             null,
             null,
             null,
+            null,
+            List.of(Tool.function(new FunctionDefinition("f", null, null, null))),
+            ToolChoice.of(ToolChoice.REQUIRED),
             null);
-    return new ProviderCall("r1", "gpt-4o-mini", request, deadlineMs);
+    answer(provider(2), call(request, 0));
+    JsonNode sent = Json.mapper().readTree(upstream.only().body());
+    assertThat(sent.get("tool_choice").asText()).isEqualTo("required");
+    assertThat(sent.has("parallel_tool_calls")).isFalse();
+    assertThat(sent.at("/tools/0/function").has("parameters")).isFalse();
   }
 
-  private static ProviderAnswer call(OpenAiCompatibleProvider provider, ProviderCall call) {
-    try {
-      return provider.complete(call).toCompletableFuture().get(5, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      throw new AssertionError("the call failed", e);
-    }
+  @Test
+  void unsafeErrorTokensAreDropped() {
+    upstream =
+        new FakeUpstream(
+            json(
+                403,
+                "{\"error\":{\"message\":\"x\",\"code\":\"Prompt: hi there\",\"type\":null}}"));
+    ProviderException e = failure(provider(2), call(0));
+    assertThat(e.kind()).isEqualTo(Kind.REFUSED);
+    assertThat(e.getMessage()).isEqualTo("the provider refused the request (403)");
   }
 
-  private static ProviderException failure(OpenAiCompatibleProvider provider, ProviderCall call) {
-    try {
-      provider.complete(call).toCompletableFuture().get(5, TimeUnit.SECONDS);
-    } catch (ExecutionException e) {
-      assertThat(e.getCause()).isInstanceOf(ProviderException.class);
-      assertThat(e.getCause().getMessage()).doesNotContain(KEY);
-      return (ProviderException) e.getCause();
-    } catch (Exception e) {
-      throw new AssertionError("the call did not fail in time", e);
-    }
-    return fail("the call succeeded");
+  @Test
+  void retryAfterMsIsHonoured() {
+    upstream =
+        new FakeUpstream(
+            json(429, errorBody(429), "retry-after-ms", "20", "Retry-After", "60"),
+            json(200, OK_BODY));
+    // Retry-After alone (60 s) would pass the deadline and end the call; retry-after-ms wins.
+    assertThat(answer(provider(2), call(System.currentTimeMillis() + 10_000)).message().text())
+        .isEqualTo("Hello!");
+    assertThat(upstream.attempts()).isEqualTo(2);
   }
 
-  private static void rateLimited(HttpExchange exchange, String retryAfter) throws IOException {
-    exchange.getResponseHeaders().add("Retry-After", retryAfter);
-    respond(
-        exchange,
-        429,
-        "{\"error\":{\"message\":\"Rate limit reached\",\"type\":\"requests\","
-            + "\"code\":\"rate_limit_exceeded\"}}");
-  }
-
-  private static void respond(HttpExchange exchange, int status, String body) throws IOException {
-    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-    exchange.getResponseHeaders().add("Content-Type", "application/json");
-    exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
-    if (bytes.length > 0) {
-      try (OutputStream out = exchange.getResponseBody()) {
-        out.write(bytes);
-      }
-    }
-    exchange.close();
-  }
-
-  private static void sleep(long ms) {
-    try {
-      Thread.sleep(ms);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  interface Script {
-    void handle(HttpExchange exchange) throws IOException;
-  }
-
-  /**
-   * A stand-in for OpenAI's chat-completions endpoint on 127.0.0.1: it answers each request with
-   * the next scripted response (the last one repeats) and records what it received.
-   */
-  static final class FakeOpenAi {
-    final HttpServer http;
-    final ConcurrentLinkedQueue<Script> scripts;
-    final Script last;
-    final AtomicInteger attempts = new AtomicInteger();
-    final List<String> paths = new CopyOnWriteArrayList<>();
-    final List<String> authorizations = new CopyOnWriteArrayList<>();
-    final List<String> bodies = new CopyOnWriteArrayList<>();
-
-    FakeOpenAi(Script... responses) {
-      this.scripts = new ConcurrentLinkedQueue<>(List.of(responses));
-      this.last = responses[responses.length - 1];
-      try {
-        http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
-      } catch (IOException e) {
-        throw new IllegalStateException(e);
-      }
-      http.setExecutor(Executors.newCachedThreadPool());
-      http.createContext(
-          "/",
-          exchange -> {
-            attempts.incrementAndGet();
-            paths.add(exchange.getRequestURI().getPath());
-            authorizations.add(exchange.getRequestHeaders().getFirst("Authorization"));
-            try (InputStream in = exchange.getRequestBody()) {
-              bodies.add(new String(in.readAllBytes(), StandardCharsets.UTF_8));
-            }
-            Script next = scripts.poll();
-            (next == null ? last : next).handle(exchange);
-          });
-      http.start();
-    }
-
-    String baseUrl() {
-      return "http://127.0.0.1:" + http.getAddress().getPort() + "/v1";
-    }
-
-    void stop() {
-      http.stop(0);
-    }
+  @Test
+  void theThreeArgumentConstructorAllowsOnlyTheBaseUrlHost() {
+    upstream = new FakeUpstream(json(200, OK_BODY));
+    OpenAiSettings settings =
+        new OpenAiSettings(
+            "openai",
+            URI.create(upstream.url("/v1")),
+            KEY,
+            RetryPolicy.from(dev.sluice.config.Env.of(java.util.Map.of())));
+    Provider provider = new OpenAiCompatibleProvider(settings, executor, scheduler);
+    assertThat(answer(provider, call(0)).message().text()).isEqualTo("Hello!");
   }
 }

@@ -26,8 +26,8 @@ class OpenAiSettingsTest {
     assertThat(settings.name()).isEqualTo("openai");
     assertThat(settings.baseUrl().toString()).isEqualTo("https://api.openai.com/v1");
     assertThat(settings.apiKey()).isEqualTo("sk-abc");
-    assertThat(settings.timeout()).isEqualTo(Duration.ofMillis(30_000));
-    assertThat(settings.maxRetries()).isEqualTo(2);
+    assertThat(settings.retries().attemptTimeout()).isEqualTo(Duration.ofMillis(30_000));
+    assertThat(settings.retries().maxRetries()).isEqualTo(2);
     assertThat(settings.toString()).doesNotContain("sk-abc");
   }
 
@@ -40,14 +40,14 @@ class OpenAiSettingsTest {
                 Env.of(
                     Map.of(
                         "OPENAI_API_KEY_FILE", file.toString(),
-                        "OPENAI_BASE_URL", "http://127.0.0.1:8000/v1",
+                        "OPENAI_BASE_URL", "http://127.0.0.1:8000/v1/",
                         "PROVIDER_TIMEOUT_MS", "1500",
                         "PROVIDER_MAX_RETRIES", "0")))
             .get();
     assertThat(settings.apiKey()).isEqualTo("sk-from-file");
-    assertThat(settings.baseUrl().getPort()).isEqualTo(8000);
-    assertThat(settings.timeout()).isEqualTo(Duration.ofMillis(1500));
-    assertThat(settings.maxRetries()).isZero();
+    assertThat(settings.baseUrl().toString()).isEqualTo("http://127.0.0.1:8000/v1");
+    assertThat(settings.retries().attemptTimeout()).isEqualTo(Duration.ofMillis(1500));
+    assertThat(settings.retries().maxRetries()).isZero();
   }
 
   @Test
@@ -56,7 +56,16 @@ class OpenAiSettingsTest {
             () ->
                 OpenAiSettings.from(
                     Env.of(Map.of("OPENAI_API_KEY", "k", "OPENAI_BASE_URL", "ftp://x/v1"))))
-        .isInstanceOf(ConfigException.class);
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("OPENAI_BASE_URL");
+    assertThatThrownBy(
+            () ->
+                OpenAiSettings.from(
+                    Env.of(
+                        Map.of(
+                            "OPENAI_API_KEY", "k", "OPENAI_BASE_URL", "https://u:p@x.example/v1"))))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageNotContaining("u:p");
     assertThatThrownBy(
             () ->
                 OpenAiSettings.from(
@@ -65,6 +74,7 @@ class OpenAiSettingsTest {
     assertThatThrownBy(
             () -> OpenAiSettings.from(Env.of(Map.of("OPENAI_API_KEY_FILE", "/nonexistent/key"))))
         .isInstanceOf(ConfigException.class)
-        .hasMessageNotContaining("sk-");
+        .hasMessageContaining("OPENAI_API_KEY_FILE")
+        .hasMessageContaining("/nonexistent/key");
   }
 }
