@@ -1,0 +1,51 @@
+package dev.sluice.egress;
+
+import dev.sluice.config.Env;
+import dev.sluice.egress.anthropic.AnthropicProvider;
+import dev.sluice.egress.anthropic.AnthropicSettings;
+import dev.sluice.egress.azure.AzureOpenAiProvider;
+import dev.sluice.egress.azure.AzureOpenAiSettings;
+import dev.sluice.egress.openai.OpenAiCompatibleProvider;
+import dev.sluice.egress.openai.OpenAiSettings;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+
+/**
+ * The HTTP providers the environment configures: OpenAI (or a compatible server), Azure OpenAI and
+ * Anthropic, each offered when its key is set, all behind one {@link EgressAllowlist} built from
+ * their base URLs and {@value EgressAllowlist#VARIABLE}.
+ */
+public final class ConfiguredProviders {
+  private ConfiguredProviders() {}
+
+  /**
+   * @param executor runs the providers' HTTP clients; calls never block it
+   * @param scheduler runs backoffs and attempt timeouts
+   * @throws dev.sluice.config.ConfigException on a bad value or a base URL outside the allowlist
+   */
+  public static List<Provider> from(
+      Env env, Executor executor, ScheduledExecutorService scheduler) {
+    Optional<OpenAiSettings> openAi = OpenAiSettings.from(env);
+    Optional<AzureOpenAiSettings> azure = AzureOpenAiSettings.from(env);
+    Optional<AnthropicSettings> anthropic = AnthropicSettings.from(env);
+    List<URI> baseUrls = new ArrayList<>();
+    openAi.ifPresent(settings -> baseUrls.add(settings.baseUrl()));
+    azure.ifPresent(settings -> baseUrls.add(settings.endpoint()));
+    anthropic.ifPresent(settings -> baseUrls.add(settings.baseUrl()));
+    EgressAllowlist allowlist = EgressAllowlist.from(env, baseUrls);
+    List<Provider> providers = new ArrayList<>();
+    openAi.ifPresent(
+        settings ->
+            providers.add(new OpenAiCompatibleProvider(settings, allowlist, executor, scheduler)));
+    azure.ifPresent(
+        settings ->
+            providers.add(new AzureOpenAiProvider(settings, allowlist, executor, scheduler)));
+    anthropic.ifPresent(
+        settings -> providers.add(new AnthropicProvider(settings, allowlist, executor, scheduler)));
+    return List.copyOf(providers);
+  }
+}
