@@ -53,6 +53,11 @@ class AnthropicProviderTest extends ProviderContractTest {
   }
 
   @Override
+  protected String requestIdHeader() {
+    return null;
+  }
+
+  @Override
   protected String model() {
     return "claude-sonnet-4-5";
   }

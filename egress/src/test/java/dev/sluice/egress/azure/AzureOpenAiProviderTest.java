@@ -54,6 +54,11 @@ class AzureOpenAiProviderTest extends ProviderContractTest {
   }
 
   @Override
+  protected String requestIdHeader() {
+    return "x-ms-client-request-id";
+  }
+
+  @Override
   protected String model() {
     return "gpt4o-prod";
   }

@@ -57,6 +57,12 @@ public abstract class ProviderContractTest {
   /** The one token {@link #errorBody} may contribute to the message. */
   protected abstract String errorToken(int status);
 
+  /**
+   * The header the provider records a client's request id under, or null when it documents none;
+   * retries carry the same id, so a duplicate after a connection reset can be matched.
+   */
+  protected abstract String requestIdHeader();
+
   /** Statuses the provider uses for its own failures, each retried. */
   protected List<Integer> serverErrors() {
     return List.of(500, 503);
@@ -100,6 +106,13 @@ public abstract class ProviderContractTest {
     upstream = new FakeUpstream(json(429, errorBody(429), "Retry-After", "0"), json(200, okBody()));
     assertThat(answer(provider(2), call(0)).message().text()).isEqualTo("Hello!");
     assertThat(upstream.attempts()).isEqualTo(2);
+    FakeUpstream.Received first = upstream.received().get(0);
+    FakeUpstream.Received retry = upstream.received().get(1);
+    assertThat(retry.body()).isEqualTo(first.body());
+    if (requestIdHeader() != null) {
+      assertThat(first.header(requestIdHeader())).isEqualTo(REQUEST_ID);
+      assertThat(retry.header(requestIdHeader())).isEqualTo(REQUEST_ID);
+    }
   }
 
   @Test

@@ -4,6 +4,7 @@ import static dev.sluice.egress.http.FakeUpstream.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.sluice.config.Env;
 import dev.sluice.egress.EgressAllowlist;
 import dev.sluice.egress.Provider;
 import dev.sluice.egress.ProviderAnswer;
@@ -23,6 +24,7 @@ import dev.sluice.schemas.chat.ToolCall;
 import dev.sluice.schemas.chat.ToolChoice;
 import java.net.URI;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The OpenAI adapter against a stand-in for OpenAI's chat-completions endpoint. */
@@ -47,6 +49,11 @@ class OpenAiCompatibleProviderTest extends ProviderContractTest {
   protected Provider provider(String root, RetryPolicy retries, EgressAllowlist allowlist) {
     OpenAiSettings settings = new OpenAiSettings("openai", URI.create(root + "/v1"), KEY, retries);
     return new OpenAiCompatibleProvider(settings, allowlist, executor, scheduler);
+  }
+
+  @Override
+  protected String requestIdHeader() {
+    return "X-Client-Request-Id";
   }
 
   @Override
@@ -252,14 +259,11 @@ class OpenAiCompatibleProviderTest extends ProviderContractTest {
   }
 
   @Test
-  void theThreeArgumentConstructorAllowsOnlyTheBaseUrlHost() {
+  void theThreeArgumentConstructorReachesTheBaseUrlHost() {
     upstream = new FakeUpstream(json(200, OK_BODY));
     OpenAiSettings settings =
         new OpenAiSettings(
-            "openai",
-            URI.create(upstream.url("/v1")),
-            KEY,
-            RetryPolicy.from(dev.sluice.config.Env.of(java.util.Map.of())));
+            "openai", URI.create(upstream.url("/v1")), KEY, RetryPolicy.from(Env.of(Map.of())));
     Provider provider = new OpenAiCompatibleProvider(settings, executor, scheduler);
     assertThat(answer(provider, call(0)).message().text()).isEqualTo("Hello!");
   }
