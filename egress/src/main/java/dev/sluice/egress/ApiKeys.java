@@ -20,7 +20,8 @@ public final class ApiKeys {
   /**
    * The key, or empty when neither variable is set.
    *
-   * @throws ConfigException when both are set, or the file is unreadable or empty
+   * @throws ConfigException when both are set, the file is unreadable or empty, or the key holds
+   *     whitespace, a control or a non-ASCII character
    */
   public static Optional<String> read(Env env, String prefix) {
     String direct = prefix + "_API_KEY";
@@ -32,6 +33,7 @@ public final class ApiKeys {
       throw new ConfigException("set only one of " + direct + " and " + fileVariable);
     }
     if (key.isPresent()) {
+      requireHeaderSafe(key.get(), direct);
       return key;
     }
     if (file.isEmpty()) {
@@ -47,6 +49,18 @@ public final class ApiKeys {
     if (content.isEmpty()) {
       throw new ConfigException(fileVariable + " names an empty file: " + path);
     }
+    requireHeaderSafe(content, fileVariable + " (" + path + ")");
     return Optional.of(content);
+  }
+
+  /** Keys travel in a header: whitespace or a control character inside one is a paste error. */
+  private static void requireHeaderSafe(String key, String source) {
+    for (int i = 0; i < key.length(); i++) {
+      char c = key.charAt(i);
+      if (c <= ' ' || c >= 0x7f) {
+        throw new ConfigException(
+            source + " holds whitespace or a character an API key cannot have");
+      }
+    }
   }
 }

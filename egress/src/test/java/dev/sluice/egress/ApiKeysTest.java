@@ -56,6 +56,21 @@ class ApiKeysTest {
   }
 
   @Test
+  void aKeyWithInnerWhitespaceIsRefusedWithoutShowingIt(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("two-lines");
+    Files.writeString(file, "k-line-one\nk-line-two\n");
+    assertThatThrownBy(
+            () -> ApiKeys.read(Env.of(Map.of("ACME_API_KEY_FILE", file.toString())), "ACME"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("ACME_API_KEY_FILE")
+        .hasMessageNotContaining("k-line");
+    assertThatThrownBy(() -> ApiKeys.read(Env.of(Map.of("ACME_API_KEY", "k one")), "ACME"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("ACME_API_KEY")
+        .hasMessageNotContaining("k one");
+  }
+
+  @Test
   void bothSourcesAreRefusedWithoutShowingTheKey(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("key");
     Files.writeString(file, "k-from-file");

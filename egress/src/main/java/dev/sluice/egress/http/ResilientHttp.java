@@ -17,7 +17,6 @@ import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
@@ -138,17 +137,16 @@ public final class ResilientHttp {
       return;
     }
     long attemptMs = Math.min(policy.attemptTimeout().toMillis(), remaining);
-    HttpRequest.Builder builder =
-        HttpRequest.newBuilder(uri)
-            .timeout(Duration.ofMillis(attemptMs))
-            .POST(HttpRequest.BodyPublishers.ofByteArray(request.body()));
-    for (Map.Entry<String, String> header : request.headers().entrySet()) {
-      builder.header(header.getKey(), header.getValue());
-    }
     CompletableFuture<HttpResponse<String>> inFlight;
     try {
+      HttpRequest.Builder builder =
+          HttpRequest.newBuilder(uri)
+              .timeout(Duration.ofMillis(attemptMs))
+              .POST(HttpRequest.BodyPublishers.ofByteArray(request.body()));
+      request.headers().forEach(builder::header);
       inFlight = http.sendAsync(builder.build(), HttpResponse.BodyHandlers.ofString());
     } catch (RuntimeException e) {
+      // Such as a header value the client refuses; its message may quote the value (the key).
       result.completeExceptionally(new ProviderException(Kind.ERROR, "the provider call failed"));
       return;
     }
