@@ -30,7 +30,10 @@ public final class OpenAiCompatibleProvider implements Provider {
   private final OpenAiSettings settings;
   private final ResilientHttp http;
 
-  /** Calls may go to the base URL's host only. */
+  /**
+   * Calls may go to the base URL's host only; {@code EGRESS_ALLOWED_HOSTS} is not read here. {@link
+   * dev.sluice.egress.ConfiguredProviders} builds the provider with the configured allowlist.
+   */
   public OpenAiCompatibleProvider(
       OpenAiSettings settings, Executor executor, ScheduledExecutorService scheduler) {
     this(settings, EgressAllowlist.of(List.of(settings.baseUrl().getHost())), executor, scheduler);

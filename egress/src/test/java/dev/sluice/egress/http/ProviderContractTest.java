@@ -15,7 +15,6 @@ import dev.sluice.egress.ProviderException;
 import dev.sluice.egress.ProviderException.Kind;
 import dev.sluice.schemas.chat.ChatMessage;
 import dev.sluice.schemas.chat.ChatRequest;
-import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -277,9 +276,5 @@ public abstract class ProviderContractTest {
       throw new AssertionError("the call did not fail in time", e);
     }
     return fail("the call succeeded");
-  }
-
-  protected static URI uri(String text) {
-    return URI.create(text);
   }
 }
