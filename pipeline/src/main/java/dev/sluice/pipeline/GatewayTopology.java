@@ -107,6 +107,7 @@ public final class GatewayTopology {
                     new ProviderCallProcessor(
                         store,
                         stages.providers(),
+                        stages.modelChains(),
                         stages.beforeCall(),
                         stages.callBudget(),
                         stages.drainInterval()),

@@ -8,6 +8,8 @@ import dev.sluice.config.ParentWatch;
 import dev.sluice.egress.Provider;
 import dev.sluice.egress.ProviderRouter;
 import dev.sluice.egress.StubProvider;
+import dev.sluice.egress.circuit.CircuitBreakingProvider;
+import dev.sluice.egress.circuit.CircuitSettings;
 import dev.sluice.egress.openai.OpenAiCompatibleProvider;
 import dev.sluice.egress.openai.OpenAiSettings;
 import dev.sluice.pipeline.audit.AuditTopology;
@@ -19,6 +21,7 @@ import dev.sluice.pipeline.firewall.risk.InjectionScorer;
 import dev.sluice.pipeline.policy.LocalPolicy;
 import dev.sluice.pipeline.policy.OpaPolicy;
 import dev.sluice.pipeline.provider.CallBudget;
+import dev.sluice.pipeline.provider.ModelChains;
 import dev.sluice.pipeline.redaction.RedactAnswer;
 import dev.sluice.pipeline.redaction.RedactPrompt;
 import dev.sluice.pipeline.redaction.TenantRedaction;
@@ -82,6 +85,7 @@ public final class PipelineMain {
       redaction = TenantRedaction.from(env, policy);
       firewall = FirewallSettings.from(env);
       opa = opaPolicy(env);
+      ModelChains.check(limits, policy, policy.tenantsWithOverrides());
       firewall.forTenant(policy.forTenant("-"));
       for (String tenant : policy.tenantsWithOverrides()) {
         firewall.forTenant(policy.forTenant(tenant));
@@ -128,7 +132,8 @@ public final class PipelineMain {
             List.of(new RedactAnswer(redaction::answers)),
             opa == null ? "LOCAL" : "OPA",
             policy.version(),
-            opa);
+            opa,
+            ModelChains.fromPolicy(policy::forTenant));
     Properties properties = streamsProperties(settings);
     // Naming enforcement is a topology setting: the builder has to see the config.
     KafkaStreams streams =
@@ -192,7 +197,10 @@ public final class PipelineMain {
       ExecutorService http = Executors.newFixedThreadPool(2, daemonThreads("provider-http"));
       ScheduledExecutorService retries =
           Executors.newSingleThreadScheduledExecutor(daemonThreads("provider-retry"));
-      providers.add(new OpenAiCompatibleProvider(openAi.get(), http, retries));
+      providers.add(
+          new CircuitBreakingProvider(
+              new OpenAiCompatibleProvider(openAi.get(), http, retries),
+              CircuitSettings.from(env)));
       LOGGER.atInfo().addKeyValue("provider", openAi.get()).log("provider configured");
     }
     return providers;

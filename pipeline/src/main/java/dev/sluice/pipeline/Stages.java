@@ -3,6 +3,7 @@ package dev.sluice.pipeline;
 import dev.sluice.egress.ProviderRouter;
 import dev.sluice.pipeline.auth.EnvelopeAuthenticator;
 import dev.sluice.pipeline.provider.CallBudget;
+import dev.sluice.pipeline.provider.ModelChains;
 import dev.sluice.pipeline.stage.AnswerStage;
 import dev.sluice.pipeline.stage.AsyncRequestCheck;
 import dev.sluice.pipeline.stage.RequestStage;
@@ -19,6 +20,7 @@ import java.util.Objects;
  * @param policyMode {@code LOCAL} or {@code OPA}, recorded with every decision
  * @param policyVersion content hash of the policy bundle in force, or null without one
  * @param beforeCall a network check run before each provider call (OPA), or null
+ * @param modelChains the models to try for each request: its own, then its fallbacks
  */
 public record Stages(
     EnvelopeAuthenticator authenticator,
@@ -29,7 +31,8 @@ public record Stages(
     List<AnswerStage> answerStages,
     String policyMode,
     String policyVersion,
-    AsyncRequestCheck beforeCall) {
+    AsyncRequestCheck beforeCall,
+    ModelChains modelChains) {
 
   public Stages {
     Objects.requireNonNull(authenticator, "authenticator");
@@ -39,6 +42,31 @@ public record Stages(
     requestStages = List.copyOf(requestStages);
     answerStages = List.copyOf(answerStages);
     Objects.requireNonNull(policyMode, "policyMode");
+    Objects.requireNonNull(modelChains, "modelChains");
+  }
+
+  /** Stages without fallback chains. */
+  public Stages(
+      EnvelopeAuthenticator authenticator,
+      List<RequestStage> requestStages,
+      ProviderRouter providers,
+      CallBudget callBudget,
+      Duration drainInterval,
+      List<AnswerStage> answerStages,
+      String policyMode,
+      String policyVersion,
+      AsyncRequestCheck beforeCall) {
+    this(
+        authenticator,
+        requestStages,
+        providers,
+        callBudget,
+        drainInterval,
+        answerStages,
+        policyMode,
+        policyVersion,
+        beforeCall,
+        ModelChains.none());
   }
 
   /** Stages without a policy bundle (LOCAL mode, no version). */
@@ -58,6 +86,7 @@ public record Stages(
         answerStages,
         "LOCAL",
         null,
-        null);
+        null,
+        ModelChains.none());
   }
 }

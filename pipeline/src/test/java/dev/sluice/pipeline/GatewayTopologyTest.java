@@ -11,6 +11,7 @@ import dev.sluice.egress.ProviderRouter;
 import dev.sluice.egress.StubProvider;
 import dev.sluice.pipeline.auth.EnvelopeAuthenticator;
 import dev.sluice.pipeline.provider.CallBudget;
+import dev.sluice.pipeline.provider.ModelChains;
 import dev.sluice.pipeline.provider.PendingCall;
 import dev.sluice.pipeline.provider.ProviderCallProcessor;
 import dev.sluice.pipeline.reply.ReplyShaper;
@@ -549,6 +550,16 @@ class GatewayTopologyTest {
             "provider_error",
             null),
         Arguments.of(
+            new ProviderException(ProviderException.Kind.REFUSED, "the provider refused (400)"),
+            502,
+            "provider_error",
+            null),
+        Arguments.of(
+            new ProviderException(ProviderException.Kind.UNAVAILABLE, "circuit open", 12),
+            503,
+            "provider_unavailable",
+            12),
+        Arguments.of(
             new ProviderException(ProviderException.Kind.UNKNOWN_MODEL, "no such model"),
             400,
             "model_not_allowed",
@@ -594,6 +605,33 @@ class GatewayTopologyTest {
     }
     forgetAnsweredCalls();
     assertThat(driver.<String, PendingCall>getKeyValueStore(PENDING_STORE).get(later)).isNull();
+  }
+
+  @Test
+  void aFailedModelFallsBackAlongTheTenantsChainAndTheReplySaysWhoAnswered() {
+    chains =
+        (tenant, model) ->
+            ACME.equals(tenant) && model.equals(ManualProvider.NAME)
+                ? List.of(ManualProvider.NAME, StubProvider.NAME)
+                : List.of(model);
+    ManualProvider failing =
+        new ManualProvider(
+            call ->
+                CompletableFuture.failedFuture(
+                    new ProviderException(ProviderException.Kind.ERROR, "the provider failed")));
+    start(false, ROOMY, failing);
+
+    pipe(
+        Envelopes.envelope(
+            RequestIds.next(), ACME, TestTokens.mint(ACME, T0), ManualProvider.NAME, "hi"),
+        T0);
+
+    ReplyEnvelope reply = onlyReply();
+    assertThat(reply.status()).isEqualTo(200);
+    assertThat(reply.completion().model()).isEqualTo(StubProvider.NAME);
+    assertThat(reply.completion().meta().provider()).isEqualTo(StubProvider.NAME);
+    assertThat(reply.completion().answer()).isEqualTo("echo: hi");
+    assertThat(failing.calls()).hasSize(1);
   }
 
   @Test
@@ -733,6 +771,9 @@ class GatewayTopologyTest {
 
   // ---------------------------------------------------------------- helpers
 
+  /** The fallback chains the next {@link #start} wires; none unless a test sets them. */
+  private ModelChains chains = ModelChains.none();
+
   private void start(boolean devMode, CallBudget budget, Provider... providers) {
     start(devMode, budget, List.of(), providers);
   }
@@ -761,7 +802,8 @@ class GatewayTopologyTest {
             List.of(),
             beforeCall == null ? "LOCAL" : "OPA",
             null,
-            beforeCall);
+            beforeCall,
+            chains);
     driver =
         new TopologyTestDriver(
             GatewayTopology.build(new StreamsBuilder(), stages), streamsProperties(), T0);

@@ -21,7 +21,9 @@ import java.util.function.Function;
 /**
  * The context firewall for retrieval-augmented requests. Every chunk must come from an allowed
  * origin: its own {@code source}, or the context's when it has none. A chunk with no source at all,
- * or one outside the allowlist, refuses the whole request, naming the chunk ids.
+ * or one outside the allowlist, refuses the whole request, naming the chunk ids. Chunks and tool
+ * results ({@code tool} messages) are scored for prompt-injection risk as retrieved text; the
+ * caller's own messages are scored as prompts.
  */
 public final class ContextFirewall implements RequestStage {
   public static final String STAGE = "context_firewall";
@@ -68,15 +70,20 @@ public final class ContextFirewall implements RequestStage {
     }
     FirewallSettings settings = settingsForTenant.apply(request.principal().tenant());
     VerifiedRequest checked = request;
-    if (context != null && settings.contextMode() != Mode.OFF) {
+    if (settings.contextMode() != Mode.OFF) {
       List<String> blocked = new ArrayList<>();
-      for (RagChunk chunk : context.chunks()) {
-        RiskAssessment risk = contextScorer.assess(chunk.content());
-        if (settings.contextMode() == Mode.BLOCK
-            && Sensitivity.blocks(risk, settings.sensitivity())) {
-          blocked.add("chunk " + printable(chunk.id()) + ": " + String.join(", ", risk.cues()));
-        } else if (risk.flagged()) {
-          checked = checked.flagged(new RiskFlag(risk.score(), risk.cues()));
+      if (context != null) {
+        for (RagChunk chunk : context.chunks()) {
+          checked =
+              assessRetrieved(
+                  checked, settings, chunk.content(), "chunk " + printable(chunk.id()), blocked);
+        }
+      }
+      // A tool's result is retrieved text too: whatever the tool fetched can carry instructions.
+      for (ChatMessage message : request.request().messages()) {
+        if ("tool".equals(message.role())) {
+          String label = "tool result " + printable(String.valueOf(message.toolCallId()));
+          checked = assessRetrieved(checked, settings, message.text(), label, blocked);
         }
       }
       if (!blocked.isEmpty()) {
@@ -84,7 +91,7 @@ public final class ContextFirewall implements RequestStage {
             Refusal.of(
                 STAGE,
                 ErrorCode.CONTEXT_INJECTION_RISK,
-                "context chunks look like a prompt injection",
+                "retrieved context or tool results look like a prompt injection",
                 "context",
                 blocked));
       }
@@ -111,6 +118,24 @@ public final class ContextFirewall implements RequestStage {
       }
     }
     return new StageDecision.Pass(checked);
+  }
+
+  /**
+   * Scores one retrieved text: adds {@code label: cues} to {@code blocked} when it blocks, and
+   * returns the request flagged when it is risky but let through.
+   */
+  private VerifiedRequest assessRetrieved(
+      VerifiedRequest request,
+      FirewallSettings settings,
+      String text,
+      String label,
+      List<String> blocked) {
+    RiskAssessment risk = contextScorer.assess(text);
+    if (settings.contextMode() == Mode.BLOCK && Sensitivity.blocks(risk, settings.sensitivity())) {
+      blocked.add(label + ": " + String.join(", ", risk.cues()));
+      return request;
+    }
+    return risk.flagged() ? request.flagged(new RiskFlag(risk.score(), risk.cues())) : request;
   }
 
   private StageDecision checkOrigins(VerifiedRequest request, RagContext context) {

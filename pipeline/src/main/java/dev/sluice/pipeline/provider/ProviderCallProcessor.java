@@ -60,6 +60,7 @@ public final class ProviderCallProcessor implements Processor<String, Admitted, 
 
   private final String storeName;
   private final ProviderRouter providers;
+  private final ModelChains modelChains;
   private final AsyncRequestCheck beforeCall;
   private final CallBudget budget;
   private final Duration drainInterval;
@@ -85,21 +86,24 @@ public final class ProviderCallProcessor implements Processor<String, Admitted, 
 
   public ProviderCallProcessor(
       String storeName, ProviderRouter providers, CallBudget budget, Duration drainInterval) {
-    this(storeName, providers, null, budget, drainInterval);
+    this(storeName, providers, ModelChains.none(), null, budget, drainInterval);
   }
 
   /**
+   * @param modelChains the models to try for each request, in order
    * @param beforeCall a network check (OPA) run before each provider call, or null
    */
   public ProviderCallProcessor(
       String storeName,
       ProviderRouter providers,
+      ModelChains modelChains,
       AsyncRequestCheck beforeCall,
       CallBudget budget,
       Duration drainInterval) {
     this.beforeCall = beforeCall;
     this.storeName = storeName;
     this.providers = providers;
+    this.modelChains = modelChains;
     this.budget = budget;
     this.drainInterval = drainInterval;
   }
@@ -200,8 +204,9 @@ public final class ProviderCallProcessor implements Processor<String, Admitted, 
   }
 
   private CompletableFuture<ProviderAnswer> callProvider(VerifiedRequest request, long deadlineMs) {
+    List<String> chain = modelChains.chain(request.principal().tenant(), request.request().model());
     return providers
-        .complete(request.requestId(), request.request().model(), request.request(), deadlineMs)
+        .complete(request.requestId(), chain, request.request(), deadlineMs)
         .toCompletableFuture();
   }
 

@@ -9,6 +9,7 @@ import dev.sluice.pipeline.firewall.risk.InjectionScorer;
 import dev.sluice.pipeline.stage.StageDecision;
 import dev.sluice.schemas.chat.ChatMessage;
 import dev.sluice.schemas.chat.ChatRequest;
+import dev.sluice.schemas.chat.ContentPart;
 import dev.sluice.schemas.chat.RagChunk;
 import dev.sluice.schemas.chat.RagContext;
 import dev.sluice.schemas.envelope.VerifiedRequest;
@@ -117,6 +118,35 @@ class ContextFirewallTest {
         .startsWith("chunk bad: ")
         .contains("ignore_previous_instructions")
         .doesNotContain("Ignore all");
+  }
+
+  @Test
+  void toolResultsAreScoredAsRetrievedText() {
+    ContextFirewall firewall =
+        scoring(new FirewallSettings(FirewallSettings.Mode.BLOCK, FirewallSettings.Mode.OFF, 5));
+    VerifiedRequest base = request(null);
+    VerifiedRequest withToolResults =
+        base.withRequest(
+            new ChatRequest(
+                "stub",
+                List.of(
+                    ChatMessage.of("user", "summarise my inbox"),
+                    new ChatMessage(
+                        "tool", List.of(ContentPart.text("3 new mails")), true, null, null, "c1"),
+                    new ChatMessage(
+                        "tool", List.of(ContentPart.text(INJECTION)), true, null, null, "c2")),
+                null,
+                null,
+                null,
+                null,
+                null,
+                null));
+    StageDecision decision = firewall.apply(withToolResults, 0);
+    assertThat(decision).isInstanceOf(StageDecision.Deny.class);
+    var refusal = ((StageDecision.Deny) decision).refusal();
+    assertThat(refusal.code().code()).isEqualTo("context_injection_risk");
+    assertThat(refusal.error().reasons()).hasSize(1);
+    assertThat(refusal.error().reasons().get(0)).startsWith("tool result c2: ");
   }
 
   @Test
