@@ -44,6 +44,7 @@ import org.slf4j.LoggerFactory;
  *   <li>429, 5xx (Anthropic's 529 included) and connection errors are retried with jittered
  *       exponential backoff, or after the provider's {@code Retry-After} / {@code retry-after-ms};
  *       never when the wait would pass the deadline. Other 4xx are {@link Kind#REFUSED} at once.
+ *   <li>Answers larger than {@link #MAX_ANSWER_BYTES} are dropped unread past the limit.
  *   <li>Redirects are never followed: a base URL cannot be bounced to another host.
  *   <li>Every attempt checks its URI against the egress allowlist before sending.
  *   <li>Cancelling or completing the returned stage from outside abandons the attempt in flight.
@@ -59,6 +60,9 @@ import org.slf4j.LoggerFactory;
 public final class ResilientHttp {
   private static final Logger LOGGER = LoggerFactory.getLogger(ResilientHttp.class);
 
+  /** The largest answer read; chat completions are far smaller, a runaway upstream is not. */
+  public static final int MAX_ANSWER_BYTES = 16 * 1024 * 1024;
+
   /** Without a deadline, a longer Retry-After ends the call instead of parking it. */
   static final long MAX_WAIT_WITHOUT_DEADLINE_MS = 60_000;
 
@@ -71,6 +75,7 @@ public final class ResilientHttp {
   private final RetryPolicy policy;
   private final EgressAllowlist allowlist;
   private final Dialect dialect;
+  private final int maxAnswerBytes;
 
   /**
    * @param provider the provider's name, for logs
@@ -84,6 +89,19 @@ public final class ResilientHttp {
       RetryPolicy policy,
       EgressAllowlist allowlist,
       Dialect dialect) {
+    this(provider, http, scheduler, policy, allowlist, dialect, MAX_ANSWER_BYTES);
+  }
+
+  /** Tests lower the answer limit. */
+  ResilientHttp(
+      String provider,
+      HttpClient http,
+      ScheduledExecutorService scheduler,
+      RetryPolicy policy,
+      EgressAllowlist allowlist,
+      Dialect dialect,
+      int maxAnswerBytes) {
+    this.maxAnswerBytes = maxAnswerBytes;
     this.provider = Objects.requireNonNull(provider, "provider");
     this.http = Objects.requireNonNull(http, "http");
     this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
@@ -144,7 +162,7 @@ public final class ResilientHttp {
               .timeout(Duration.ofMillis(attemptMs))
               .POST(HttpRequest.BodyPublishers.ofByteArray(request.body()));
       request.headers().forEach(builder::header);
-      inFlight = http.sendAsync(builder.build(), HttpResponse.BodyHandlers.ofString());
+      inFlight = http.sendAsync(builder.build(), BoundedBody.upTo(maxAnswerBytes));
     } catch (RuntimeException e) {
       // Such as a header value the client refuses; its message may quote the value (the key).
       result.completeExceptionally(new ProviderException(Kind.ERROR, "the provider call failed"));
@@ -225,6 +243,12 @@ public final class ResilientHttp {
   private static Outcome failed(Throwable error) {
     Throwable cause =
         error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    for (Throwable link = cause; link != null; link = link.getCause()) {
+      if (link instanceof BoundedBody.TooLarge) {
+        return Outcome.fail(
+            new ProviderException(Kind.ERROR, "the provider's answer was too large"));
+      }
+    }
     if (cause instanceof HttpTimeoutException || cause instanceof CancellationException) {
       // Cancelled while the call is still open: only the attempt guard does that.
       return Outcome.fail(timeout());

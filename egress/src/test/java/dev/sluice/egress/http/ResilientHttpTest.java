@@ -152,6 +152,49 @@ class ResilientHttpTest {
   }
 
   @Test
+  void anOversizedAnswerIsAnErrorNotRetried() {
+    String big = "x".repeat(5_000);
+    upstream = new FakeUpstream(json(200, big));
+    ProviderException declared =
+        failure(engine(new TextDialect(URI.create(upstream.url("/x"))), 1_000).send(call(0)));
+    assertThat(declared.kind()).isEqualTo(Kind.ERROR);
+    assertThat(declared.getMessage()).isEqualTo("the provider's answer was too large");
+    assertThat(upstream.attempts()).isEqualTo(1);
+    upstream.close();
+
+    // Chunked, so the size shows only while reading.
+    upstream =
+        new FakeUpstream(
+            exchange -> {
+              exchange.sendResponseHeaders(200, 0);
+              try (OutputStream out = exchange.getResponseBody()) {
+                for (int i = 0; i < 10; i++) {
+                  out.write(big.getBytes(StandardCharsets.UTF_8));
+                  out.flush();
+                }
+              } catch (IOException e) {
+                // the client hung up, as it should
+              }
+            });
+    ProviderException streamed =
+        failure(engine(new TextDialect(URI.create(upstream.url("/x"))), 1_000).send(call(0)));
+    assertThat(streamed.getMessage()).isEqualTo("the provider's answer was too large");
+    assertThat(upstream.attempts()).isEqualTo(1);
+  }
+
+  @Test
+  void anAnswerWithinTheLimitIsRead() throws Exception {
+    upstream = new FakeUpstream(json(200, "ünïcode ✓"));
+    assertThat(
+            engine(new TextDialect(URI.create(upstream.url("/x"))), 1_000)
+                .send(call(0))
+                .get(10, TimeUnit.SECONDS)
+                .message()
+                .text())
+        .isEqualTo("ünïcode ✓");
+  }
+
+  @Test
   void outboundRequestsHideHeaderValuesAndTheBody() {
     OutboundRequest request =
         new OutboundRequest(
@@ -168,6 +211,17 @@ class ResilientHttpTest {
 
   private ResilientHttp engine(URI uri, EgressAllowlist allowlist) {
     return engine(new TextDialect(uri), allowlist);
+  }
+
+  private ResilientHttp engine(Dialect dialect, int maxAnswerBytes) {
+    return new ResilientHttp(
+        "test",
+        ResilientHttp.client(executor, Duration.ofMillis(500)),
+        scheduler,
+        new RetryPolicy(Duration.ofMillis(500), 2, Duration.ofMillis(10)),
+        allowLocal(),
+        dialect,
+        maxAnswerBytes);
   }
 
   private ResilientHttp engine(Dialect dialect, EgressAllowlist allowlist) {
