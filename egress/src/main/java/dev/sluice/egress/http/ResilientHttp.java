@@ -53,9 +53,10 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * <p>A connection error after the request was fully sent is retried too, so a provider may receive
- * the same request twice. Dialects send the gateway's request id in the header the provider logs
- * client request ids under, so such duplicates can be matched; none of the supported APIs
- * deduplicates on it.
+ * the same request twice (and bill it twice). Where the provider records a client's request id
+ * (OpenAI {@code X-Client-Request-Id}, Azure {@code x-ms-client-request-id}) the dialect sends the
+ * gateway's, the same on every attempt, so such duplicates can be matched; none of the supported
+ * APIs deduplicates on it, and Anthropic documents no such header.
  */
 public final class ResilientHttp {
   private static final Logger LOGGER = LoggerFactory.getLogger(ResilientHttp.class);
