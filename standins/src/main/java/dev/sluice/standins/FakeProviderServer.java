@@ -12,6 +12,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -154,6 +155,17 @@ public final class FakeProviderServer implements AutoCloseable {
     for (HeldCall call : held) {
       call.schedule();
     }
+  }
+
+  /**
+   * Answers now the {@code count} calls held longest (all of them if fewer are held); the rest keep
+   * waiting for their delay.
+   */
+  public void answerOldest(int count) {
+    held.stream()
+        .sorted(Comparator.comparingLong(call -> call.receivedNs))
+        .limit(count)
+        .forEach(call -> call.due.complete(null));
   }
 
   public StandInStats stats() {

@@ -269,6 +269,38 @@ class FakeProviderServerTest {
   }
 
   @Test
+  void answersTheOldestHeldCallsOnRequest() throws Exception {
+    server = FakeProviderServer.start(Duration.ofMinutes(10), KEY);
+    List<CompletableFuture<HttpResponse<String>>> answers = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      answers.add(
+          http.sendAsync(
+              request("/v1/chat/completions")
+                  .header("Authorization", "Bearer " + KEY)
+                  .POST(
+                      HttpRequest.BodyPublishers.ofString(
+                          "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8)));
+    }
+    long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (server.stats().inProgress() < 3 && System.nanoTime() < giveUp) {
+      Thread.sleep(20);
+    }
+
+    server.answerOldest(2);
+    while (server.stats().answered() < 2 && System.nanoTime() < giveUp) {
+      Thread.sleep(20);
+    }
+
+    assertThat(server.stats().answered()).isEqualTo(2);
+    assertThat(server.stats().inProgress()).isEqualTo(1);
+    server.delay(Duration.ZERO);
+    CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+    assertThat(server.stats().answered()).isEqualTo(3);
+  }
+
+  @Test
   void aShortDelayStillAnswers() throws Exception {
     server = FakeProviderServer.start(Duration.ofMillis(200), KEY);
     HttpResponse<String> response =
