@@ -8,6 +8,7 @@ import dev.sluice.ingress.IngressMain;
 import dev.sluice.pipeline.provider.ProviderCallProcessor;
 import dev.sluice.schemas.Json;
 import dev.sluice.schemas.kafka.TopicProvisioner;
+import dev.sluice.schemas.kafka.Topics;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -22,16 +23,21 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -267,6 +273,108 @@ final class GatewayFixture implements AutoCloseable {
     return read;
   }
 
+  /** Waits until the pipeline's group has committed every record on {@code llm.requests}. */
+  void awaitRequestsCommitted(Duration timeout) throws Exception {
+    String group = pipelineEnv.getOrDefault("PIPELINE_APPLICATION_ID", "sluice-pipeline");
+    long end = endOffsets(Topics.REQUESTS.name());
+    long giveUp = System.nanoTime() + timeout.toNanos();
+    long committed = 0;
+    while (System.nanoTime() < giveUp) {
+      committed = 0;
+      for (Map.Entry<TopicPartition, OffsetAndMetadata> entry :
+          admin
+              .listConsumerGroupOffsets(group)
+              .partitionsToOffsetAndMetadata()
+              .get(10, TimeUnit.SECONDS)
+              .entrySet()) {
+        if (entry.getKey().topic().equals(Topics.REQUESTS.name()) && entry.getValue() != null) {
+          committed += entry.getValue().offset();
+        }
+      }
+      if (committed >= end) {
+        return;
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError(
+        "the pipeline committed " + committed + " of " + end + " request offsets in time");
+  }
+
+  /**
+   * Reads the in-flight store's changelog until each message is the text of a live pending entry:
+   * then every call has been started by the pipeline and would be lost if the store were not
+   * restored.
+   */
+  void awaitPendingOnChangelog(List<String> messages, Duration timeout) throws Exception {
+    String changelog = pendingCallsChangelog();
+    Map<String, Object> props = new HashMap<>();
+    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50);
+    try (KafkaConsumer<String, String> consumer =
+        new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
+      int partitions =
+          admin
+              .describeTopics(List.of(changelog))
+              .allTopicNames()
+              .get(10, TimeUnit.SECONDS)
+              .get(changelog)
+              .partitions()
+              .size();
+      List<TopicPartition> assigned = new ArrayList<>();
+      for (int p = 0; p < partitions; p++) {
+        assigned.add(new TopicPartition(changelog, p));
+      }
+      consumer.assign(assigned);
+      consumer.seekToBeginning(assigned);
+
+      // Each live entry's JSON string values: a message is pending when one of them equals it.
+      Map<String, Set<String>> live = new HashMap<>();
+      long giveUp = System.nanoTime() + timeout.toNanos();
+      while (true) {
+        for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(50))) {
+          if (record.value() == null) {
+            live.remove(record.key());
+          } else {
+            live.put(record.key(), texts(json(record.value())));
+          }
+        }
+        Set<String> pending = new HashSet<>();
+        live.values().forEach(pending::addAll);
+        List<String> missing =
+            messages.stream().filter(message -> !pending.contains(message)).toList();
+        if (missing.isEmpty()) {
+          return;
+        }
+        if (System.nanoTime() > giveUp) {
+          throw new AssertionError(
+              missing.size()
+                  + " of "
+                  + messages.size()
+                  + " calls never appeared on "
+                  + changelog
+                  + " within "
+                  + timeout.toMillis()
+                  + " ms");
+        }
+      }
+    }
+  }
+
+  private static Set<String> texts(JsonNode node) {
+    Set<String> texts = new HashSet<>();
+    List<JsonNode> open = new ArrayList<>(List.of(node));
+    while (!open.isEmpty()) {
+      JsonNode next = open.remove(open.size() - 1);
+      if (next.isTextual()) {
+        texts.add(next.textValue());
+      } else {
+        next.elements().forEachRemaining(open::add);
+      }
+    }
+    return texts;
+  }
+
   static JsonNode json(String body) {
     try {
       return Json.mapper().readTree(body);
@@ -276,7 +384,13 @@ final class GatewayFixture implements AutoCloseable {
   }
 
   static String chatBody(String text) {
-    return "{\"model\":\"stub\",\"messages\":[{\"role\":\"user\",\"content\":"
+    return chatBody("stub", text);
+  }
+
+  static String chatBody(String model, String text) {
+    return "{\"model\":"
+        + quote(model)
+        + ",\"messages\":[{\"role\":\"user\",\"content\":"
         + quote(text)
         + "}]}";
   }
@@ -287,6 +401,30 @@ final class GatewayFixture implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * Writes a policy bundle to {@code dir} whose default allows {@code models} (each {@code
+   * provider:model}) and their providers; the shipped bundle allows only the stub.
+   */
+  static Path policyBundle(Path dir, String... models) throws IOException {
+    Set<String> providers = new TreeSet<>();
+    List<String> quoted = new ArrayList<>();
+    for (String model : models) {
+      int colon = model.indexOf(':');
+      providers.add(quote(colon < 0 ? model : model.substring(0, colon)));
+      quoted.add(quote(model));
+    }
+    Files.createDirectories(dir);
+    Files.writeString(
+        dir.resolve("default.yaml"),
+        "models:\n  allowed: ["
+            + String.join(", ", quoted)
+            + "]\nproviders:\n  allowed: ["
+            + String.join(", ", providers)
+            + "]\n",
+        StandardCharsets.UTF_8);
+    return dir;
   }
 
   /** The repository's shipped policy bundle, found above the working directory. */

@@ -13,19 +13,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -96,8 +90,8 @@ class PipelineCrashTest {
     // Every call is open in the pipeline once its pending entry is on the changelog. Waiting for
     // the input offsets to be committed as well means a restart cannot simply read the requests
     // again: only the restored in-flight store can bring the calls back.
-    awaitPendingOnChangelog(changelog, messages, Duration.ofSeconds(30));
-    awaitRequestsCommitted(Duration.ofSeconds(30));
+    gateway.awaitPendingOnChangelog(messages, Duration.ofSeconds(30));
+    gateway.awaitRequestsCommitted(Duration.ofSeconds(30));
     assertThat(answers).noneMatch(CompletableFuture::isDone);
 
     ChildProcess crashed = gateway.pipeline();
@@ -127,97 +121,6 @@ class PipelineCrashTest {
     }
     assertThat(requestIds).hasSize(CALLERS);
     assertThat(restarted.isAlive()).isTrue();
-  }
-
-  /** Waits until the pipeline's group has committed every record on {@code llm.requests}. */
-  private static void awaitRequestsCommitted(Duration timeout) throws Exception {
-    String group = gateway.pipelineEnv().getOrDefault("PIPELINE_APPLICATION_ID", "sluice-pipeline");
-    long end = gateway.endOffsets(Topics.REQUESTS.name());
-    long giveUp = System.nanoTime() + timeout.toNanos();
-    long committed = 0;
-    while (System.nanoTime() < giveUp) {
-      committed = 0;
-      for (Map.Entry<TopicPartition, OffsetAndMetadata> entry :
-          gateway
-              .admin()
-              .listConsumerGroupOffsets(group)
-              .partitionsToOffsetAndMetadata()
-              .get(10, TimeUnit.SECONDS)
-              .entrySet()) {
-        if (entry.getKey().topic().equals(Topics.REQUESTS.name()) && entry.getValue() != null) {
-          committed += entry.getValue().offset();
-        }
-      }
-      if (committed >= end) {
-        return;
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError(
-        "the pipeline committed " + committed + " of " + end + " request offsets in time");
-  }
-
-  /**
-   * Reads the in-flight store's changelog until each message is in a live pending entry: then every
-   * call has been started by the pipeline and would be lost if the store were not restored.
-   */
-  private static void awaitPendingOnChangelog(
-      String changelog, List<String> messages, Duration timeout) throws Exception {
-    Map<String, Object> props = new HashMap<>();
-    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, gateway.bootstrapServers());
-    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50);
-    try (KafkaConsumer<String, String> consumer =
-        new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
-      int partitions =
-          gateway
-              .admin()
-              .describeTopics(List.of(changelog))
-              .allTopicNames()
-              .get(10, TimeUnit.SECONDS)
-              .get(changelog)
-              .partitions()
-              .size();
-      List<TopicPartition> assigned = new ArrayList<>();
-      for (int p = 0; p < partitions; p++) {
-        assigned.add(new TopicPartition(changelog, p));
-      }
-      consumer.assign(assigned);
-      consumer.seekToBeginning(assigned);
-
-      Map<String, String> live = new HashMap<>();
-      long giveUp = System.nanoTime() + timeout.toNanos();
-      while (true) {
-        for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(50))) {
-          if (record.value() == null) {
-            live.remove(record.key());
-          } else {
-            live.put(record.key(), record.value());
-          }
-        }
-        List<String> missing = new ArrayList<>();
-        for (String message : messages) {
-          String quoted = GatewayFixture.quote(message);
-          if (live.values().stream().noneMatch(value -> value.contains(quoted))) {
-            missing.add(message);
-          }
-        }
-        if (missing.isEmpty()) {
-          return;
-        }
-        if (System.nanoTime() > giveUp) {
-          throw new AssertionError(
-              missing.size()
-                  + " of "
-                  + messages.size()
-                  + " calls never appeared on "
-                  + changelog
-                  + " within "
-                  + timeout.toMillis()
-                  + " ms");
-        }
-      }
-    }
   }
 
   @Test
