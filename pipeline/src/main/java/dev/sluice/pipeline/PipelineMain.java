@@ -5,13 +5,12 @@ import dev.sluice.auth.TokenVerifier;
 import dev.sluice.config.ConfigException;
 import dev.sluice.config.Env;
 import dev.sluice.config.ParentWatch;
+import dev.sluice.egress.ConfiguredProviders;
 import dev.sluice.egress.Provider;
 import dev.sluice.egress.ProviderRouter;
 import dev.sluice.egress.StubProvider;
 import dev.sluice.egress.circuit.CircuitBreakingProvider;
 import dev.sluice.egress.circuit.CircuitSettings;
-import dev.sluice.egress.openai.OpenAiCompatibleProvider;
-import dev.sluice.egress.openai.OpenAiSettings;
 import dev.sluice.pipeline.audit.AuditTopology;
 import dev.sluice.pipeline.auth.EnvelopeAuthenticator;
 import dev.sluice.pipeline.firewall.ContextFirewall;
@@ -76,6 +75,7 @@ public final class PipelineMain {
     TenantRedaction redaction;
     FirewallSettings firewall;
     OpaPolicy opa;
+    List<Provider> providers;
     try {
       settings = PipelineSettings.from(env);
       authSettings = AuthSettings.from(env);
@@ -86,6 +86,7 @@ public final class PipelineMain {
       firewall = FirewallSettings.from(env);
       opa = opaPolicy(env);
       ModelChains.check(limits, policy, policy.tenantsWithOverrides());
+      providers = providers(env, settings);
       firewall.forTenant(policy.forTenant("-"));
       for (String tenant : policy.tenantsWithOverrides()) {
         firewall.forTenant(policy.forTenant(tenant));
@@ -126,7 +127,7 @@ public final class PipelineMain {
                     InjectionScorer.forUserPrompt()),
                 new LocalPolicy(policy),
                 new RedactPrompt(redaction::prompts)),
-            new ProviderRouter(providers(env, settings)),
+            new ProviderRouter(providers),
             new CallBudget(settings.maxInFlight(), 30_000, settings.providerDeadlineMs()),
             Duration.ofMillis(Math.max(1, settings.pollMs())),
             List.of(new RedactAnswer(redaction::answers)),
@@ -192,16 +193,14 @@ public final class PipelineMain {
   static List<Provider> providers(Env env, PipelineSettings settings) {
     List<Provider> providers = new ArrayList<>();
     providers.add(new StubProvider(settings.stubDelayMs()));
-    Optional<OpenAiSettings> openAi = OpenAiSettings.from(env);
-    if (openAi.isPresent()) {
-      ExecutorService http = Executors.newFixedThreadPool(2, daemonThreads("provider-http"));
-      ScheduledExecutorService retries =
-          Executors.newSingleThreadScheduledExecutor(daemonThreads("provider-retry"));
-      providers.add(
-          new CircuitBreakingProvider(
-              new OpenAiCompatibleProvider(openAi.get(), http, retries),
-              CircuitSettings.from(env)));
-      LOGGER.atInfo().addKeyValue("provider", openAi.get()).log("provider configured");
+    CircuitSettings circuit = CircuitSettings.from(env);
+    ExecutorService http = Executors.newFixedThreadPool(2, daemonThreads("provider-http"));
+    ScheduledExecutorService retries =
+        Executors.newSingleThreadScheduledExecutor(daemonThreads("provider-retry"));
+    for (Provider provider : ConfiguredProviders.from(env, http, retries)) {
+      providers.add(new CircuitBreakingProvider(provider, circuit));
+      // A provider's toString shows its name and base URL, never its key.
+      LOGGER.atInfo().addKeyValue("provider", provider).log("provider configured");
     }
     return providers;
   }
