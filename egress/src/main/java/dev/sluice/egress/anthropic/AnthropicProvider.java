@@ -2,19 +2,16 @@ package dev.sluice.egress.anthropic;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.egress.EgressAllowlist;
-import dev.sluice.egress.Provider;
 import dev.sluice.egress.ProviderAnswer;
 import dev.sluice.egress.ProviderCall;
 import dev.sluice.egress.http.BaseUrl;
 import dev.sluice.egress.http.Dialect;
+import dev.sluice.egress.http.HttpProvider;
 import dev.sluice.egress.http.OutboundRequest;
-import dev.sluice.egress.http.ResilientHttp;
 import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 
@@ -23,9 +20,8 @@ import java.util.concurrent.ScheduledExecutorService;
  * shape by {@link AnthropicMessages}. Anthropic documents no header for a client's request id, so
  * none is sent.
  */
-public final class AnthropicProvider implements Provider {
+public final class AnthropicProvider extends HttpProvider {
   private final AnthropicSettings settings;
-  private final ResilientHttp http;
 
   /**
    * @throws dev.sluice.config.ConfigException when the allowlist does not allow the base URL
@@ -35,26 +31,16 @@ public final class AnthropicProvider implements Provider {
       EgressAllowlist allowlist,
       Executor executor,
       ScheduledExecutorService scheduler) {
-    this.settings = Objects.requireNonNull(settings, "settings");
-    allowlist.requireAllowed(settings.baseUrl(), "ANTHROPIC_BASE_URL");
-    this.http =
-        new ResilientHttp(
-            AnthropicSettings.NAME,
-            ResilientHttp.client(executor, settings.retries().attemptTimeout()),
-            scheduler,
-            settings.retries(),
-            allowlist,
-            new Format(settings));
-  }
-
-  @Override
-  public String name() {
-    return AnthropicSettings.NAME;
-  }
-
-  @Override
-  public CompletionStage<ProviderAnswer> complete(ProviderCall call) {
-    return http.send(call);
+    super(
+        AnthropicSettings.NAME,
+        settings.baseUrl(),
+        "ANTHROPIC_BASE_URL",
+        settings.retries(),
+        allowlist,
+        executor,
+        scheduler,
+        new Format(settings));
+    this.settings = settings;
   }
 
   @Override

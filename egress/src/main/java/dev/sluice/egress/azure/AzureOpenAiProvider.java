@@ -2,22 +2,19 @@ package dev.sluice.egress.azure;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.egress.EgressAllowlist;
-import dev.sluice.egress.Provider;
 import dev.sluice.egress.ProviderAnswer;
 import dev.sluice.egress.ProviderCall;
 import dev.sluice.egress.ProviderException;
 import dev.sluice.egress.ProviderException.Kind;
 import dev.sluice.egress.http.BaseUrl;
 import dev.sluice.egress.http.Dialect;
+import dev.sluice.egress.http.HttpProvider;
 import dev.sluice.egress.http.OutboundRequest;
-import dev.sluice.egress.http.ResilientHttp;
 import dev.sluice.egress.openai.OpenAiChat;
 import dev.sluice.schemas.RequestIds;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.regex.Pattern;
@@ -28,7 +25,7 @@ import java.util.regex.Pattern;
  * api-key}, in the OpenAI body and answer format. The gateway's request id goes out as {@code
  * x-ms-client-request-id}, which Azure logs and echoes.
  */
-public final class AzureOpenAiProvider implements Provider {
+public final class AzureOpenAiProvider extends HttpProvider {
   static final String CLIENT_REQUEST_ID = "x-ms-client-request-id";
 
   /**
@@ -38,7 +35,6 @@ public final class AzureOpenAiProvider implements Provider {
   private static final Pattern DEPLOYMENT = Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
   private final AzureOpenAiSettings settings;
-  private final ResilientHttp http;
 
   /**
    * @throws dev.sluice.config.ConfigException when the allowlist does not allow the endpoint
@@ -48,26 +44,16 @@ public final class AzureOpenAiProvider implements Provider {
       EgressAllowlist allowlist,
       Executor executor,
       ScheduledExecutorService scheduler) {
-    this.settings = Objects.requireNonNull(settings, "settings");
-    allowlist.requireAllowed(settings.endpoint(), "AZURE_OPENAI_ENDPOINT");
-    this.http =
-        new ResilientHttp(
-            AzureOpenAiSettings.NAME,
-            ResilientHttp.client(executor, settings.retries().attemptTimeout()),
-            scheduler,
-            settings.retries(),
-            allowlist,
-            new Format(settings));
-  }
-
-  @Override
-  public String name() {
-    return AzureOpenAiSettings.NAME;
-  }
-
-  @Override
-  public CompletionStage<ProviderAnswer> complete(ProviderCall call) {
-    return http.send(call);
+    super(
+        AzureOpenAiSettings.NAME,
+        settings.endpoint(),
+        "AZURE_OPENAI_ENDPOINT",
+        settings.retries(),
+        allowlist,
+        executor,
+        scheduler,
+        new Format(settings));
+    this.settings = settings;
   }
 
   static boolean isDeploymentName(String name) {

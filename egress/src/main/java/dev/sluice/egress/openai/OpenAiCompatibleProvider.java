@@ -2,11 +2,11 @@ package dev.sluice.egress.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.egress.EgressAllowlist;
-import dev.sluice.egress.Provider;
 import dev.sluice.egress.ProviderAnswer;
 import dev.sluice.egress.ProviderCall;
 import dev.sluice.egress.http.BaseUrl;
 import dev.sluice.egress.http.Dialect;
+import dev.sluice.egress.http.HttpProvider;
 import dev.sluice.egress.http.OutboundRequest;
 import dev.sluice.egress.http.ResilientHttp;
 import dev.sluice.schemas.RequestIds;
@@ -14,8 +14,6 @@ import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 
@@ -24,11 +22,10 @@ import java.util.concurrent.ScheduledExecutorService;
  * compatible server, sent through {@link ResilientHttp}. The gateway's request id goes out as
  * {@code X-Client-Request-Id}, which OpenAI records against the request for support look-ups.
  */
-public final class OpenAiCompatibleProvider implements Provider {
+public final class OpenAiCompatibleProvider extends HttpProvider {
   static final String CLIENT_REQUEST_ID = "X-Client-Request-Id";
 
   private final OpenAiSettings settings;
-  private final ResilientHttp http;
 
   /**
    * Calls may go to the base URL's host only; {@code EGRESS_ALLOWED_HOSTS} is not read here. {@link
@@ -47,26 +44,16 @@ public final class OpenAiCompatibleProvider implements Provider {
       EgressAllowlist allowlist,
       Executor executor,
       ScheduledExecutorService scheduler) {
-    this.settings = Objects.requireNonNull(settings, "settings");
-    allowlist.requireAllowed(settings.baseUrl(), "OPENAI_BASE_URL");
-    this.http =
-        new ResilientHttp(
-            settings.name(),
-            ResilientHttp.client(executor, settings.retries().attemptTimeout()),
-            scheduler,
-            settings.retries(),
-            allowlist,
-            new Format(settings));
-  }
-
-  @Override
-  public String name() {
-    return settings.name();
-  }
-
-  @Override
-  public CompletionStage<ProviderAnswer> complete(ProviderCall call) {
-    return http.send(call);
+    super(
+        settings.name(),
+        settings.baseUrl(),
+        "OPENAI_BASE_URL",
+        settings.retries(),
+        allowlist,
+        executor,
+        scheduler,
+        new Format(settings));
+    this.settings = settings;
   }
 
   @Override
