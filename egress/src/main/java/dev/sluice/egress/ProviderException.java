@@ -1,5 +1,8 @@
 package dev.sluice.egress;
 
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+
 /**
  * A provider call that failed. The message is the gateway's own, safe to show a caller: it never
  * carries a key, a prompt or the provider's raw body.
@@ -37,6 +40,19 @@ public final class ProviderException extends RuntimeException {
     super(message, null, false, false);
     this.kind = kind;
     this.retryAfterSeconds = retryAfterSeconds;
+  }
+
+  /**
+   * The failure a completed stage carries, under the {@link CompletionException} and {@link
+   * ExecutionException} wrappers that stages and futures add around it.
+   */
+  public static Throwable unwrap(Throwable failure) {
+    Throwable t = failure;
+    while ((t instanceof CompletionException || t instanceof ExecutionException)
+        && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
   }
 
   public Kind kind() {

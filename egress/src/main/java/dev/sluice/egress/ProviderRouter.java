@@ -7,9 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -137,15 +135,6 @@ public final class ProviderRouter {
         ProviderException.Kind.TIMEOUT, "the provider did not answer in time");
   }
 
-  private static Throwable unwrap(Throwable failure) {
-    Throwable t = failure;
-    while ((t instanceof CompletionException || t instanceof ExecutionException)
-        && t.getCause() != null) {
-      t = t.getCause();
-    }
-    return t;
-  }
-
   /**
    * One walk down a chain. Attempts run one after another, each started from the previous one's
    * completion, so the state passed along needs no locking.
@@ -206,7 +195,7 @@ public final class ProviderRouter {
             if (failure == null) {
               result.complete(answer);
             } else {
-              Throwable cause = unwrap(failure);
+              Throwable cause = ProviderException.unwrap(failure);
               failed(index, cause, true, cause);
             }
           });

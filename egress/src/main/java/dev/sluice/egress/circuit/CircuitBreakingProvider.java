@@ -7,9 +7,7 @@ import dev.sluice.egress.ProviderException;
 import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
 
 /**
  * A provider behind its circuit breaker, under the same name. While the circuit refuses calls, a
@@ -81,7 +79,7 @@ public final class CircuitBreakingProvider implements Provider {
             permit.record(CallOutcome.SUCCESS);
             result.complete(answer);
           } else {
-            Throwable cause = unwrap(failure);
+            Throwable cause = ProviderException.unwrap(failure);
             permit.record(outcome(cause, call, breaker.nowMs()));
             result.completeExceptionally(cause);
           }
@@ -91,7 +89,7 @@ public final class CircuitBreakingProvider implements Provider {
 
   /** What a failed call says about the provider's health. */
   static CallOutcome outcome(Throwable failure, ProviderCall call, long nowMs) {
-    Throwable cause = unwrap(failure);
+    Throwable cause = ProviderException.unwrap(failure);
     if (cause instanceof CancellationException) {
       boolean pastDeadline = call.deadlineMs() > 0 && nowMs >= call.deadlineMs();
       return pastDeadline ? CallOutcome.FAULT : CallOutcome.NEUTRAL;
@@ -108,15 +106,6 @@ public final class CircuitBreakingProvider implements Provider {
     // Anything else (a TimeoutException, an adapter's bug) is a failure the provider did not
     // describe: the caller sees a 502 or 504, so it is a fault.
     return CallOutcome.FAULT;
-  }
-
-  private static Throwable unwrap(Throwable failure) {
-    Throwable t = failure;
-    while ((t instanceof CompletionException || t instanceof ExecutionException)
-        && t.getCause() != null) {
-      t = t.getCause();
-    }
-    return t;
   }
 
   @Override

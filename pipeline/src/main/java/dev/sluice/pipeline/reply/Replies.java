@@ -18,8 +18,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 
 /** Builds reply envelopes; the one place that maps outcomes to statuses. */
@@ -128,11 +126,7 @@ public final class Replies {
   }
 
   private static Throwable unwrap(Throwable failure) {
-    Throwable t = failure;
-    while ((t instanceof CompletionException || t instanceof ExecutionException)
-        && t.getCause() != null) {
-      t = t.getCause();
-    }
+    Throwable t = ProviderException.unwrap(failure);
     if (t instanceof CancellationException) {
       return new TimeoutException();
     }
