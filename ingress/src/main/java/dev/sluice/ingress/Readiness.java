@@ -1,6 +1,6 @@
 package dev.sluice.ingress;
 
-import dev.sluice.schemas.kafka.Topics;
+import dev.sluice.topics.Topics;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -1,7 +1,7 @@
 package dev.sluice.ingress;
 
 import dev.sluice.schemas.envelope.RequestEnvelope;
-import dev.sluice.schemas.kafka.Topics;
+import dev.sluice.topics.Topics;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;

@@ -3,7 +3,7 @@ package dev.sluice.launcher;
 import dev.sluice.config.ConfigException;
 import dev.sluice.config.Env;
 import dev.sluice.config.KafkaSettings;
-import dev.sluice.schemas.kafka.TopicProvisioner;
+import dev.sluice.topics.TopicProvisioner;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;

@@ -9,7 +9,7 @@ import dev.sluice.auth.TokenMinter;
 import dev.sluice.ingress.IngressMain;
 import dev.sluice.pipeline.audit.AuditChain;
 import dev.sluice.schemas.audit.AuditRecord;
-import dev.sluice.schemas.kafka.Topics;
+import dev.sluice.topics.Topics;
 import java.io.ByteArrayInputStream;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;

@@ -5,9 +5,9 @@ import static dev.sluice.launcher.GatewayFixture.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.sluice.schemas.kafka.Topics;
 import dev.sluice.standins.FakeProviderServer;
 import dev.sluice.standins.StandInStats;
+import dev.sluice.topics.Topics;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sluice.devkafka.LocalBroker;
-import dev.sluice.schemas.kafka.TopicProvisioner;
-import dev.sluice.schemas.kafka.Topics;
+import dev.sluice.topics.TopicProvisioner;
+import dev.sluice.topics.Topics;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;

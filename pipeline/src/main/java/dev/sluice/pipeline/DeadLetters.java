@@ -1,6 +1,6 @@
 package dev.sluice.pipeline;
 
-import dev.sluice.schemas.kafka.Topics;
+import dev.sluice.topics.Topics;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.schemas.Json;
 import dev.sluice.schemas.envelope.RequestEnvelope;
-import dev.sluice.schemas.kafka.Topics;
+import dev.sluice.topics.Topics;
 
 /** Request envelopes as a producer writes them: raw JSON, so a test can forge any shape. */
 public final class Envelopes {

@@ -19,8 +19,6 @@ import dev.sluice.schemas.audit.AuditRecord;
 import dev.sluice.schemas.chat.ChatMessage;
 import dev.sluice.schemas.chat.ChatRequests;
 import dev.sluice.schemas.chat.InvalidChatRequest;
-import dev.sluice.schemas.kafka.Topic;
-import dev.sluice.schemas.kafka.Topics;
 import dev.sluice.schemas.reply.ErrorCode;
 import dev.sluice.schemas.reply.Outcome;
 import dev.sluice.schemas.reply.ReplyEnvelope;
@@ -45,9 +43,10 @@ class ContractSchemaTest {
 
   static final List<String> FILES = ContractSchemas.FILES;
 
-  /** Serialised exactly as the topics write them. */
-  private static <V> JsonNode onTheWire(Topic<String, V> topic, V value) {
-    byte[] bytes = topic.valueSerde().serializer().serialize(topic.name(), value);
+  /** Serialised exactly as the topics write them (their serdes wrap these codecs). */
+  @SuppressWarnings("unchecked")
+  private static <V> JsonNode onTheWire(V value) {
+    byte[] bytes = JsonCodec.of((Class<V>) value.getClass()).toBytes(value);
     return json(new String(bytes, StandardCharsets.UTF_8));
   }
 
@@ -91,7 +90,7 @@ class ContractSchemaTest {
     @Test
     void strictVariantRefusesFieldsTheSchemaDoesNotDeclare() {
       // Guards the check above: "declares every field" means something only if this fails.
-      ObjectNode reply = (ObjectNode) onTheWire(Topics.REPLIES, Fixtures.completedReply());
+      ObjectNode reply = (ObjectNode) onTheWire(Fixtures.completedReply());
       ((ObjectNode) reply.get("completion")).put("undeclared", 1);
       assertThat(ContractSchemas.validate(REPLY_ENVELOPE, reply)).isEmpty();
       assertThat(ContractSchemas.validateStrict(REPLY_ENVELOPE, reply)).isNotEmpty();
@@ -138,14 +137,14 @@ class ContractSchemaTest {
     @ParameterizedTest
     @MethodSource("replies")
     void asWrittenToTheTopicMatchTheSchemaAndDeclareEveryField(ReplyEnvelope reply) {
-      JsonNode wire = onTheWire(Topics.REPLIES, reply);
+      JsonNode wire = onTheWire(reply);
       assertThat(ContractSchemas.validate(REPLY_ENVELOPE, wire)).isEmpty();
       assertThat(ContractSchemas.validateStrict(REPLY_ENVELOPE, wire)).isEmpty();
     }
 
     @Test
     void happyReplyCarriesTheCompletionInOpenAiShape() {
-      JsonNode wire = onTheWire(Topics.REPLIES, Fixtures.completedReply());
+      JsonNode wire = onTheWire(Fixtures.completedReply());
       assertThat(ContractSchemas.validate(REPLY_ENVELOPE, wire)).isEmpty();
       assertThat(wire.path("completion").path("choices").get(0).path("finish_reason").asText())
           .isEqualTo("stop");
@@ -157,7 +156,7 @@ class ContractSchemaTest {
 
     @Test
     void deniedReplyCarriesItsReasons() {
-      JsonNode wire = onTheWire(Topics.REPLIES, Fixtures.deniedReply());
+      JsonNode wire = onTheWire(Fixtures.deniedReply());
       assertThat(ContractSchemas.validate(REPLY_ENVELOPE, wire)).isEmpty();
       assertThat(wire.path("outcome").asText()).isEqualTo("denied");
       assertThat(wire.path("error").path("reasons")).hasSize(2);
@@ -166,7 +165,7 @@ class ContractSchemaTest {
 
     @Test
     void rateLimitedReplyCarriesRetryAfter() {
-      JsonNode wire = onTheWire(Topics.REPLIES, Fixtures.rateLimitedReply());
+      JsonNode wire = onTheWire(Fixtures.rateLimitedReply());
       assertThat(ContractSchemas.validate(REPLY_ENVELOPE, wire)).isEmpty();
       assertThat(wire.path("retryAfterSeconds").asInt()).isEqualTo(7);
     }
@@ -188,8 +187,7 @@ class ContractSchemaTest {
               code == ErrorCode.RATE_LIMITED ? 1 : null,
               null,
               null);
-      assertThat(ContractSchemas.validateStrict(REPLY_ENVELOPE, onTheWire(Topics.REPLIES, reply)))
-          .isEmpty();
+      assertThat(ContractSchemas.validateStrict(REPLY_ENVELOPE, onTheWire(reply))).isEmpty();
     }
 
     @Test
@@ -203,27 +201,25 @@ class ContractSchemaTest {
 
     @Test
     void withNeitherCompletionNorErrorIsRejected() {
-      ObjectNode wire = (ObjectNode) onTheWire(Topics.REPLIES, Fixtures.deniedReply());
+      ObjectNode wire = (ObjectNode) onTheWire(Fixtures.deniedReply());
       wire.remove("error");
       assertThat(ContractSchemas.validate(REPLY_ENVELOPE, wire)).isNotEmpty();
     }
 
     @Test
     void withBothCompletionAndErrorIsRejected() {
-      ObjectNode wire = (ObjectNode) onTheWire(Topics.REPLIES, Fixtures.completedReply());
-      wire.set("error", onTheWire(Topics.REPLIES, Fixtures.deniedReply()).get("error"));
+      ObjectNode wire = (ObjectNode) onTheWire(Fixtures.completedReply());
+      wire.set("error", onTheWire(Fixtures.deniedReply()).get("error"));
       assertThat(ContractSchemas.validate(REPLY_ENVELOPE, wire)).isNotEmpty();
     }
 
     @Test
     void whoseOutcomeContradictsItsBodyIsRejected() {
-      ObjectNode completedWithError =
-          (ObjectNode) onTheWire(Topics.REPLIES, Fixtures.deniedReply());
+      ObjectNode completedWithError = (ObjectNode) onTheWire(Fixtures.deniedReply());
       completedWithError.put("outcome", "completed");
-      ObjectNode deniedWithCompletion =
-          (ObjectNode) onTheWire(Topics.REPLIES, Fixtures.completedReply());
+      ObjectNode deniedWithCompletion = (ObjectNode) onTheWire(Fixtures.completedReply());
       deniedWithCompletion.put("outcome", "denied");
-      ObjectNode errorWith200 = (ObjectNode) onTheWire(Topics.REPLIES, Fixtures.failedReply());
+      ObjectNode errorWith200 = (ObjectNode) onTheWire(Fixtures.failedReply());
       errorWith200.put("status", 200);
 
       assertThat(ContractSchemas.validate(REPLY_ENVELOPE, completedWithError)).isNotEmpty();
@@ -233,14 +229,14 @@ class ContractSchemaTest {
 
     @Test
     void withoutRequestIdIsRejected() {
-      ObjectNode wire = (ObjectNode) onTheWire(Topics.REPLIES, Fixtures.completedReply());
+      ObjectNode wire = (ObjectNode) onTheWire(Fixtures.completedReply());
       wire.remove("requestId");
       assertThat(ContractSchemas.validate(REPLY_ENVELOPE, wire)).isNotEmpty();
     }
 
     @Test
     void withAnUnknownOutcomeIsRejected() {
-      ObjectNode wire = (ObjectNode) onTheWire(Topics.REPLIES, Fixtures.failedReply());
+      ObjectNode wire = (ObjectNode) onTheWire(Fixtures.failedReply());
       wire.put("outcome", "FAILED");
       assertThat(ContractSchemas.validate(REPLY_ENVELOPE, wire)).isNotEmpty();
     }
@@ -248,7 +244,7 @@ class ContractSchemaTest {
     @Test
     void fromANewerGatewayWithAnExtraOptionalFieldStillValidates() {
       // Evolution rule: optional fields are added without a version bump; readers ignore them.
-      ObjectNode wire = (ObjectNode) onTheWire(Topics.REPLIES, Fixtures.completedReply());
+      ObjectNode wire = (ObjectNode) onTheWire(Fixtures.completedReply());
       wire.put("someFutureField", "x");
       assertThat(ContractSchemas.validate(REPLY_ENVELOPE, wire)).isEmpty();
     }
@@ -256,12 +252,10 @@ class ContractSchemaTest {
     @Test
     void schemaDeclaresExactlyTheFieldsTheRecordWrites() {
       Set<String> written = new TreeSet<>();
-      replies()
-          .map(r -> onTheWire(Topics.REPLIES, r))
-          .forEach(n -> n.fieldNames().forEachRemaining(written::add));
+      replies().map(r -> onTheWire(r)).forEach(n -> n.fieldNames().forEachRemaining(written::add));
       assertThat(written).isEqualTo(declared(REPLY_ENVELOPE, "/properties"));
 
-      JsonNode completion = onTheWire(Topics.REPLIES, Fixtures.completedReply()).get("completion");
+      JsonNode completion = onTheWire(Fixtures.completedReply()).get("completion");
       assertThat(names(completion))
           .isEqualTo(declared(REPLY_ENVELOPE, "/$defs/completion/properties"));
       assertThat(names(completion.get("choices").get(0)))
@@ -272,7 +266,7 @@ class ContractSchemaTest {
           .isEqualTo(declared(REPLY_ENVELOPE, "/$defs/meta/properties"));
       assertThat(names(completion.get("citations").get(0)))
           .isEqualTo(declared(REPLY_ENVELOPE, "/$defs/citation/properties"));
-      assertThat(names(onTheWire(Topics.REPLIES, Fixtures.invalidRequestReply()).get("error")))
+      assertThat(names(onTheWire(Fixtures.invalidRequestReply()).get("error")))
           .isEqualTo(declared(REPLY_ENVELOPE, "/$defs/error/properties"));
     }
   }
@@ -281,8 +275,7 @@ class ContractSchemaTest {
   class RequestEnvelopes {
     @Test
     void withContextChunksMatchesTheSchema() {
-      JsonNode wire =
-          onTheWire(Topics.REQUESTS, Fixtures.requestEnvelope(Fixtures.fullChatRequestJson()));
+      JsonNode wire = onTheWire(Fixtures.requestEnvelope(Fixtures.fullChatRequestJson()));
       assertThat(ContractSchemas.validate(REQUEST_ENVELOPE, wire)).isEmpty();
       // Every field of the full request is a known one.
       assertThat(ContractSchemas.validateStrict(REQUEST_ENVELOPE, wire)).isEmpty();
@@ -294,7 +287,7 @@ class ContractSchemaTest {
       ArrayNode messages = Json.mapper().createArrayNode().add(toTree(Fixtures.partsMessage()));
       ObjectNode request = Json.mapper().createObjectNode().put("model", "m");
       request.set("messages", messages);
-      JsonNode wire = onTheWire(Topics.REQUESTS, Fixtures.requestEnvelope(request));
+      JsonNode wire = onTheWire(Fixtures.requestEnvelope(request));
       assertThat(wire.at("/request/messages/0/content").isArray()).isTrue();
       assertThat(ContractSchemas.validate(REQUEST_ENVELOPE, wire)).isEmpty();
     }
@@ -316,7 +309,7 @@ class ContractSchemaTest {
     void withTheLegacyReqWrapperMatchesTheSchema() {
       ObjectNode wrapped = Json.mapper().createObjectNode();
       wrapped.set("req", Fixtures.fullChatRequestJson());
-      JsonNode wire = onTheWire(Topics.REQUESTS, Fixtures.requestEnvelope(wrapped));
+      JsonNode wire = onTheWire(Fixtures.requestEnvelope(wrapped));
       assertThat(ContractSchemas.validate(REQUEST_ENVELOPE, wire)).isEmpty();
     }
 
@@ -328,15 +321,14 @@ class ContractSchemaTest {
           .put("logprobs", false)
           .putObject("response_format")
           .put("type", "text");
-      JsonNode wire = onTheWire(Topics.REQUESTS, Fixtures.requestEnvelope(request));
+      JsonNode wire = onTheWire(Fixtures.requestEnvelope(request));
       assertThat(ContractSchemas.validate(REQUEST_ENVELOPE, wire)).isEmpty();
     }
 
     @Test
     void withoutRequestIdIsRejected() {
       ObjectNode wire =
-          (ObjectNode)
-              onTheWire(Topics.REQUESTS, Fixtures.requestEnvelope(Fixtures.fullChatRequestJson()));
+          (ObjectNode) onTheWire(Fixtures.requestEnvelope(Fixtures.fullChatRequestJson()));
       wire.remove("requestId");
       assertThat(ContractSchemas.validate(REQUEST_ENVELOPE, wire)).isNotEmpty();
     }
@@ -345,8 +337,7 @@ class ContractSchemaTest {
     @ValueSource(strings = {"credential", "tenant", "replyTo", "request", "schemaVersion"})
     void withoutARequiredFieldIsRejected(String field) {
       ObjectNode wire =
-          (ObjectNode)
-              onTheWire(Topics.REQUESTS, Fixtures.requestEnvelope(Fixtures.fullChatRequestJson()));
+          (ObjectNode) onTheWire(Fixtures.requestEnvelope(Fixtures.fullChatRequestJson()));
       wire.remove(field);
       assertThat(ContractSchemas.validate(REQUEST_ENVELOPE, wire)).isNotEmpty();
     }
@@ -355,7 +346,7 @@ class ContractSchemaTest {
     void withAMessageWhoseContentIsANumberIsRejected() {
       JsonNode request =
           json("{\"model\": \"m\", \"messages\": [{\"role\": \"user\", \"content\": 42}]}");
-      JsonNode wire = onTheWire(Topics.REQUESTS, Fixtures.requestEnvelope(request));
+      JsonNode wire = onTheWire(Fixtures.requestEnvelope(request));
       assertThat(ContractSchemas.validate(REQUEST_ENVELOPE, wire)).isNotEmpty();
       assertThat(
               ContractSchemas.validate(
@@ -366,8 +357,7 @@ class ContractSchemaTest {
     @Test
     void withAMisspeltFieldIsRejected() {
       ObjectNode wire =
-          (ObjectNode)
-              onTheWire(Topics.REQUESTS, Fixtures.requestEnvelope(Fixtures.fullChatRequestJson()));
+          (ObjectNode) onTheWire(Fixtures.requestEnvelope(Fixtures.fullChatRequestJson()));
       wire.set("replyto", wire.remove("replyTo"));
       assertThat(ContractSchemas.validate(REQUEST_ENVELOPE, wire)).isNotEmpty();
     }
@@ -375,8 +365,7 @@ class ContractSchemaTest {
     @Test
     void withABadReplyToIsRejected() {
       ObjectNode wire =
-          (ObjectNode)
-              onTheWire(Topics.REQUESTS, Fixtures.requestEnvelope(Fixtures.fullChatRequestJson()));
+          (ObjectNode) onTheWire(Fixtures.requestEnvelope(Fixtures.fullChatRequestJson()));
       ((ObjectNode) wire.get("replyTo")).put("partition", -1);
       assertThat(ContractSchemas.validate(REQUEST_ENVELOPE, wire)).isNotEmpty();
       ((ObjectNode) wire.get("replyTo")).put("partition", 0).put("topic", "no spaces allowed");
@@ -387,9 +376,7 @@ class ContractSchemaTest {
     void acceptsTheIdsTheIngressMakes() {
       for (int i = 0; i < 100; i++) {
         ObjectNode wire =
-            (ObjectNode)
-                onTheWire(
-                    Topics.REQUESTS, Fixtures.requestEnvelope(Fixtures.fullChatRequestJson()));
+            (ObjectNode) onTheWire(Fixtures.requestEnvelope(Fixtures.fullChatRequestJson()));
         wire.put("requestId", RequestIds.next());
         assertThat(ContractSchemas.validate(REQUEST_ENVELOPE, wire)).isEmpty();
       }
@@ -412,8 +399,7 @@ class ContractSchemaTest {
         })
     void acceptsExactlyTheRequestIdsRequestIdsAccepts(String id) {
       ObjectNode wire =
-          (ObjectNode)
-              onTheWire(Topics.REQUESTS, Fixtures.requestEnvelope(Fixtures.fullChatRequestJson()));
+          (ObjectNode) onTheWire(Fixtures.requestEnvelope(Fixtures.fullChatRequestJson()));
       wire.put("requestId", id);
       assertThat(ContractSchemas.validate(REQUEST_ENVELOPE, wire).isEmpty())
           .isEqualTo(RequestIds.isValid(id));
@@ -422,16 +408,14 @@ class ContractSchemaTest {
     @Test
     void withAnotherVersionIsRejected() {
       ObjectNode wire =
-          (ObjectNode)
-              onTheWire(Topics.REQUESTS, Fixtures.requestEnvelope(Fixtures.fullChatRequestJson()));
+          (ObjectNode) onTheWire(Fixtures.requestEnvelope(Fixtures.fullChatRequestJson()));
       wire.put("schemaVersion", 2);
       assertThat(ContractSchemas.validate(REQUEST_ENVELOPE, wire)).isNotEmpty();
     }
 
     @Test
     void schemaDeclaresExactlyTheFieldsTheRecordWrites() {
-      JsonNode wire =
-          onTheWire(Topics.REQUESTS, Fixtures.requestEnvelope(Fixtures.fullChatRequestJson()));
+      JsonNode wire = onTheWire(Fixtures.requestEnvelope(Fixtures.fullChatRequestJson()));
       assertThat(names(wire)).isEqualTo(declared(REQUEST_ENVELOPE, "/properties"));
       assertThat(names(wire.get("replyTo")))
           .isEqualTo(declared(REQUEST_ENVELOPE, "/properties/replyTo/properties"));
@@ -547,12 +531,12 @@ class ContractSchemaTest {
     void aChainOfRecordsMatchesTheSchemaAndDeclaresEveryField() {
       List<AuditRecord> chain = Fixtures.auditChain();
       for (AuditRecord record : chain) {
-        JsonNode wire = onTheWire(Topics.AUDIT, record);
+        JsonNode wire = onTheWire(record);
         assertThat(ContractSchemas.validate(AUDIT_RECORD, wire)).isEmpty();
         assertThat(ContractSchemas.validateStrict(AUDIT_RECORD, wire)).isEmpty();
       }
-      JsonNode first = onTheWire(Topics.AUDIT, chain.get(0));
-      JsonNode second = onTheWire(Topics.AUDIT, chain.get(1));
+      JsonNode first = onTheWire(chain.get(0));
+      JsonNode second = onTheWire(chain.get(1));
       assertThat(first.path("prevHash").asText()).isEqualTo(Fixtures.ZERO_HASH);
       assertThat(second.path("prevHash").asText()).isEqualTo(first.path("hash").asText());
       assertThat(second.path("chainId").asText()).isEqualTo(first.path("chainId").asText());
@@ -560,7 +544,7 @@ class ContractSchemaTest {
 
     @Test
     void holdsNoPromptCompletionOrCredential() {
-      String wire = onTheWire(Topics.AUDIT, Fixtures.auditChain().get(0)).toString();
+      String wire = onTheWire(Fixtures.auditChain().get(0)).toString();
       assertThat(wire)
           .doesNotContain(Fixtures.PROMPT)
           .doesNotContain(Fixtures.ANSWER)
@@ -570,7 +554,7 @@ class ContractSchemaTest {
     @ParameterizedTest
     @ValueSource(strings = {"chainId", "prevHash", "hash", "requestId", "decision"})
     void withoutAChainOrIdentityFieldIsRejected(String field) {
-      ObjectNode wire = (ObjectNode) onTheWire(Topics.AUDIT, Fixtures.auditChain().get(0));
+      ObjectNode wire = (ObjectNode) onTheWire(Fixtures.auditChain().get(0));
       wire.remove(field);
       assertThat(ContractSchemas.validate(AUDIT_RECORD, wire)).isNotEmpty();
     }
@@ -578,7 +562,7 @@ class ContractSchemaTest {
     @ParameterizedTest
     @ValueSource(strings = {"hash", "prevHash", "promptSha256"})
     void withAHashThatIsNotLowercaseHexSha256IsRejected(String field) {
-      ObjectNode wire = (ObjectNode) onTheWire(Topics.AUDIT, Fixtures.auditChain().get(0));
+      ObjectNode wire = (ObjectNode) onTheWire(Fixtures.auditChain().get(0));
       wire.put(field, Fixtures.HASH_1.toUpperCase(Locale.ROOT));
       assertThat(ContractSchemas.validate(AUDIT_RECORD, wire)).isNotEmpty();
       wire.put(field, "abc");
@@ -587,14 +571,14 @@ class ContractSchemaTest {
 
     @Test
     void withARiskOutsideZeroToOneIsRejected() {
-      ObjectNode wire = (ObjectNode) onTheWire(Topics.AUDIT, Fixtures.auditChain().get(1));
+      ObjectNode wire = (ObjectNode) onTheWire(Fixtures.auditChain().get(1));
       wire.put("firewallRisk", 1.5);
       assertThat(ContractSchemas.validate(AUDIT_RECORD, wire)).isNotEmpty();
     }
 
     @Test
     void schemaDeclaresExactlyTheFieldsTheRecordWrites() {
-      JsonNode wire = onTheWire(Topics.AUDIT, Fixtures.auditChain().get(0));
+      JsonNode wire = onTheWire(Fixtures.auditChain().get(0));
       assertThat(names(wire)).isEqualTo(declared(AUDIT_RECORD, "/properties"));
       assertThat(names(wire.get("decision")))
           .isEqualTo(declared(AUDIT_RECORD, "/$defs/decision/properties"));

@@ -15,7 +15,6 @@ import dev.sluice.schemas.envelope.ReplyTo;
 import dev.sluice.schemas.envelope.RequestEnvelope;
 import dev.sluice.schemas.envelope.Source;
 import dev.sluice.schemas.envelope.VerifiedRequest;
-import dev.sluice.schemas.kafka.JsonSerde;
 import dev.sluice.schemas.reply.ChatCompletion;
 import dev.sluice.schemas.reply.Choice;
 import dev.sluice.schemas.reply.Citation;
@@ -40,7 +39,7 @@ class RoundTripTest {
 
   @SuppressWarnings("unchecked")
   private static <T> T roundTrip(T value) {
-    JsonSerde<T> serde = JsonSerde.of((Class<T>) value.getClass());
+    JsonCodec<T> serde = JsonCodec.of((Class<T>) value.getClass());
     return serde.fromBytes(serde.toBytes(value));
   }
 
@@ -167,7 +166,7 @@ class RoundTripTest {
     @Test
     void stringFormIsWrittenAsAStringAndReadBackAsStringForm() {
       ChatMessage message = ChatMessage.of("user", Fixtures.PROMPT);
-      byte[] bytes = JsonSerde.of(ChatMessage.class).toBytes(message);
+      byte[] bytes = JsonCodec.of(ChatMessage.class).toBytes(message);
       assertThat(new String(bytes, StandardCharsets.UTF_8))
           .isEqualTo("{\"role\":\"user\",\"content\":\"" + Fixtures.PROMPT + "\"}");
       ChatMessage back = roundTrip(message);
@@ -178,7 +177,7 @@ class RoundTripTest {
     @Test
     void partsFormIsWrittenAsPartsAndReadBackAsPartsForm() {
       ChatMessage message = Fixtures.partsMessage();
-      byte[] bytes = JsonSerde.of(ChatMessage.class).toBytes(message);
+      byte[] bytes = JsonCodec.of(ChatMessage.class).toBytes(message);
       assertThat(new String(bytes, StandardCharsets.UTF_8))
           .isEqualTo(
               "{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\""
@@ -213,7 +212,7 @@ class RoundTripTest {
           "{\"role\":\"user\",\"content\":\"\"}"
         })
     void readThenWriteGivesBackTheSameJson(String wire) {
-      JsonSerde<ChatMessage> serde = JsonSerde.of(ChatMessage.class);
+      JsonCodec<ChatMessage> serde = JsonCodec.of(ChatMessage.class);
       byte[] written = serde.toBytes(serde.fromBytes(wire.getBytes(StandardCharsets.UTF_8)));
       assertThat(new String(written, StandardCharsets.UTF_8)).isEqualTo(wire);
     }

@@ -1,6 +1,6 @@
 package dev.sluice.pipeline.audit;
 
-import dev.sluice.schemas.kafka.Topics;
+import dev.sluice.topics.Topics;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;

@@ -3,8 +3,8 @@ package dev.sluice.pipeline.audit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.schemas.audit.AuditRecord;
-import dev.sluice.schemas.kafka.Topics;
 import dev.sluice.schemas.reply.Outcome;
+import dev.sluice.topics.Topics;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Properties;

@@ -1,4 +1,4 @@
-package dev.sluice.schemas.kafka;
+package dev.sluice.topics;
 
 import dev.sluice.schemas.audit.AuditRecord;
 import dev.sluice.schemas.envelope.RequestEnvelope;

@@ -1,4 +1,4 @@
-package dev.sluice.schemas.kafka;
+package dev.sluice.topics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

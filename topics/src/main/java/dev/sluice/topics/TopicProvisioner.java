@@ -1,4 +1,4 @@
-package dev.sluice.schemas.kafka;
+package dev.sluice.topics;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,30 +1,35 @@
-package dev.sluice.schemas.kafka;
+package dev.sluice.schemas;
 
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.ObjectWriter;
-import dev.sluice.schemas.Json;
 import java.io.IOException;
-import org.apache.kafka.common.errors.SerializationException;
-import org.apache.kafka.common.serialization.Deserializer;
-import org.apache.kafka.common.serialization.Serde;
-import org.apache.kafka.common.serialization.Serializer;
+import java.io.UncheckedIOException;
 
-/** JSON (UTF-8) serde for one contract type. Error messages name the type, never the bytes. */
-public final class JsonSerde<T> implements Serde<T> {
+/**
+ * How one contract type is written and read on the wire: JSON in UTF-8, through the gateway's one
+ * mapper. Errors name the type, never the bytes, as the bytes may hold a credential or a prompt.
+ */
+public final class JsonCodec<T> {
   private final Class<T> type;
   private final ObjectReader reader;
   private final ObjectWriter writer;
 
-  private JsonSerde(Class<T> type) {
+  private JsonCodec(Class<T> type) {
     this.type = type;
     this.reader = Json.mapper().readerFor(type);
     this.writer = Json.mapper().writerFor(type);
   }
 
-  public static <T> JsonSerde<T> of(Class<T> type) {
-    return new JsonSerde<>(type);
+  public static <T> JsonCodec<T> of(Class<T> type) {
+    return new JsonCodec<>(type);
   }
 
+  /** The type this codec reads and writes. */
+  public Class<T> type() {
+    return type;
+  }
+
+  /** The value as JSON; null (a tombstone) stays null. */
   public byte[] toBytes(T value) {
     if (value == null) {
       return null;
@@ -32,10 +37,15 @@ public final class JsonSerde<T> implements Serde<T> {
     try {
       return writer.writeValueAsBytes(value);
     } catch (IOException e) {
-      throw new SerializationException("cannot write " + type.getSimpleName(), e);
+      throw new UncheckedIOException("cannot write " + type.getSimpleName(), e);
     }
   }
 
+  /**
+   * The value read from JSON; null stays null.
+   *
+   * @throws UnreadableMessageException when the bytes are not a valid message of this type
+   */
   public T fromBytes(byte[] bytes) {
     if (bytes == null) {
       return null;
@@ -44,18 +54,8 @@ public final class JsonSerde<T> implements Serde<T> {
       return reader.readValue(bytes);
     } catch (IOException | RuntimeException e) {
       // The cause's message may quote input; keep only its type.
-      throw new SerializationException(
+      throw new UnreadableMessageException(
           "not a valid " + type.getSimpleName() + " (" + e.getClass().getSimpleName() + ")");
     }
-  }
-
-  @Override
-  public Serializer<T> serializer() {
-    return (topic, value) -> toBytes(value);
-  }
-
-  @Override
-  public Deserializer<T> deserializer() {
-    return (topic, bytes) -> fromBytes(bytes);
   }
 }
