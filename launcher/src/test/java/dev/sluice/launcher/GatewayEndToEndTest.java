@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.auth.TokenMinter;
 import dev.sluice.ingress.IngressMain;
 import dev.sluice.pipeline.audit.AuditChain;
+import dev.sluice.schemas.StageName;
 import dev.sluice.schemas.audit.AuditRecord;
 import dev.sluice.topics.Topics;
 import java.io.ByteArrayInputStream;
@@ -809,7 +810,7 @@ class GatewayEndToEndTest {
     assertThat(ok.usage()).isNotNull();
     AuditRecord no = byRequest.get(deniedId);
     assertThat(no.decision().outcome().wireName()).isEqualTo("denied");
-    assertThat(no.decision().stage()).isEqualTo("validate");
+    assertThat(no.decision().stage()).isEqualTo(StageName.VALIDATE);
     assertThat(no.decision().reasons()).contains("invalid_role");
     assertThat(AuditChain.verifyChains(log)).isEmpty();
   }

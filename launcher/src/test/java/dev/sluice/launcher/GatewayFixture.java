@@ -5,7 +5,7 @@ import dev.sluice.auth.TokenMinter;
 import dev.sluice.config.Env;
 import dev.sluice.devkafka.LocalBroker;
 import dev.sluice.ingress.IngressMain;
-import dev.sluice.pipeline.provider.ProviderCallProcessor;
+import dev.sluice.pipeline.chain.StageChain;
 import dev.sluice.schemas.Json;
 import dev.sluice.topics.TopicProvisioner;
 import dev.sluice.topics.Topics;
@@ -195,7 +195,7 @@ final class GatewayFixture implements AutoCloseable {
   String pendingCallsChangelog() {
     return pipelineEnv.getOrDefault("PIPELINE_APPLICATION_ID", "sluice-pipeline")
         + "-http"
-        + ProviderCallProcessor.STORE_SUFFIX
+        + StageChain.STORE_SUFFIX
         + "-changelog";
   }
 

@@ -2,12 +2,12 @@ package dev.sluice.pipeline;
 
 import dev.sluice.pipeline.admission.Admission;
 import dev.sluice.pipeline.audit.AuditDecisions;
+import dev.sluice.pipeline.chain.PendingCall;
+import dev.sluice.pipeline.chain.StageChain;
 import dev.sluice.pipeline.flow.Admitted;
 import dev.sluice.pipeline.flow.Settled;
 import dev.sluice.pipeline.flow.Step;
 import dev.sluice.pipeline.flow.Undeliverable;
-import dev.sluice.pipeline.provider.PendingCall;
-import dev.sluice.pipeline.provider.ProviderCallProcessor;
 import dev.sluice.pipeline.reply.ReplyAddress;
 import dev.sluice.pipeline.reply.ReplyShaper;
 import dev.sluice.schemas.audit.AuditRecord;
@@ -33,12 +33,16 @@ import org.apache.kafka.streams.state.Stores;
  * Builds the gateway's topology. Per request topic:
  *
  * <pre>
- * source ─▶ admission (authenticate ▶ validate ▶ request stages) ─┬─▶ provider-call ─┐
- *                                                                 ├─ refused ───────┴▶ reply ▶ replyTo
- *                                                                 └─ undeliverable ──▶ dead letters
+ * source ─▶ admission (address ▶ authenticate ▶ shape) ─┬─▶ stages (the chain) ─┐
+ *                                                       ├─ refused ─────────────┴▶ reply ▶ replyTo
+ *                                                       │                           └▶ audit decisions
+ *                                                       └─ undeliverable ──────────▶ dead letters
  * </pre>
  *
- * Operators, stores and changelogs are named: their names are part of the deployed contract, and
+ * The chain ({@link StageChain}) runs every stage after authentication in order, synchronous ones
+ * in place and asynchronous ones off the stream thread, with the in-flight store between them.
+ *
+ * <p>Operators, stores and changelogs are named: their names are part of the deployed contract, and
  * renaming a store loses its state.
  */
 public final class GatewayTopology {
@@ -73,7 +77,7 @@ public final class GatewayTopology {
       String prefix,
       Predicate<String> replyTopicAllowed) {
     // Each request topic is its own sub-topology with its own in-flight store and budget.
-    String store = prefix + ProviderCallProcessor.STORE_SUFFIX;
+    String store = prefix + StageChain.STORE_SUFFIX;
     builder.addStateStore(
         Stores.keyValueStoreBuilder(
                 Stores.inMemoryKeyValueStore(store),
@@ -86,9 +90,7 @@ public final class GatewayTopology {
                 topic.name(),
                 Consumed.with(topic.keySerde(), topic.valueSerde()).withName(prefix + "-requests"))
             .process(
-                () ->
-                    new Admission(
-                        stages.authenticator(), stages.requestStages(), source, replyTopicAllowed),
+                () -> new Admission(stages.authenticator(), source, replyTopicAllowed),
                 Named.as(prefix + "-admission"));
 
     Map<String, KStream<String, Step>> branches =
@@ -101,23 +103,18 @@ public final class GatewayTopology {
     KStream<String, Step> answered =
         branches
             .get(prefix + "-admitted")
-            .mapValues(step -> (Admitted) step, Named.as(prefix + "-to-provider"))
+            .mapValues(step -> (Admitted) step, Named.as(prefix + "-to-stages"))
             .process(
                 () ->
-                    new ProviderCallProcessor(
-                        store,
-                        stages.providers(),
-                        stages.modelChains(),
-                        stages.beforeCall(),
-                        stages.callBudget(),
-                        stages.drainInterval()),
-                Named.as(prefix + "-provider-call"),
+                    new StageChain(
+                        store, stages.chain(), stages.callBudget(), stages.drainInterval()),
+                Named.as(prefix + "-stages"),
                 store);
 
     KStream<String, Settled> shaped =
         answered
             .merge(branches.get(prefix + "-refused"), Named.as(prefix + "-settled"))
-            .process(() -> new ReplyShaper(stages.answerStages()), Named.as(prefix + "-reply"));
+            .process(ReplyShaper::new, Named.as(prefix + "-reply"));
 
     ReplyAddress address = new ReplyAddress(Topics.REPLIES.name());
     shaped
@@ -136,7 +133,7 @@ public final class GatewayTopology {
                   AuditDecisions.of(
                       settled,
                       stages.policyMode(),
-                      stages.policyVersion(),
+                      stages.policyVersion().orElse(null),
                       System.currentTimeMillis());
               return KeyValue.pair(AuditDecisions.key(decision), decision);
             },

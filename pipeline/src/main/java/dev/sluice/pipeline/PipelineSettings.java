@@ -13,6 +13,10 @@ import java.nio.file.Path;
  *
  * @param instanceId static group membership id: a restarted instance with the same id takes its
  *     partitions back at once instead of after the session timeout
+ * @param maxInFlightWaitMs how long a task with {@code MAX_IN_FLIGHT} open calls waits for one to
+ *     finish before it takes the next request anyway ({@code MAX_IN_FLIGHT_WAIT_MS}); kept well
+ *     under the consumer's {@code max.poll.interval.ms} (5 minutes) so a slow provider never gets
+ *     the stream thread evicted from the group
  */
 public record PipelineSettings(
     KafkaSettings kafka,
@@ -21,6 +25,7 @@ public record PipelineSettings(
     int streamThreads,
     Path stateDir,
     int maxInFlight,
+    long maxInFlightWaitMs,
     long stubDelayMs,
     RequestTimeout requestTimeout,
     long pollMs,
@@ -29,6 +34,11 @@ public record PipelineSettings(
     int fetchMaxWaitMs,
     int healthPort,
     int topicPartitions) {
+
+  public static final long DEFAULT_MAX_IN_FLIGHT_WAIT_MS = 30_000;
+
+  /** A minute: well under the five minutes a stream thread may go between polls. */
+  static final long MAX_IN_FLIGHT_WAIT_LIMIT_MS = 60_000;
 
   public static PipelineSettings from(Env env) {
     RequestTimeout requestTimeout = RequestTimeout.from(env);
@@ -39,6 +49,11 @@ public record PipelineSettings(
     int maxInFlight = env.getInt("MAX_IN_FLIGHT", 1024);
     if (maxInFlight < 1) {
       throw new ConfigException("MAX_IN_FLIGHT must be >= 1");
+    }
+    long maxInFlightWaitMs = env.getLong("MAX_IN_FLIGHT_WAIT_MS", DEFAULT_MAX_IN_FLIGHT_WAIT_MS);
+    if (maxInFlightWaitMs < 0 || maxInFlightWaitMs > MAX_IN_FLIGHT_WAIT_LIMIT_MS) {
+      throw new ConfigException(
+          "MAX_IN_FLIGHT_WAIT_MS must be from 0 to " + MAX_IN_FLIGHT_WAIT_LIMIT_MS);
     }
     long stubDelayMs = env.getLong("STUB_DELAY_MS", 0);
     if (stubDelayMs < 0) {
@@ -51,6 +66,7 @@ public record PipelineSettings(
         threads,
         Path.of(env.get("DATA_DIR", "data")).resolve("pipeline-state"),
         maxInFlight,
+        maxInFlightWaitMs,
         stubDelayMs,
         requestTimeout,
         env.getLong("STREAMS_POLL_MS", 1),

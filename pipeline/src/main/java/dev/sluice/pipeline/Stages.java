@@ -1,92 +1,54 @@
 package dev.sluice.pipeline;
 
-import dev.sluice.egress.ProviderRouter;
 import dev.sluice.pipeline.auth.EnvelopeAuthenticator;
-import dev.sluice.pipeline.provider.CallBudget;
-import dev.sluice.pipeline.provider.ModelChains;
-import dev.sluice.pipeline.stage.AnswerStage;
-import dev.sluice.pipeline.stage.AsyncRequestCheck;
-import dev.sluice.pipeline.stage.RequestStage;
+import dev.sluice.pipeline.chain.AsyncStage;
+import dev.sluice.pipeline.chain.CallBudget;
+import dev.sluice.pipeline.chain.Stage;
+import dev.sluice.schemas.StageName;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
 
 /**
- * Everything the topology wires, in ARCHITECTURE order: authentication, the request stages
- * (validation, context firewall, policy, rate limit), the provider call, and the answer stages
- * (redaction).
+ * Everything the topology wires: the envelope's authentication, then one chain of stages in
+ * ARCHITECTURE order (validate, context firewall, policy, rate limit, provider call, redaction),
+ * each synchronous or asynchronous, and the labels every audit record carries.
  *
- * @param drainInterval how often the stream thread collects provider answers when idle
+ * @param chain the stages after authentication, in the order they run
+ * @param callBudget how many requests may wait on asynchronous stages, and for how long
+ * @param drainInterval how often the stream thread collects asynchronous answers when idle
  * @param policyMode {@code LOCAL} or {@code OPA}, recorded with every decision
- * @param policyVersion content hash of the policy bundle in force, or null without one
- * @param beforeCall a network check run before each provider call (OPA), or null
- * @param modelChains the models to try for each request: its own, then its fallbacks
+ * @param policyVersion content hash of the policy bundle in force; empty without a bundle
  */
 public record Stages(
     EnvelopeAuthenticator authenticator,
-    List<RequestStage> requestStages,
-    ProviderRouter providers,
+    List<Stage> chain,
     CallBudget callBudget,
     Duration drainInterval,
-    List<AnswerStage> answerStages,
     String policyMode,
-    String policyVersion,
-    AsyncRequestCheck beforeCall,
-    ModelChains modelChains) {
+    Optional<String> policyVersion) {
 
   public Stages {
     Objects.requireNonNull(authenticator, "authenticator");
-    Objects.requireNonNull(providers, "providers");
+    chain = List.copyOf(chain);
     Objects.requireNonNull(callBudget, "callBudget");
     Objects.requireNonNull(drainInterval, "drainInterval");
-    requestStages = List.copyOf(requestStages);
-    answerStages = List.copyOf(answerStages);
     Objects.requireNonNull(policyMode, "policyMode");
-    Objects.requireNonNull(modelChains, "modelChains");
-  }
-
-  /** Stages without fallback chains. */
-  public Stages(
-      EnvelopeAuthenticator authenticator,
-      List<RequestStage> requestStages,
-      ProviderRouter providers,
-      CallBudget callBudget,
-      Duration drainInterval,
-      List<AnswerStage> answerStages,
-      String policyMode,
-      String policyVersion,
-      AsyncRequestCheck beforeCall) {
-    this(
-        authenticator,
-        requestStages,
-        providers,
-        callBudget,
-        drainInterval,
-        answerStages,
-        policyMode,
-        policyVersion,
-        beforeCall,
-        ModelChains.none());
-  }
-
-  /** Stages without a policy bundle (LOCAL mode, no version). */
-  public Stages(
-      EnvelopeAuthenticator authenticator,
-      List<RequestStage> requestStages,
-      ProviderRouter providers,
-      CallBudget callBudget,
-      Duration drainInterval,
-      List<AnswerStage> answerStages) {
-    this(
-        authenticator,
-        requestStages,
-        providers,
-        callBudget,
-        drainInterval,
-        answerStages,
-        "LOCAL",
-        null,
-        null,
-        ModelChains.none());
+    Objects.requireNonNull(policyVersion, "policyVersion");
+    // The in-flight store keys a waiting request by its stage's name: two must not share one.
+    Set<StageName> waitingNames = new HashSet<>();
+    boolean answers = false;
+    for (Stage stage : chain) {
+      if (stage instanceof AsyncStage<?> && !waitingNames.add(stage.name())) {
+        throw new IllegalArgumentException("two asynchronous stages named " + stage.name());
+      }
+      answers |= stage.name() == StageName.PROVIDER;
+    }
+    if (!answers) {
+      throw new IllegalArgumentException("the stage chain has no provider stage");
+    }
   }
 }

@@ -7,7 +7,9 @@ import dev.sluice.devkafka.LocalBroker;
 import dev.sluice.egress.ProviderRouter;
 import dev.sluice.egress.StubProvider;
 import dev.sluice.pipeline.auth.EnvelopeAuthenticator;
-import dev.sluice.pipeline.provider.CallBudget;
+import dev.sluice.pipeline.chain.CallBudget;
+import dev.sluice.pipeline.provider.ModelChains;
+import dev.sluice.pipeline.provider.ProviderStage;
 import dev.sluice.schemas.RequestIds;
 import dev.sluice.schemas.reply.ReplyEnvelope;
 import dev.sluice.topics.JsonSerde;
@@ -21,6 +23,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -84,15 +87,17 @@ class GatewayOnBrokerTest {
     Stages stages =
         new Stages(
             new EnvelopeAuthenticator(TestTokens.verifier(false)),
-            List.of(),
-            new ProviderRouter(List.of(new StubProvider(0))),
+            List.of(
+                new ProviderStage(
+                    new ProviderRouter(List.of(new StubProvider(0))), ModelChains.none())),
             new CallBudget(64, 1_000, settings.providerDeadlineMs()),
             Duration.ofMillis(5),
-            List.of());
+            "LOCAL",
+            Optional.empty());
     streams =
         new KafkaStreams(
             GatewayTopology.build(new StreamsBuilder(), stages),
-            PipelineMain.streamsProperties(settings));
+            StreamsProperties.requests(settings));
     streams.start();
 
     Map<String, Object> producerProps = new HashMap<>(client);

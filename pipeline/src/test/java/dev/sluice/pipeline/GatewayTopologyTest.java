@@ -10,17 +10,23 @@ import dev.sluice.egress.ProviderException;
 import dev.sluice.egress.ProviderRouter;
 import dev.sluice.egress.StubProvider;
 import dev.sluice.pipeline.auth.EnvelopeAuthenticator;
-import dev.sluice.pipeline.provider.CallBudget;
+import dev.sluice.pipeline.chain.AsyncStage;
+import dev.sluice.pipeline.chain.CallBudget;
+import dev.sluice.pipeline.chain.Exchange;
+import dev.sluice.pipeline.chain.PendingCall;
+import dev.sluice.pipeline.chain.Stage;
+import dev.sluice.pipeline.chain.StageChain;
+import dev.sluice.pipeline.chain.SyncStage;
+import dev.sluice.pipeline.chain.Verdict;
 import dev.sluice.pipeline.provider.ModelChains;
-import dev.sluice.pipeline.provider.PendingCall;
-import dev.sluice.pipeline.provider.ProviderCallProcessor;
+import dev.sluice.pipeline.provider.ProviderStage;
 import dev.sluice.pipeline.reply.ReplyShaper;
-import dev.sluice.pipeline.stage.AsyncRequestCheck;
 import dev.sluice.pipeline.stage.Refusal;
 import dev.sluice.pipeline.stage.RequestStage;
 import dev.sluice.pipeline.stage.StageDecision;
 import dev.sluice.schemas.Json;
 import dev.sluice.schemas.RequestIds;
+import dev.sluice.schemas.StageName;
 import dev.sluice.schemas.envelope.VerifiedRequest;
 import dev.sluice.schemas.reply.ErrorCode;
 import dev.sluice.schemas.reply.Outcome;
@@ -39,6 +45,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.kafka.common.header.Header;
@@ -69,7 +76,7 @@ class GatewayTopologyTest {
   private static final Instant T0 = Instant.now().truncatedTo(ChronoUnit.SECONDS);
 
   private static final String ACME = "acme";
-  private static final String PENDING_STORE = "http" + ProviderCallProcessor.STORE_SUFFIX;
+  private static final String PENDING_STORE = "http" + StageChain.STORE_SUFFIX;
   private static final CallBudget ROOMY = new CallBudget(16, 100, 59_000);
   private static final JsonSerde<ReplyEnvelope> REPLY = JsonSerde.of(ReplyEnvelope.class);
 
@@ -151,24 +158,74 @@ class GatewayTopologyTest {
   }
 
   @Test
-  void anAsyncPolicyCheckRunsBeforeTheProviderAndFailsClosed() {
-    Refusal denied = Refusal.of("policy", ErrorCode.POLICY_DENIED, "denied", null, List.of("no"));
-    start(
-        false,
-        ROOMY,
-        List.of(),
-        request ->
-            CompletableFuture.completedFuture(
-                request.request().lastUserText().equals("deny me")
-                    ? Optional.of(denied)
-                    : Optional.<Refusal>empty()));
-    String token = TestTokens.mint(ACME, T0);
-    pipe(Envelopes.envelope(RequestIds.next(), ACME, token, "stub", "deny me"), T0);
-    pipe(Envelopes.envelope(RequestIds.next(), ACME, token, "stub", "fine"), T0);
-    driver.advanceWallClockTime(Duration.ofMillis(20));
-    List<ReplyEnvelope> out = allReplies();
-    assertThat(out).extracting(ReplyEnvelope::status).containsExactly(403, 200);
-    assertThat(out.get(0).error().reasons()).containsExactly("no");
+  void anAsyncCheckDecidesOffTheStreamThreadAndTheStagesAfterItWaitForIt() throws Exception {
+    Refusal denied =
+        Refusal.of(StageName.POLICY, ErrorCode.POLICY_DENIED, "denied", null, List.of("no"));
+    List<String> checkedOn = new CopyOnWriteArrayList<>();
+    List<String> afterOn = new CopyOnWriteArrayList<>();
+    java.util.concurrent.ExecutorService opa =
+        java.util.concurrent.Executors.newSingleThreadExecutor(r -> new Thread(r, "opa-client-1"));
+    AsyncStage<Optional<Refusal>> check =
+        new AsyncStage<>() {
+          @Override
+          public StageName name() {
+            return StageName.POLICY;
+          }
+
+          @Override
+          public CompletableFuture<Optional<Refusal>> start(Exchange exchange, long deadlineMs) {
+            String text = exchange.request().request().lastUserText();
+            return CompletableFuture.supplyAsync(
+                () -> {
+                  checkedOn.add(Thread.currentThread().getName());
+                  return text.equals("deny me") ? Optional.of(denied) : Optional.empty();
+                },
+                opa);
+          }
+
+          @Override
+          public Verdict resume(Exchange exchange, Optional<Refusal> refusal, long nowMs) {
+            return refusal.map(Verdict::stop).orElseGet(() -> Verdict.next(exchange));
+          }
+
+          @Override
+          public Refusal failed(Throwable failure) {
+            throw new AssertionError("the check answered", failure);
+          }
+        };
+    SyncStage after =
+        new SyncStage() {
+          @Override
+          public StageName name() {
+            return StageName.RATE_LIMIT;
+          }
+
+          @Override
+          public Verdict run(Exchange exchange, long nowMs) {
+            afterOn.add(Thread.currentThread().getName());
+            return Verdict.next(exchange);
+          }
+        };
+    try {
+      start(false, ROOMY, List.of(check, after));
+      String token = TestTokens.mint(ACME, T0);
+      pipe(Envelopes.envelope(RequestIds.next(), ACME, token, "stub", "deny me"), T0);
+      pipe(Envelopes.envelope(RequestIds.next(), ACME, token, "stub", "fine"), T0);
+      opa.submit(() -> {}).get(5, TimeUnit.SECONDS); // both checks have answered
+
+      driver.advanceWallClockTime(Duration.ofMillis(20));
+
+      List<ReplyEnvelope> out = allReplies();
+      assertThat(out).extracting(ReplyEnvelope::status).containsExactlyInAnyOrder(403, 200);
+      ReplyEnvelope refused = out.stream().filter(r -> r.status() == 403).findFirst().orElseThrow();
+      assertThat(refused.error().reasons()).containsExactly("no");
+      assertThat(checkedOn).containsOnly("opa-client-1");
+      assertThat(afterOn)
+          .as("only the allowed request reaches the stage after the check, on the stream thread")
+          .containsExactly(Thread.currentThread().getName());
+    } finally {
+      opa.shutdownNow();
+    }
   }
 
   @Test
@@ -453,8 +510,8 @@ class GatewayTopologyTest {
     RequestStage exploding =
         new RequestStage() {
           @Override
-          public String name() {
-            return "exploding";
+          public StageName name() {
+            return StageName.VALIDATE;
           }
 
           @Override
@@ -779,31 +836,20 @@ class GatewayTopologyTest {
   }
 
   private void start(
-      boolean devMode, CallBudget budget, List<RequestStage> requestStages, Provider... providers) {
-    start(devMode, budget, requestStages, null, providers);
-  }
-
-  private void start(
-      boolean devMode,
-      CallBudget budget,
-      List<RequestStage> requestStages,
-      AsyncRequestCheck beforeCall,
-      Provider... providers) {
+      boolean devMode, CallBudget budget, List<? extends Stage> before, Provider... providers) {
     List<Provider> all = new ArrayList<>();
     all.add(new StubProvider(0));
     all.addAll(providers.length == 0 ? List.of(manual) : List.of(providers));
+    List<Stage> chain = new ArrayList<>(before);
+    chain.add(new ProviderStage(new ProviderRouter(all), chains));
     Stages stages =
         new Stages(
             new EnvelopeAuthenticator(TestTokens.verifier(devMode)),
-            requestStages,
-            new ProviderRouter(all),
+            chain,
             budget,
             Duration.ofMillis(10),
-            List.of(),
-            beforeCall == null ? "LOCAL" : "OPA",
-            null,
-            beforeCall,
-            chains);
+            "LOCAL",
+            Optional.empty());
     driver =
         new TopologyTestDriver(
             GatewayTopology.build(new StreamsBuilder(), stages), streamsProperties(), T0);
@@ -823,7 +869,7 @@ class GatewayTopologyTest {
         PipelineSettings.from(
             Env.of(
                 Map.of("DATA_DIR", dataDir.toString(), "PIPELINE_INSTANCE_ID", "pipeline-test")));
-    return PipelineMain.streamsProperties(settings);
+    return StreamsProperties.requests(settings);
   }
 
   /** Produces the envelope keyed by its own tenant, as the ingress and batch jobs do. */

@@ -95,7 +95,7 @@ class PipelineSettingsTest {
                     "KAFKA_BOOTSTRAP_SERVERS", "broker:9092",
                     "DATA_DIR", "/tmp/sluice-test")));
 
-    Properties props = PipelineMain.streamsProperties(settings);
+    Properties props = StreamsProperties.requests(settings);
 
     assertThat(props.get(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG)))
         .isEqualTo(0);
@@ -128,8 +128,7 @@ class PipelineSettingsTest {
   @Test
   void passesALingerOverrideThrough() {
     Properties props =
-        PipelineMain.streamsProperties(
-            PipelineSettings.from(Env.of(Map.of("KAFKA_LINGER_MS", "5"))));
+        StreamsProperties.requests(PipelineSettings.from(Env.of(Map.of("KAFKA_LINGER_MS", "5"))));
     assertThat(props.get(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG)))
         .isEqualTo(5);
   }

@@ -247,7 +247,7 @@ public final class Fixtures {
             1_718_000_001_250L,
             "gpt-4o-mini",
             Source.HTTP,
-            new AuditDecision(Outcome.COMPLETED, "redact", null, "LOCAL", "sha256:ab12"),
+            new AuditDecision(Outcome.COMPLETED, StageName.REDACT, null, "LOCAL", "sha256:ab12"),
             0.12,
             List.of(),
             Map.of("remaining", 58L, "limit", 60L),
@@ -271,7 +271,7 @@ public final class Fixtures {
             Source.BATCH,
             new AuditDecision(
                 Outcome.DENIED,
-                "firewall",
+                StageName.CONTEXT_FIREWALL,
                 List.of("context_injection_risk"),
                 "OPA",
                 "sha256:cd34"),

@@ -117,7 +117,8 @@ class RoundTripTest {
             0L,
             null,
             Source.BATCH,
-            new AuditDecision(Outcome.FAILED, "authenticate", List.of("expired"), null, null),
+            new AuditDecision(
+                Outcome.FAILED, StageName.AUTHENTICATE, List.of("expired"), null, null),
             null,
             null,
             null,
@@ -149,7 +150,7 @@ class RoundTripTest {
         new RagContext("kb", List.of(new RagChunk("1", "text", null), new RagChunk("2", "t", "s")));
     assertThat(roundTrip(context)).isEqualTo(context);
     AuditDecision decision =
-        new AuditDecision(Outcome.DENIED, "policy", List.of("r"), "OPA", "sha256:ab");
+        new AuditDecision(Outcome.DENIED, StageName.POLICY, List.of("r"), "OPA", "sha256:ab");
     assertThat(roundTrip(decision)).isEqualTo(decision);
   }
 

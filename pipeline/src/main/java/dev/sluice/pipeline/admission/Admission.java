@@ -8,18 +8,16 @@ import dev.sluice.pipeline.flow.Timings;
 import dev.sluice.pipeline.flow.Undeliverable;
 import dev.sluice.pipeline.reply.Replies;
 import dev.sluice.pipeline.stage.Refusal;
-import dev.sluice.pipeline.stage.RequestStage;
-import dev.sluice.pipeline.stage.StageDecision;
 import dev.sluice.pipeline.stage.ValidateShape;
 import dev.sluice.schemas.Principal;
 import dev.sluice.schemas.RequestIds;
+import dev.sluice.schemas.StageName;
 import dev.sluice.schemas.envelope.ReplyTo;
 import dev.sluice.schemas.envelope.RequestEnvelope;
 import dev.sluice.schemas.envelope.Source;
 import dev.sluice.schemas.envelope.VerifiedRequest;
 import dev.sluice.schemas.reply.ErrorCode;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -30,25 +28,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs the stages before the provider on the stream thread, in order: authenticate the envelope,
- * validate the request's shape, then every {@link RequestStage}. The first refusal settles the
- * request; otherwise it is admitted to the provider call. Keys become request ids here.
+ * The head of the chain, on the stream thread: reads the envelope's address, id and version,
+ * authenticates it and validates the request's shape. What it cannot answer goes to dead letters; a
+ * refusal settles the request; otherwise the verified request (without the credential) is admitted
+ * to the stage chain. Keys become request ids here.
  */
 public final class Admission implements Processor<String, RequestEnvelope, String, Step> {
   private static final Logger LOGGER = LoggerFactory.getLogger(Admission.class);
+  private static final String ADMISSION = StageName.ADMISSION.wireName();
   private final EnvelopeAuthenticator authenticator;
-  private final List<RequestStage> stages;
   private final Source source;
   private final Predicate<String> replyTopicAllowed;
   private ProcessorContext<String, Step> context;
 
   public Admission(
-      EnvelopeAuthenticator authenticator,
-      List<RequestStage> stages,
-      Source source,
-      Predicate<String> replyTopicAllowed) {
+      EnvelopeAuthenticator authenticator, Source source, Predicate<String> replyTopicAllowed) {
     this.authenticator = authenticator;
-    this.stages = List.copyOf(stages);
     this.source = source;
     this.replyTopicAllowed = replyTopicAllowed;
   }
@@ -81,7 +76,7 @@ public final class Admission implements Processor<String, RequestEnvelope, Strin
           envelope.replyTo(),
           null,
           null,
-          Refusal.of("admission", ErrorCode.INTERNAL_ERROR, "internal error"),
+          Refusal.of(StageName.ADMISSION, ErrorCode.INTERNAL_ERROR, "internal error"),
           startedNs);
     }
   }
@@ -144,19 +139,10 @@ public final class Admission implements Processor<String, RequestEnvelope, Strin
             record.timestamp(),
             ((ValidateShape.Valid) shape).request());
 
-    long nowMs = context.currentSystemTimeMs();
-    for (RequestStage stage : stages) {
-      StageDecision decision = stage.apply(request, nowMs);
-      if (decision instanceof StageDecision.Deny deny) {
-        settle(record, replyTo, principal.tenant(), request, deny.refusal(), startedNs);
-        return;
-      }
-      request = ((StageDecision.Pass) decision).request();
-    }
     context.forward(
         record
             .withKey(requestId)
-            .withValue(new Admitted(request, Map.of("admission", Timings.elapsedMs(startedNs)))));
+            .withValue(new Admitted(request, Map.of(ADMISSION, Timings.elapsedMs(startedNs)))));
   }
 
   private void settle(
@@ -168,7 +154,7 @@ public final class Admission implements Processor<String, RequestEnvelope, Strin
       long startedNs) {
     String requestId = record.value().requestId();
     Map<String, Double> timings = new HashMap<>();
-    timings.put("admission", Timings.elapsedMs(startedNs));
+    timings.put(ADMISSION, Timings.elapsedMs(startedNs));
     context.forward(
         record
             .withKey(requestId)

@@ -1,6 +1,7 @@
 package dev.sluice.pipeline.audit;
 
 import dev.sluice.pipeline.flow.Settled;
+import dev.sluice.schemas.StageName;
 import dev.sluice.schemas.audit.AuditDecision;
 import dev.sluice.schemas.audit.AuditRecord;
 import dev.sluice.schemas.chat.ChatMessage;
@@ -35,7 +36,7 @@ public final class AuditDecisions {
       reasons.addAll(reply.error().reasons());
     }
     ChatCompletion completion = reply.completion();
-    Double providerMs = reply.timings().get("provider");
+    Double providerMs = reply.timings().get(StageName.PROVIDER.wireName());
     return new AuditRecord(
         AuditRecord.VERSION,
         reply.requestId(),

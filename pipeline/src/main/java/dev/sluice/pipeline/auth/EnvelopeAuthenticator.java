@@ -4,6 +4,7 @@ import dev.sluice.auth.InvalidTokenException;
 import dev.sluice.auth.TokenVerifier;
 import dev.sluice.pipeline.stage.Refusal;
 import dev.sluice.schemas.Principal;
+import dev.sluice.schemas.StageName;
 import dev.sluice.schemas.envelope.RequestEnvelope;
 import dev.sluice.schemas.reply.ErrorCode;
 import java.time.Instant;
@@ -16,7 +17,7 @@ import java.util.Objects;
  * the broker accepted the record (LogAppendTime), which a producer cannot choose.
  */
 public final class EnvelopeAuthenticator {
-  public static final String STAGE = "authenticate";
+  public static final StageName STAGE = StageName.AUTHENTICATE;
 
   private final TokenVerifier verifier;
 

@@ -7,6 +7,7 @@ import dev.sluice.pipeline.firewall.risk.Sensitivity;
 import dev.sluice.pipeline.stage.Refusal;
 import dev.sluice.pipeline.stage.RequestStage;
 import dev.sluice.pipeline.stage.StageDecision;
+import dev.sluice.schemas.StageName;
 import dev.sluice.schemas.chat.ChatMessage;
 import dev.sluice.schemas.chat.RagChunk;
 import dev.sluice.schemas.chat.RagContext;
@@ -26,7 +27,7 @@ import java.util.function.Function;
  * caller's own messages are scored as prompts.
  */
 public final class ContextFirewall implements RequestStage {
-  public static final String STAGE = "context_firewall";
+  public static final StageName STAGE = StageName.CONTEXT_FIREWALL;
   private static final int MAX_ID_CHARS = 64;
 
   private final ContextOrigins origins;
@@ -55,7 +56,7 @@ public final class ContextFirewall implements RequestStage {
   }
 
   @Override
-  public String name() {
+  public StageName name() {
     return STAGE;
   }
 

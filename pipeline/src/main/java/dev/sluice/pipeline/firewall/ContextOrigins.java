@@ -1,5 +1,6 @@
 package dev.sluice.pipeline.firewall;
 
+import dev.sluice.config.Env;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -47,6 +48,11 @@ public final class ContextOrigins {
   }
 
   /** From a comma list; an empty list allows nothing. */
+  /** {@code ALLOWED_CONTEXT_ORIGINS}: a comma-separated list; empty (the default) admits none. */
+  public static ContextOrigins from(Env env) {
+    return parse(env.get("ALLOWED_CONTEXT_ORIGINS", ""));
+  }
+
   public static ContextOrigins parse(String commaList) {
     return of(Arrays.asList(commaList == null ? new String[0] : commaList.split(",")));
   }

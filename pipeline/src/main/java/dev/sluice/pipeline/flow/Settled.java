@@ -1,5 +1,6 @@
 package dev.sluice.pipeline.flow;
 
+import dev.sluice.schemas.StageName;
 import dev.sluice.schemas.envelope.ReplyTo;
 import dev.sluice.schemas.envelope.Source;
 import dev.sluice.schemas.envelope.VerifiedRequest;
@@ -14,7 +15,7 @@ import java.util.Objects;
  * @param stage the stage that decided
  */
 public record Settled(
-    ReplyTo replyTo, Source source, VerifiedRequest request, String stage, ReplyEnvelope reply)
+    ReplyTo replyTo, Source source, VerifiedRequest request, StageName stage, ReplyEnvelope reply)
     implements Step {
   public Settled {
     Objects.requireNonNull(replyTo, "replyTo");

@@ -6,6 +6,7 @@ import dev.sluice.pipeline.stage.StageDecision;
 import dev.sluice.policy.DenyRule;
 import dev.sluice.policy.PolicyBundle;
 import dev.sluice.policy.TenantPolicy;
+import dev.sluice.schemas.StageName;
 import dev.sluice.schemas.chat.ChatRequest;
 import dev.sluice.schemas.chat.RagChunk;
 import dev.sluice.schemas.chat.RagContext;
@@ -20,7 +21,7 @@ import java.util.Objects;
  * refuses the request with 403 {@code policy_denied} and the rule's reason.
  */
 public final class LocalPolicy implements RequestStage {
-  public static final String STAGE = "policy";
+  public static final StageName STAGE = StageName.POLICY;
 
   private final PolicyBundle bundle;
 
@@ -29,7 +30,7 @@ public final class LocalPolicy implements RequestStage {
   }
 
   @Override
-  public String name() {
+  public StageName name() {
     return STAGE;
   }
 

@@ -2,10 +2,13 @@ package dev.sluice.pipeline.policy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.sluice.pipeline.stage.AsyncRequestCheck;
+import dev.sluice.pipeline.chain.AsyncStage;
+import dev.sluice.pipeline.chain.Exchange;
+import dev.sluice.pipeline.chain.Verdict;
 import dev.sluice.pipeline.stage.Refusal;
 import dev.sluice.policy.DenyRule;
 import dev.sluice.schemas.Json;
+import dev.sluice.schemas.StageName;
 import dev.sluice.schemas.envelope.VerifiedRequest;
 import dev.sluice.schemas.reply.ErrorCode;
 import java.io.IOException;
@@ -25,10 +28,11 @@ import java.util.concurrent.Executor;
  * with {@code {"input": {tenant, model, subject, max_tokens, context_source, risk}}}. A result of
  * {@code true} or a non-empty list denies (the list's items are the reasons). Anything else that is
  * not a clear answer (an error status, a timeout, a missing result, an unreadable body) fails
- * closed: 503 {@code policy_unavailable}. The call is asynchronous: the pipeline runs it before the
- * provider call, on the same non-blocking path, never on a stream thread.
+ * closed: 503 {@code policy_unavailable}, as does an answer later than the request's deadline. It
+ * is an asynchronous stage of the chain, right after the local policy: the HTTP call runs on
+ * threads of its own, never on a stream thread, and the stages after it wait for its answer.
  */
-public final class OpaPolicy implements AsyncRequestCheck {
+public final class OpaPolicy implements AsyncStage<Optional<Refusal>> {
   private final URI decisionUrl;
   private final Duration timeout;
   private final HttpClient http;
@@ -44,9 +48,28 @@ public final class OpaPolicy implements AsyncRequestCheck {
             .build();
   }
 
-  /** Empty when allowed; the refusal otherwise (a denial, or OPA unavailable). */
   @Override
-  public CompletableFuture<Optional<Refusal>> decide(VerifiedRequest request) {
+  public StageName name() {
+    return StageName.POLICY;
+  }
+
+  @Override
+  public CompletableFuture<Optional<Refusal>> start(Exchange exchange, long deadlineMs) {
+    return decide(exchange.request());
+  }
+
+  @Override
+  public Verdict resume(Exchange exchange, Optional<Refusal> refusal, long nowMs) {
+    return refusal.isPresent() ? Verdict.stop(refusal.get()) : Verdict.next(exchange);
+  }
+
+  @Override
+  public Refusal failed(Throwable failure) {
+    return unavailable("OPA did not answer in time");
+  }
+
+  /** Empty when allowed; the refusal otherwise (a denial, or OPA unavailable). */
+  CompletableFuture<Optional<Refusal>> decide(VerifiedRequest request) {
     HttpRequest call =
         HttpRequest.newBuilder(decisionUrl)
             .timeout(timeout)

@@ -1,6 +1,7 @@
 package dev.sluice.pipeline.redaction;
 
 import dev.sluice.pipeline.stage.AnswerStage;
+import dev.sluice.schemas.StageName;
 import dev.sluice.schemas.chat.ChatMessage;
 import dev.sluice.schemas.chat.ContentPart;
 import dev.sluice.schemas.chat.ToolCall;
@@ -21,7 +22,7 @@ import java.util.function.Function;
  * type go into {@code meta.redactions} (and from there into the reply and the audit record).
  */
 public final class RedactAnswer implements AnswerStage {
-  public static final String STAGE = "redact";
+  public static final StageName STAGE = StageName.REDACT;
 
   private final Function<String, Redactor> redactorForTenant;
 
@@ -33,7 +34,7 @@ public final class RedactAnswer implements AnswerStage {
   }
 
   @Override
-  public String name() {
+  public StageName name() {
     return STAGE;
   }
 

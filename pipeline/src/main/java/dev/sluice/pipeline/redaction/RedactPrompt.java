@@ -2,6 +2,7 @@ package dev.sluice.pipeline.redaction;
 
 import dev.sluice.pipeline.stage.RequestStage;
 import dev.sluice.pipeline.stage.StageDecision;
+import dev.sluice.schemas.StageName;
 import dev.sluice.schemas.chat.ChatMessage;
 import dev.sluice.schemas.chat.ChatRequest;
 import dev.sluice.schemas.envelope.VerifiedRequest;
@@ -17,7 +18,7 @@ import java.util.function.Function;
  * provider, so PII and secrets never reach it. Tenants for which it is off pass unchanged.
  */
 public final class RedactPrompt implements RequestStage {
-  public static final String STAGE = "redact_prompt";
+  public static final StageName STAGE = StageName.REDACT_PROMPT;
 
   private final Function<String, Redactor> redactorForTenant;
 
@@ -30,7 +31,7 @@ public final class RedactPrompt implements RequestStage {
   }
 
   @Override
-  public String name() {
+  public StageName name() {
     return STAGE;
   }
 

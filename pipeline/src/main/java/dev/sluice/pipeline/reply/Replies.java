@@ -3,7 +3,7 @@ package dev.sluice.pipeline.reply;
 import dev.sluice.egress.ProviderAnswer;
 import dev.sluice.egress.ProviderException;
 import dev.sluice.pipeline.stage.Refusal;
-import dev.sluice.pipeline.stage.StageRefusedException;
+import dev.sluice.schemas.StageName;
 import dev.sluice.schemas.chat.RagChunk;
 import dev.sluice.schemas.chat.RagContext;
 import dev.sluice.schemas.envelope.VerifiedRequest;
@@ -92,37 +92,34 @@ public final class Replies {
   /** The refusal a failed provider call turns into. */
   public static Refusal providerFailure(Throwable failure) {
     Throwable cause = unwrap(failure);
-    if (cause instanceof StageRefusedException refused) {
-      return refused.refusal();
-    }
     if (cause instanceof ProviderException e) {
       switch (e.kind()) {
         case TIMEOUT:
-          return Refusal.of("provider", ErrorCode.PROVIDER_TIMEOUT, e.getMessage());
+          return Refusal.of(StageName.PROVIDER, ErrorCode.PROVIDER_TIMEOUT, e.getMessage());
         case RATE_LIMITED:
           return new Refusal(
-              "provider",
+              StageName.PROVIDER,
               ErrorCode.RATE_LIMITED,
               ErrorCode.RATE_LIMITED.error(e.getMessage()),
               e.retryAfterSeconds());
         case UNKNOWN_MODEL:
-          return Refusal.of("provider", ErrorCode.MODEL_NOT_ALLOWED, e.getMessage());
+          return Refusal.of(StageName.PROVIDER, ErrorCode.MODEL_NOT_ALLOWED, e.getMessage());
         case UNAVAILABLE:
           return new Refusal(
-              "provider",
+              StageName.PROVIDER,
               ErrorCode.PROVIDER_UNAVAILABLE,
               ErrorCode.PROVIDER_UNAVAILABLE.error(e.getMessage()),
               e.retryAfterSeconds());
         default:
-          return Refusal.of("provider", ErrorCode.PROVIDER_ERROR, e.getMessage());
+          return Refusal.of(StageName.PROVIDER, ErrorCode.PROVIDER_ERROR, e.getMessage());
       }
     }
     if (cause instanceof TimeoutException) {
       return Refusal.of(
-          "provider", ErrorCode.PROVIDER_TIMEOUT, "the provider did not answer in time");
+          StageName.PROVIDER, ErrorCode.PROVIDER_TIMEOUT, "the provider did not answer in time");
     }
     // Anything else is unexpected; its message may hold provider internals, so it is not shown.
-    return Refusal.of("provider", ErrorCode.PROVIDER_ERROR, "the provider call failed");
+    return Refusal.of(StageName.PROVIDER, ErrorCode.PROVIDER_ERROR, "the provider call failed");
   }
 
   private static Throwable unwrap(Throwable failure) {

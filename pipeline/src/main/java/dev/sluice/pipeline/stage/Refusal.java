@@ -1,5 +1,6 @@
 package dev.sluice.pipeline.stage;
 
+import dev.sluice.schemas.StageName;
 import dev.sluice.schemas.reply.ErrorCode;
 import dev.sluice.schemas.reply.GatewayError;
 import java.util.List;
@@ -10,19 +11,20 @@ import java.util.Objects;
  *
  * @param retryAfterSeconds set with 429
  */
-public record Refusal(String stage, ErrorCode code, GatewayError error, Integer retryAfterSeconds) {
+public record Refusal(
+    StageName stage, ErrorCode code, GatewayError error, Integer retryAfterSeconds) {
   public Refusal {
     Objects.requireNonNull(stage, "stage");
     Objects.requireNonNull(code, "code");
     Objects.requireNonNull(error, "error");
   }
 
-  public static Refusal of(String stage, ErrorCode code, String message) {
+  public static Refusal of(StageName stage, ErrorCode code, String message) {
     return new Refusal(stage, code, code.error(message), null);
   }
 
   public static Refusal of(
-      String stage, ErrorCode code, String message, String param, List<String> reasons) {
+      StageName stage, ErrorCode code, String message, String param, List<String> reasons) {
     return new Refusal(stage, code, code.error(message, param, reasons), null);
   }
 }

@@ -1,6 +1,7 @@
 package dev.sluice.pipeline.stage;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.sluice.schemas.StageName;
 import dev.sluice.schemas.chat.ChatRequest;
 import dev.sluice.schemas.chat.ChatRequests;
 import dev.sluice.schemas.chat.InvalidChatRequest;
@@ -13,7 +14,7 @@ import java.util.List;
  * are checked only here.
  */
 public final class ValidateShape {
-  public static final String STAGE = "validate";
+  public static final StageName STAGE = StageName.VALIDATE;
 
   private ValidateShape() {}
 

@@ -3,6 +3,7 @@ package dev.sluice.pipeline.validation;
 import dev.sluice.pipeline.stage.Refusal;
 import dev.sluice.pipeline.stage.RequestStage;
 import dev.sluice.pipeline.stage.StageDecision;
+import dev.sluice.schemas.StageName;
 import dev.sluice.schemas.chat.ChatMessage;
 import dev.sluice.schemas.chat.ChatRequest;
 import dev.sluice.schemas.envelope.VerifiedRequest;
@@ -17,7 +18,7 @@ import java.util.function.Function;
  * {@link ValidationLimits}. Messages are refused by index, never quoted.
  */
 public final class ValidateRequest implements RequestStage {
-  public static final String STAGE = "validate";
+  public static final StageName STAGE = StageName.VALIDATE;
   static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant", "tool");
 
   private final Function<String, ValidationLimits> limitsForTenant;
@@ -30,7 +31,7 @@ public final class ValidateRequest implements RequestStage {
   }
 
   @Override
-  public String name() {
+  public StageName name() {
     return STAGE;
   }
 

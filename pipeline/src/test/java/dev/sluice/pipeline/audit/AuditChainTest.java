@@ -2,6 +2,7 @@ package dev.sluice.pipeline.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.schemas.StageName;
 import dev.sluice.schemas.audit.AuditDecision;
 import dev.sluice.schemas.audit.AuditRecord;
 import dev.sluice.schemas.envelope.Source;
@@ -21,7 +22,7 @@ class AuditChainTest {
         1_000,
         "stub",
         Source.HTTP,
-        new AuditDecision(outcome, "provider", List.of(), "LOCAL", null),
+        new AuditDecision(outcome, StageName.PROVIDER, List.of(), "LOCAL", null),
         null,
         null,
         null,

@@ -61,7 +61,7 @@ class OpaPolicyTest {
     opa =
         new OpaPolicy(
             URI.create("http://127.0.0.1:" + server.getAddress().getPort()),
-            Duration.ofMillis(300),
+            Duration.ofMillis(1_000),
             Executors.newFixedThreadPool(2));
   }
 
@@ -123,7 +123,7 @@ class OpaPolicyTest {
     status.set(500);
     assertUnavailable();
     status.set(200);
-    delayMs.set(1_000L); // beyond OPA_TIMEOUT_MS
+    delayMs.set(3_000L); // beyond OPA_TIMEOUT_MS
     assertUnavailable();
     delayMs.set(0L);
     server.stop(0); // down

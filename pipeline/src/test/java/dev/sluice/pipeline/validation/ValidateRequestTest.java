@@ -8,6 +8,7 @@ import dev.sluice.config.Env;
 import dev.sluice.pipeline.StageRequests;
 import dev.sluice.pipeline.stage.StageDecision;
 import dev.sluice.policy.TenantPolicy;
+import dev.sluice.schemas.StageName;
 import dev.sluice.schemas.chat.ChatMessage;
 import dev.sluice.schemas.chat.ContentPart;
 import dev.sluice.schemas.chat.ToolCall;
@@ -40,7 +41,7 @@ class ValidateRequestTest {
     assertThat(refusal.code().code()).isEqualTo(code);
     assertThat(refusal.code().status()).isEqualTo(400);
     assertThat(refusal.error().param()).isEqualTo(param);
-    assertThat(refusal.stage()).isEqualTo("validate");
+    assertThat(refusal.stage()).isEqualTo(StageName.VALIDATE);
   }
 
   @Test

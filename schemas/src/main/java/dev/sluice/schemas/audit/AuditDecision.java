@@ -1,6 +1,7 @@
 package dev.sluice.schemas.audit;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.sluice.schemas.StageName;
 import dev.sluice.schemas.reply.Outcome;
 import java.util.List;
 
@@ -13,7 +14,11 @@ import java.util.List;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record AuditDecision(
-    Outcome outcome, String stage, List<String> reasons, String policyMode, String policyVersion) {
+    Outcome outcome,
+    StageName stage,
+    List<String> reasons,
+    String policyMode,
+    String policyVersion) {
   public AuditDecision {
     reasons = reasons == null ? List.of() : List.copyOf(reasons);
   }

@@ -1,7 +1,8 @@
-package dev.sluice.pipeline.provider;
+package dev.sluice.pipeline.chain;
 
 /**
- * Limits of the provider stage.
+ * Limits of the asynchronous stages (provider calls, OPA): how many may be open, how long a full
+ * task waits for one to finish, and how long a request is worth answering.
  *
  * @param maxInFlight calls one stream task may have open before it waits ({@code MAX_IN_FLIGHT});
  *     the pipeline's ceiling is this times the number of tasks

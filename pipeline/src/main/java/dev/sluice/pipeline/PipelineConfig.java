@@ -1,0 +1,90 @@
+package dev.sluice.pipeline;
+
+import dev.sluice.auth.AuthSettings;
+import dev.sluice.config.ConfigException;
+import dev.sluice.config.Env;
+import dev.sluice.egress.ConfiguredProviders;
+import dev.sluice.egress.circuit.CircuitSettings;
+import dev.sluice.pipeline.firewall.ContextOrigins;
+import dev.sluice.pipeline.firewall.FirewallSettings;
+import dev.sluice.pipeline.policy.OpaSettings;
+import dev.sluice.pipeline.provider.ModelChains;
+import dev.sluice.pipeline.redaction.TenantRedaction;
+import dev.sluice.pipeline.validation.ValidationLimits;
+import dev.sluice.policy.PolicyBundle;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Everything the pipeline reads from its environment and its policy bundle, parsed and checked
+ * once, before anything starts: a wrong value stops start-up with a message naming the variable (or
+ * the policy file), never the value. Nothing here opens a connection or starts a thread; {@link
+ * PipelineWiring} builds the running parts from it.
+ *
+ * @param opa empty in LOCAL policy mode
+ */
+public record PipelineConfig(
+    PipelineSettings pipeline,
+    AuthSettings auth,
+    ValidationLimits limits,
+    ContextOrigins contextOrigins,
+    FirewallSettings firewall,
+    PolicyBundle policy,
+    TenantRedaction redaction,
+    Optional<OpaSettings> opa,
+    ConfiguredProviders providers,
+    CircuitSettings circuit) {
+
+  public PipelineConfig {
+    Objects.requireNonNull(pipeline, "pipeline");
+    Objects.requireNonNull(auth, "auth");
+    Objects.requireNonNull(limits, "limits");
+    Objects.requireNonNull(contextOrigins, "contextOrigins");
+    Objects.requireNonNull(firewall, "firewall");
+    Objects.requireNonNull(policy, "policy");
+    Objects.requireNonNull(redaction, "redaction");
+    Objects.requireNonNull(opa, "opa");
+    Objects.requireNonNull(providers, "providers");
+    Objects.requireNonNull(circuit, "circuit");
+    // A tenant's bundle may name a fallback it could not ask for itself, or firewall settings out
+    // of range: both are found now rather than on that tenant's first request.
+    ModelChains.check(limits, policy, policy.tenantsWithOverrides());
+    for (String tenant : tenants(policy)) {
+      firewall.forTenant(policy.forTenant(tenant));
+    }
+  }
+
+  /**
+   * @throws ConfigException on a missing or wrong variable
+   * @throws dev.sluice.policy.PolicyException on an unreadable or invalid policy bundle
+   */
+  public static PipelineConfig from(Env env) {
+    PolicyBundle policy = PolicyBundle.configured(env);
+    return new PipelineConfig(
+        PipelineSettings.from(env),
+        AuthSettings.from(env),
+        ValidationLimits.from(env),
+        ContextOrigins.from(env),
+        FirewallSettings.from(env),
+        policy,
+        TenantRedaction.from(env, policy),
+        OpaSettings.from(env),
+        ConfiguredProviders.from(env),
+        CircuitSettings.from(env));
+  }
+
+  /** {@code LOCAL} or {@code OPA}, as every audit record says. */
+  public String policyMode() {
+    return opa.isPresent() ? OpaSettings.MODE : "LOCAL";
+  }
+
+  /** The default tenant and every tenant the bundle overrides. */
+  private static List<String> tenants(PolicyBundle policy) {
+    List<String> tenants = new ArrayList<>();
+    tenants.add("-");
+    tenants.addAll(policy.tenantsWithOverrides());
+    return tenants;
+  }
+}

@@ -1,0 +1,162 @@
+package dev.sluice.pipeline;
+
+import dev.sluice.auth.TokenVerifier;
+import dev.sluice.egress.Provider;
+import dev.sluice.egress.ProviderRouter;
+import dev.sluice.egress.StubProvider;
+import dev.sluice.egress.circuit.CircuitBreakingProvider;
+import dev.sluice.pipeline.auth.EnvelopeAuthenticator;
+import dev.sluice.pipeline.chain.CallBudget;
+import dev.sluice.pipeline.chain.Stage;
+import dev.sluice.pipeline.firewall.ContextFirewall;
+import dev.sluice.pipeline.firewall.risk.InjectionScorer;
+import dev.sluice.pipeline.policy.LocalPolicy;
+import dev.sluice.pipeline.policy.OpaPolicy;
+import dev.sluice.pipeline.policy.OpaSettings;
+import dev.sluice.pipeline.provider.ModelChains;
+import dev.sluice.pipeline.provider.ProviderStage;
+import dev.sluice.pipeline.redaction.RedactAnswer;
+import dev.sluice.pipeline.redaction.RedactPrompt;
+import dev.sluice.pipeline.validation.ValidateRequest;
+import dev.sluice.policy.PolicyBundle;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Builds the running stages from a {@link PipelineConfig}: the token verifier, the providers and
+ * their threads, OPA's client, and the stage chain in ARCHITECTURE order. It owns what it started
+ * and stops it on {@link #close()}.
+ */
+public final class PipelineWiring implements AutoCloseable {
+  private static final Logger LOGGER = LoggerFactory.getLogger(PipelineWiring.class);
+
+  private final Stages stages;
+  private final TokenVerifier verifier;
+  private final List<ExecutorService> threads;
+
+  private PipelineWiring(Stages stages, TokenVerifier verifier, List<ExecutorService> threads) {
+    this.stages = stages;
+    this.verifier = verifier;
+    this.threads = List.copyOf(threads);
+  }
+
+  /**
+   * @throws dev.sluice.config.ConfigException when a provider's base URL is outside the egress
+   *     allowlist
+   */
+  public static PipelineWiring wire(PipelineConfig config) {
+    List<ExecutorService> threads = new ArrayList<>();
+    TokenVerifier verifier = TokenVerifier.create(config.auth());
+    try {
+      Stages stages = stages(config, verifier, threads);
+      return new PipelineWiring(stages, verifier, threads);
+    } catch (RuntimeException e) {
+      threads.forEach(ExecutorService::shutdownNow);
+      verifier.close();
+      throw e;
+    }
+  }
+
+  public Stages stages() {
+    return stages;
+  }
+
+  @Override
+  public void close() {
+    threads.forEach(ExecutorService::shutdownNow);
+    verifier.close();
+  }
+
+  private static Stages stages(
+      PipelineConfig config, TokenVerifier verifier, List<ExecutorService> threads) {
+    PolicyBundle policy = config.policy();
+    List<Stage> chain = new ArrayList<>();
+    chain.add(
+        new ValidateRequest(
+            perTenant(tenant -> config.limits().forTenant(policy.forTenant(tenant)))));
+    chain.add(
+        new ContextFirewall(
+            config.contextOrigins(),
+            perTenant(tenant -> config.firewall().forTenant(policy.forTenant(tenant))),
+            InjectionScorer.forRetrievedContext(),
+            InjectionScorer.forUserPrompt()));
+    chain.add(new LocalPolicy(policy));
+    config.opa().ifPresent(opa -> chain.add(opaPolicy(opa, threads)));
+    chain.add(new RedactPrompt(config.redaction()::prompts));
+    chain.add(
+        new ProviderStage(
+            new ProviderRouter(providers(config, threads)),
+            ModelChains.fromPolicy(policy::forTenant)));
+    chain.add(new RedactAnswer(config.redaction()::answers));
+    PipelineSettings settings = config.pipeline();
+    return new Stages(
+        new EnvelopeAuthenticator(verifier),
+        chain,
+        new CallBudget(
+            settings.maxInFlight(), settings.maxInFlightWaitMs(), settings.providerDeadlineMs()),
+        Duration.ofMillis(Math.max(1, settings.pollMs())),
+        config.policyMode(),
+        Optional.ofNullable(policy.version()));
+  }
+
+  /**
+   * A tenant's settings, worked out once: they derive from the bundle and the environment, which
+   * never change while the pipeline runs, and stages ask for them on every request.
+   */
+  static <T> Function<String, T> perTenant(Function<String, T> resolve) {
+    Map<String, T> resolved = new ConcurrentHashMap<>();
+    return tenant -> resolved.computeIfAbsent(tenant, resolve);
+  }
+
+  /**
+   * The providers this pipeline can call: always the stub, plus every provider whose key is
+   * configured. Their HTTP clients share a few threads and one retry timer; calls wait on none of
+   * them, so thousands of calls can be in flight at once.
+   */
+  private static List<Provider> providers(PipelineConfig config, List<ExecutorService> threads) {
+    List<Provider> providers = new ArrayList<>();
+    providers.add(new StubProvider(config.pipeline().stubDelayMs()));
+    ExecutorService http = Executors.newFixedThreadPool(2, daemonThreads("provider-http"));
+    threads.add(http);
+    ScheduledExecutorService retries =
+        Executors.newSingleThreadScheduledExecutor(daemonThreads("provider-retry"));
+    threads.add(retries);
+    for (Provider provider : config.providers().build(http, retries)) {
+      providers.add(new CircuitBreakingProvider(provider, config.circuit()));
+      // A provider's toString shows its name and base URL, never its key.
+      LOGGER.atInfo().addKeyValue("provider", provider).log("provider configured");
+    }
+    return providers;
+  }
+
+  /**
+   * OPA's client runs on two threads of its own: never the stream threads, never the common pool.
+   */
+  private static OpaPolicy opaPolicy(OpaSettings opa, List<ExecutorService> threads) {
+    ExecutorService executor = Executors.newFixedThreadPool(2, daemonThreads("opa-client"));
+    threads.add(executor);
+    LOGGER.atInfo().addKeyValue("timeoutMs", opa.timeout().toMillis()).log("policy mode OPA");
+    return new OpaPolicy(opa.url(), opa.timeout(), executor);
+  }
+
+  private static ThreadFactory daemonThreads(String prefix) {
+    AtomicInteger count = new AtomicInteger();
+    return runnable -> {
+      Thread thread = new Thread(runnable, prefix + "-" + count.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
+}
