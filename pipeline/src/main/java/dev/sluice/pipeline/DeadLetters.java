@@ -1,5 +1,6 @@
 package dev.sluice.pipeline;
 
+import dev.sluice.schemas.deadletter.DeadLetter;
 import dev.sluice.topics.Topics;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -59,17 +60,20 @@ public final class DeadLetters
     headers.add("sluice.dlq.partition", utf8(Integer.toString(context.partition())));
     headers.add("sluice.dlq.offset", utf8(Long.toString(context.offset())));
     headers.add("sluice.dlq.processor", utf8(String.valueOf(context.processorNodeId())));
-    String value =
-        "{\"reason\":\""
-            + reason
-            + "\",\"sourceTopic\":\""
-            + context.topic()
-            + "\",\"partition\":"
-            + context.partition()
-            + ",\"offset\":"
-            + context.offset()
-            + "}";
-    return new ProducerRecord<>(Topics.DEAD_LETTERS.name(), null, null, null, utf8(value), headers);
+    DeadLetter letter =
+        DeadLetter.of(
+            null,
+            reason,
+            context.topic(),
+            context.partition(),
+            context.offset(),
+            String.valueOf(context.processorNodeId()));
+    byte[] value = Topics.DEAD_LETTERS.valueSerde().serializer().serialize(topic(), letter);
+    return new ProducerRecord<>(topic(), null, null, null, value, headers);
+  }
+
+  private static String topic() {
+    return Topics.DEAD_LETTERS.name();
   }
 
   private static byte[] utf8(String value) {

@@ -90,7 +90,9 @@ public final class GatewayTopology {
                 topic.name(),
                 Consumed.with(topic.keySerde(), topic.valueSerde()).withName(prefix + "-requests"))
             .process(
-                () -> new Admission(stages.authenticator(), source, replyTopicAllowed),
+                () ->
+                    new Admission(
+                        prefix + "-admission", stages.authenticator(), source, replyTopicAllowed),
                 Named.as(prefix + "-admission"));
 
     Map<String, KStream<String, Step>> branches =
@@ -143,12 +145,10 @@ public final class GatewayTopology {
             Produced.with(Topics.AUDIT_DECISIONS.keySerde(), Topics.AUDIT_DECISIONS.valueSerde())
                 .withName(prefix + "-audit-decisions"));
 
-    JsonSerde<Undeliverable> undeliverable = JsonSerde.of(Undeliverable.class);
     branches
         .get(prefix + "-undeliverable")
         .mapValues(
-            step -> undeliverable.toBytes((Undeliverable) step),
-            Named.as(prefix + "-undeliverable-reason"))
+            step -> ((Undeliverable) step).letter(), Named.as(prefix + "-undeliverable-reason"))
         .to(
             Topics.DEAD_LETTERS.name(),
             Produced.with(Topics.DEAD_LETTERS.keySerde(), Topics.DEAD_LETTERS.valueSerde())

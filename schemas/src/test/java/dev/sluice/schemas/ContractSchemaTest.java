@@ -2,6 +2,7 @@ package dev.sluice.schemas;
 
 import static dev.sluice.schemas.ContractSchemas.AUDIT_RECORD;
 import static dev.sluice.schemas.ContractSchemas.CHAT_REQUEST;
+import static dev.sluice.schemas.ContractSchemas.DEAD_LETTER;
 import static dev.sluice.schemas.ContractSchemas.REPLY_ENVELOPE;
 import static dev.sluice.schemas.ContractSchemas.REQUEST_ENVELOPE;
 import static dev.sluice.schemas.Fixtures.json;
@@ -19,6 +20,7 @@ import dev.sluice.schemas.audit.AuditRecord;
 import dev.sluice.schemas.chat.ChatMessage;
 import dev.sluice.schemas.chat.ChatRequests;
 import dev.sluice.schemas.chat.InvalidChatRequest;
+import dev.sluice.schemas.deadletter.DeadLetter;
 import dev.sluice.schemas.reply.ErrorCode;
 import dev.sluice.schemas.reply.Outcome;
 import dev.sluice.schemas.reply.ReplyEnvelope;
@@ -522,6 +524,39 @@ class ContractSchemaTest {
       // empty_messages and invalid_role are the pipeline's checks; the parser lets them through.
       ChatRequests.parse(json(body));
       assertThat(ContractSchemas.validate(CHAT_REQUEST, json(body))).isNotEmpty();
+    }
+  }
+
+  @Nested
+  class DeadLetters {
+    @Test
+    void aNoteMatchesTheSchemaAndDeclaresEveryField() {
+      DeadLetter full =
+          DeadLetter.of(
+              Fixtures.REQUEST_ID,
+              "missing or disallowed replyTo",
+              "llm.requests",
+              3,
+              42,
+              "http-admission");
+      DeadLetter unread =
+          DeadLetter.of(
+              null, "unreadable record: SerializationException", "llm.requests", 0, 7, null);
+      for (DeadLetter letter : List.of(full, unread)) {
+        JsonNode wire = onTheWire(letter);
+        assertThat(ContractSchemas.validate(DEAD_LETTER, wire)).isEmpty();
+        assertThat(ContractSchemas.validateStrict(DEAD_LETTER, wire)).isEmpty();
+      }
+      assertThat(onTheWire(unread).has("requestId")).isFalse();
+    }
+
+    @Test
+    void withoutAReasonIsRejected() {
+      ObjectNode wire =
+          (ObjectNode)
+              onTheWire(DeadLetter.of(null, "processing failed", "llm.requests", 0, 1, null));
+      wire.remove("reason");
+      assertThat(ContractSchemas.validate(DEAD_LETTER, wire)).isNotEmpty();
     }
   }
 

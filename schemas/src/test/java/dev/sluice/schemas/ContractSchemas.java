@@ -26,8 +26,9 @@ public final class ContractSchemas {
   public static final String REQUEST_ENVELOPE = "request-envelope.schema.json";
   public static final String REPLY_ENVELOPE = "reply-envelope.schema.json";
   public static final String AUDIT_RECORD = "audit-record.schema.json";
+  public static final String DEAD_LETTER = "dead-letter.schema.json";
   public static final List<String> FILES =
-      List.of(CHAT_REQUEST, REQUEST_ENVELOPE, REPLY_ENVELOPE, AUDIT_RECORD);
+      List.of(CHAT_REQUEST, REQUEST_ENVELOPE, REPLY_ENVELOPE, AUDIT_RECORD, DEAD_LETTER);
 
   // Formats are asserted, as strict validators do, should a schema declare one.
   private static final SchemaValidatorsConfig CONFIG =

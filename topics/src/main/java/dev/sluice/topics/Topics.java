@@ -1,6 +1,7 @@
 package dev.sluice.topics;
 
 import dev.sluice.schemas.audit.AuditRecord;
+import dev.sluice.schemas.deadletter.DeadLetter;
 import dev.sluice.schemas.envelope.RequestEnvelope;
 import dev.sluice.schemas.reply.ReplyEnvelope;
 import java.util.HashMap;
@@ -58,9 +59,12 @@ public final class Topics {
    * Records the pipeline could not read, with the reason in headers and without their payload
    * (which may hold a credential; it stays on its source topic for its retention).
    */
-  public static final Topic<String, byte[]> DEAD_LETTERS =
+  public static final Topic<String, DeadLetter> DEAD_LETTERS =
       new Topic<>(
-          "llm.deadletter", Serdes.String(), Serdes.ByteArray(), configs(7 * DAY_MS, Map.of()));
+          "llm.deadletter",
+          Serdes.String(),
+          JsonSerde.of(DeadLetter.class),
+          configs(7 * DAY_MS, Map.of()));
 
   /** Every topic the gateway creates when missing. */
   public static List<Topic<?, ?>> all() {

@@ -12,6 +12,7 @@ import dev.sluice.pipeline.stage.ValidateShape;
 import dev.sluice.schemas.Principal;
 import dev.sluice.schemas.RequestIds;
 import dev.sluice.schemas.StageName;
+import dev.sluice.schemas.deadletter.DeadLetter;
 import dev.sluice.schemas.envelope.ReplyTo;
 import dev.sluice.schemas.envelope.RequestEnvelope;
 import dev.sluice.schemas.envelope.Source;
@@ -36,13 +37,21 @@ import org.slf4j.LoggerFactory;
 public final class Admission implements Processor<String, RequestEnvelope, String, Step> {
   private static final Logger LOGGER = LoggerFactory.getLogger(Admission.class);
   private static final String ADMISSION = StageName.ADMISSION.wireName();
+  private final String nodeName;
   private final EnvelopeAuthenticator authenticator;
   private final Source source;
   private final Predicate<String> replyTopicAllowed;
   private ProcessorContext<String, Step> context;
 
+  /**
+   * @param nodeName this processor's name in the topology, which dead letters name
+   */
   public Admission(
-      EnvelopeAuthenticator authenticator, Source source, Predicate<String> replyTopicAllowed) {
+      String nodeName,
+      EnvelopeAuthenticator authenticator,
+      Source source,
+      Predicate<String> replyTopicAllowed) {
+    this.nodeName = nodeName;
     this.authenticator = authenticator;
     this.source = source;
     this.replyTopicAllowed = replyTopicAllowed;
@@ -181,7 +190,7 @@ public final class Admission implements Processor<String, RequestEnvelope, Strin
     context.forward(
         new Record<>(
             requestId,
-            new Undeliverable(requestId, reason, topic, partition, offset),
+            new Undeliverable(DeadLetter.of(requestId, reason, topic, partition, offset, nodeName)),
             record.timestamp()));
   }
 }
