@@ -101,9 +101,7 @@ public final class PipelineMain {
 
   /** What an operator should know about this configuration before the first request. */
   private static void announce(PipelineConfig config) {
-    if (config.auth().devMode()) {
-      LOGGER.atWarn().log("DEV_MODE is on: the dev-token credential is accepted (tenant dev)");
-    }
+    // DEV_MODE is announced by the token verifier itself.
     if (config.policy().fromFiles()) {
       LOGGER.atInfo().addKeyValue("version", config.policy().version()).log("policy bundle loaded");
     } else {
