@@ -2,8 +2,8 @@ package dev.sluice.pipeline.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.auth.TestTokens;
 import dev.sluice.pipeline.Envelopes;
-import dev.sluice.pipeline.TestTokens;
 import dev.sluice.schemas.Principal;
 import dev.sluice.schemas.RequestIds;
 import dev.sluice.schemas.envelope.RequestEnvelope;
@@ -85,13 +85,12 @@ class EnvelopeAuthenticatorTest {
   @Test
   void rejectsForgedTokens() {
     String otherKey =
-        TestTokens.hs256(
-            TestTokens.OTHER_SECRET, TestTokens.claims("acme", T0, Duration.ofMinutes(5)));
+        TestTokens.hs256(TestTokens.OTHER_SECRET, TestTokens.claims("acme", "alice", T0).build());
     assertRejected(
         authenticator.authenticate(envelope("acme", otherKey), "acme", ms(T0)),
         "bad signature",
         otherKey);
-    String none = TestTokens.unsigned(TestTokens.claims("acme", T0, Duration.ofMinutes(5)));
+    String none = TestTokens.unsigned(TestTokens.claims("acme", "alice", T0).build());
     assertRejected(
         authenticator.authenticate(envelope("acme", none), "acme", ms(T0)), "unsigned token", none);
     assertRejected(
