@@ -2,12 +2,13 @@ package dev.sluice.auth;
 
 import static dev.sluice.auth.TestTokens.SECRET;
 import static dev.sluice.auth.TestTokens.claims;
+import static dev.sluice.auth.TestTokens.es256;
+import static dev.sluice.auth.TestTokens.rs256;
 import static dev.sluice.auth.TokenVerifierTest.reasonFor;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.crypto.ECDSASigner;
 import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jose.crypto.RSASSASigner;
 import com.nimbusds.jose.jwk.Curve;
@@ -282,27 +283,5 @@ class JwksTokenVerifierTest {
 
   private static String header(String alg, String kid) {
     return "{\"alg\":\"" + alg + "\",\"kid\":\"" + kid + "\"}";
-  }
-
-  private static String rs256(RSAKey key, JWTClaimsSet claims) {
-    try {
-      return TestTokens.sign(
-          new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(key.getKeyID()).build(),
-          claims,
-          new RSASSASigner(key));
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private static String es256(ECKey key, JWTClaimsSet claims) {
-    try {
-      return TestTokens.sign(
-          new JWSHeader.Builder(JWSAlgorithm.ES256).keyID(key.getKeyID()).build(),
-          claims,
-          new ECDSASigner(key));
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
   }
 }

@@ -18,14 +18,12 @@ import com.nimbusds.jose.crypto.DirectEncrypter;
 import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jose.crypto.RSASSASigner;
 import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
-import com.nimbusds.jose.util.Base64URL;
 import com.nimbusds.jwt.EncryptedJWT;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.PlainJWT;
 import dev.sluice.auth.InvalidTokenException.Reason;
 import dev.sluice.schemas.Principal;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -37,8 +35,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -284,11 +280,13 @@ class TokenVerifierTest {
   void malformedClaimsAreRefused() {
     String token = hs256(claims("acme", "alice", AT).build());
 
-    assertRejected(resigned(token, "not json"), Reason.MALFORMED_CLAIMS);
+    assertRejected(TestTokens.resigned(SECRET, token, "not json"), Reason.MALFORMED_CLAIMS);
     assertRejected(
-        resigned(token, "{\"tenant\":\"acme\",\"exp\":\"tomorrow\"}"), Reason.MALFORMED_CLAIMS);
+        TestTokens.resigned(SECRET, token, "{\"tenant\":\"acme\",\"exp\":\"tomorrow\"}"),
+        Reason.MALFORMED_CLAIMS);
     assertRejected(
-        resigned(token, "{\"tenant\":\"acme\",\"sub\":{\"id\":7},\"exp\":9999999999}"),
+        TestTokens.resigned(
+            SECRET, token, "{\"tenant\":\"acme\",\"sub\":{\"id\":7},\"exp\":9999999999}"),
         Reason.MALFORMED_CLAIMS);
   }
 
@@ -296,7 +294,7 @@ class TokenVerifierTest {
   void deeplyNestedJsonIsRefusedNotACrash() {
     int depth = 4_000;
     String nested = "{\"tenant\":\"acme\",\"x\":" + "[".repeat(depth) + "]".repeat(depth) + "}";
-    String token = resigned(hs256(claims("acme", "alice", AT).build()), nested);
+    String token = TestTokens.resigned(SECRET, hs256(claims("acme", "alice", AT).build()), nested);
     assertThat(token.length()).isLessThanOrEqualTo(TokenVerifier.MAX_TOKEN_CHARS);
 
     Throwable thrown = catchThrowable(() -> verifier.verify(token, AT));
@@ -400,20 +398,6 @@ class TokenVerifierTest {
       }
     } finally {
       pool.shutdownNow();
-    }
-  }
-
-  /** The token's signature recomputed over a new payload, so only the payload is wrong. */
-  private static String resigned(String token, String payload) {
-    String header = token.split("\\.", -1)[0];
-    String signingInput = header + "." + TestTokens.base64(payload);
-    try {
-      Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(new SecretKeySpec(SECRET, "HmacSHA256"));
-      byte[] signature = mac.doFinal(signingInput.getBytes(StandardCharsets.US_ASCII));
-      return signingInput + "." + Base64URL.encode(signature);
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException(e);
     }
   }
 

@@ -2,6 +2,7 @@ package dev.sluice.ingress;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.sluice.auth.CredentialRefusal;
 import dev.sluice.auth.InvalidTokenException;
 import dev.sluice.auth.TokenVerifier;
 import dev.sluice.policy.PolicyBundle;
@@ -131,20 +132,11 @@ public final class GatewayApp {
       ctx.attribute(PRINCIPAL, principal);
       ctx.attribute(CREDENTIAL, token);
     } catch (InvalidTokenException e) {
-      if (e.reason() == InvalidTokenException.Reason.KEYS_UNAVAILABLE) {
-        // The identity provider is down: fail closed, but say it is not the caller's fault.
-        throw new GatewayException(
-            ErrorCode.GATEWAY_UNAVAILABLE,
-            "token signing keys are unavailable; try again later",
-            null,
-            List.of(e.getMessage()));
+      CredentialRefusal refusal = CredentialRefusal.of(e);
+      if (refusal.callerAtFault()) {
+        ctx.header("WWW-Authenticate", "Bearer error=\"invalid_token\"");
       }
-      ctx.header("WWW-Authenticate", "Bearer error=\"invalid_token\"");
-      throw new GatewayException(
-          ErrorCode.INVALID_TOKEN,
-          "the credential is missing, invalid or expired",
-          null,
-          List.of(e.getMessage()));
+      throw new GatewayException(refusal.code(), refusal.message(), null, refusal.reasons());
     }
   }
 

@@ -121,8 +121,8 @@ public final class IngressMain {
                 producerProperties(settings),
                 Topics.REQUESTS.keySerde().serializer(),
                 Topics.REQUESTS.valueSerde().serializer()));
-    ReplyInbox inbox =
-        new ReplyInbox(
+    KafkaReplyInbox inbox =
+        new KafkaReplyInbox(
             new KafkaConsumer<>(
                 consumerProperties(settings),
                 Topics.REPLIES.keySerde().deserializer(),

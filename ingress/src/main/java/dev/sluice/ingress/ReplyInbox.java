@@ -1,161 +1,27 @@
 package dev.sluice.ingress;
 
 import dev.sluice.schemas.reply.ReplyEnvelope;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.kafka.clients.consumer.Consumer;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.RecordDeserializationException;
-import org.apache.kafka.common.errors.WakeupException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * Reads this instance's {@code llm.replies} partitions (assigned, not a consumer group, so other
- * instances' replies never arrive here) and hands each reply to the HTTP call waiting for it. A
- * reply nobody waits for (a duplicate after a pipeline crash, or one whose caller timed out) is
- * dropped.
+ * Where the ingress waits for the pipeline's answers: {@link KafkaReplyInbox} reads them from this
+ * instance's {@code llm.replies} partitions; tests answer in-process.
  */
-final class ReplyInbox implements AutoCloseable {
-  private static final Logger LOGGER = LoggerFactory.getLogger(ReplyInbox.class);
+interface ReplyInbox {
 
-  private final Consumer<String, ReplyEnvelope> consumer;
-  private final List<Integer> owned;
-  private final Map<String, Waiter> waiting = new ConcurrentHashMap<>();
-  private final AtomicInteger next = new AtomicInteger();
-  private final Thread thread;
-  private volatile boolean running = true;
-  private volatile boolean alive = true;
-
-  /** A caller waiting for its reply; only a reply for the caller's own tenant is handed over. */
-  private record Waiter(String tenant, CompletableFuture<ReplyEnvelope> reply) {}
-
-  ReplyInbox(Consumer<String, ReplyEnvelope> consumer, String topic, List<Integer> owned) {
-    this.consumer = consumer;
-    this.owned = List.copyOf(owned);
-    List<TopicPartition> partitions = new ArrayList<>();
-    for (int partition : owned) {
-      partitions.add(new TopicPartition(topic, partition));
-    }
-    consumer.assign(partitions);
-    consumer.seekToEnd(partitions);
-    // Resolve the end offsets now: a reply must never land before the position is fixed.
-    for (TopicPartition partition : partitions) {
-      consumer.position(partition, Duration.ofSeconds(30));
-    }
-    this.thread = new Thread(this::run, "reply-inbox");
-    this.thread.setDaemon(true);
-    this.thread.start();
-  }
-
-  /** The partition the next request should name in its {@code replyTo}; spreads the load. */
-  int nextPartition() {
-    return owned.get(Math.floorMod(next.getAndIncrement(), owned.size()));
-  }
+  /** The reply partition the next request should name in its {@code replyTo}. */
+  int nextPartition();
 
   /**
-   * Registers a wait before the request is published, so even an instant reply finds it. The future
-   * fails with a {@link java.util.concurrent.TimeoutException} after {@code timeoutMs}.
+   * Registers a wait before the request is published, so even an instant reply finds it. Only a
+   * reply for {@code tenant} is handed over; the future fails with a {@link
+   * java.util.concurrent.TimeoutException} after {@code timeoutMs}.
    */
-  CompletableFuture<ReplyEnvelope> expect(String requestId, String tenant, long timeoutMs) {
-    CompletableFuture<ReplyEnvelope> reply = new CompletableFuture<>();
-    Waiter waiter = new Waiter(tenant, reply);
-    waiting.put(requestId, waiter);
-    reply
-        .orTimeout(timeoutMs, TimeUnit.MILLISECONDS)
-        .whenComplete((r, e) -> waiting.remove(requestId, waiter));
-    return reply;
-  }
-
-  /** Whether the reader thread is still reading; readiness fails when it is not. */
-  boolean alive() {
-    return alive && thread.isAlive();
-  }
+  CompletableFuture<ReplyEnvelope> expect(String requestId, String tenant, long timeoutMs);
 
   /** Stops waiting (the request was never published). */
-  void forget(String requestId) {
-    waiting.remove(requestId);
-  }
+  void forget(String requestId);
 
-  int waitingCount() {
-    return waiting.size();
-  }
-
-  private void run() {
-    try {
-      while (running) {
-        try {
-          deliver(consumer.poll(Duration.ofMillis(500)));
-        } catch (RecordDeserializationException e) {
-          // Anyone who can write to the reply topic could stop this reader; skip what it cannot
-          // read.
-          LOGGER
-              .atWarn()
-              .addKeyValue("partition", e.topicPartition())
-              .addKeyValue("offset", e.offset())
-              .log("skipping an unreadable reply");
-          consumer.seek(e.topicPartition(), e.offset() + 1);
-        } catch (WakeupException e) {
-          throw e;
-        } catch (KafkaException e) {
-          LOGGER
-              .atWarn()
-              .addKeyValue("error", e.getClass().getSimpleName())
-              .log("reply poll failed");
-          pause();
-        }
-      }
-    } catch (WakeupException e) {
-      // closing
-    } catch (RuntimeException e) {
-      LOGGER.atError().setCause(e).log("reply inbox stopped");
-    } finally {
-      alive = false;
-      consumer.close(Duration.ofSeconds(5));
-    }
-  }
-
-  private void deliver(ConsumerRecords<String, ReplyEnvelope> records) {
-    for (ConsumerRecord<String, ReplyEnvelope> record : records) {
-      ReplyEnvelope reply = record.value();
-      if (reply == null) {
-        continue;
-      }
-      Waiter waiter = waiting.get(reply.requestId());
-      // A reply for another tenant under a known request id is forged: the real one may follow.
-      if (waiter != null
-          && (reply.tenant() == null || reply.tenant().equals(waiter.tenant()))
-          && waiting.remove(reply.requestId(), waiter)) {
-        waiter.reply().complete(reply);
-      }
-    }
-  }
-
-  private static void pause() {
-    try {
-      Thread.sleep(100);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  @Override
-  public void close() {
-    running = false;
-    consumer.wakeup();
-    try {
-      thread.join(10_000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
+  /** Whether replies are being read; readiness fails when they are not. */
+  boolean alive();
 }

@@ -3,6 +3,7 @@ package dev.sluice.launcher;
 import static dev.sluice.launcher.GatewayFixture.chatBody;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.auth.TestTokens;
 import dev.sluice.auth.TokenMinter;
 import dev.sluice.schemas.Json;
 import dev.sluice.schemas.RequestIds;
@@ -174,7 +175,9 @@ class ForgedEnvelopeTest {
 
   @Test
   void refusesAnUnsignedToken() throws Exception {
-    ReplyEnvelope reply = assertInvalidToken(ACME, HandMadeTokens.unsigned(ACME));
+    ReplyEnvelope reply =
+        assertInvalidToken(
+            ACME, TestTokens.unsigned(TestTokens.claims(ACME, null, Instant.now()).build()));
 
     assertThat(reply.error().reasons()).containsExactly("unsigned token");
   }

@@ -2,6 +2,7 @@ package dev.sluice.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.auth.TestTokens;
 import dev.sluice.config.Env;
 import dev.sluice.devkafka.LocalBroker;
 import dev.sluice.egress.ProviderRouter;

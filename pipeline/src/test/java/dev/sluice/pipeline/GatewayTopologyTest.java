@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.auth.TestTokens;
 import dev.sluice.config.Env;
 import dev.sluice.egress.Provider;
 import dev.sluice.egress.ProviderException;
@@ -40,6 +41,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -249,7 +251,7 @@ class GatewayTopologyTest {
         Arguments.of(
             "signed with another secret",
             TestTokens.hs256(
-                TestTokens.OTHER_SECRET, TestTokens.claims(ACME, now, Duration.ofMinutes(5))),
+                TestTokens.OTHER_SECRET, TestTokens.claims(ACME, "alice", now).build()),
             ACME,
             now),
         Arguments.of(
@@ -269,7 +271,7 @@ class GatewayTopologyTest {
             now.minus(Duration.ofMinutes(10))),
         Arguments.of(
             "alg none",
-            TestTokens.unsigned(TestTokens.claims(ACME, now, Duration.ofMinutes(5))),
+            TestTokens.unsigned(TestTokens.claims(ACME, "alice", now).build()),
             ACME,
             now),
         Arguments.of("token of another tenant", TestTokens.mint("globex", now), ACME, now),
@@ -312,8 +314,7 @@ class GatewayTopologyTest {
     String good = TestTokens.mint(ACME, T0);
     String wrongTenant = TestTokens.mint("globex", T0);
     String forged =
-        TestTokens.hs256(
-            TestTokens.OTHER_SECRET, TestTokens.claims(ACME, T0, Duration.ofMinutes(5)));
+        TestTokens.hs256(TestTokens.OTHER_SECRET, TestTokens.claims(ACME, "alice", T0).build());
     String slowId = RequestIds.next();
 
     pipe(Envelopes.envelope(RequestIds.next(), ACME, good, "stub", "fast"), T0);
@@ -909,10 +910,12 @@ class GatewayTopologyTest {
   }
 
   private static String notBefore(Instant issuedAt, Instant notBefore) {
-    Map<String, Object> claims =
-        new java.util.LinkedHashMap<>(TestTokens.claims(ACME, issuedAt, Duration.ofMinutes(30)));
-    claims.put("nbf", notBefore.getEpochSecond());
-    return TestTokens.hs256(TestTokens.SECRET, claims);
+    return TestTokens.hs256(
+        TestTokens.claims(ACME, "alice", issuedAt)
+            .issueTime(Date.from(issuedAt))
+            .expirationTime(Date.from(issuedAt.plus(Duration.ofMinutes(30))))
+            .notBeforeTime(Date.from(notBefore))
+            .build());
   }
 
   private static String utf8(Header header) {

@@ -1,14 +1,13 @@
 package dev.sluice.pipeline.auth;
 
+import dev.sluice.auth.CredentialRefusal;
 import dev.sluice.auth.InvalidTokenException;
 import dev.sluice.auth.TokenVerifier;
 import dev.sluice.pipeline.stage.Refusal;
 import dev.sluice.schemas.Principal;
 import dev.sluice.schemas.StageName;
 import dev.sluice.schemas.envelope.RequestEnvelope;
-import dev.sluice.schemas.reply.ErrorCode;
 import java.time.Instant;
-import java.util.List;
 import java.util.Objects;
 
 /**
@@ -45,17 +44,7 @@ public final class EnvelopeAuthenticator {
     try {
       principal = verifier.verify(credential, Instant.ofEpochMilli(acceptedAtMs));
     } catch (InvalidTokenException e) {
-      if (e.reason() == InvalidTokenException.Reason.KEYS_UNAVAILABLE) {
-        // The identity provider is unreachable: fail closed, and say it is not the caller's fault.
-        return new Rejected(
-            Refusal.of(
-                STAGE,
-                ErrorCode.GATEWAY_UNAVAILABLE,
-                "token signing keys are unavailable; try again later",
-                null,
-                List.of(e.getMessage())));
-      }
-      return reject(e.getMessage());
+      return new Rejected(refusal(CredentialRefusal.of(e)));
     }
     if (!principal.tenant().equals(envelope.tenant())) {
       return reject("the envelope's tenant does not match its credential");
@@ -67,12 +56,10 @@ public final class EnvelopeAuthenticator {
   }
 
   private static Result reject(String reason) {
-    return new Rejected(
-        Refusal.of(
-            STAGE,
-            ErrorCode.INVALID_TOKEN,
-            "the credential is missing, invalid or expired",
-            null,
-            List.of(reason)));
+    return new Rejected(refusal(CredentialRefusal.invalid(reason)));
+  }
+
+  private static Refusal refusal(CredentialRefusal refused) {
+    return Refusal.of(STAGE, refused.code(), refused.message(), null, refused.reasons());
   }
 }

@@ -2,8 +2,10 @@ package dev.sluice.pipeline.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.auth.TestTokens;
+import dev.sluice.auth.TokenVerifier;
 import dev.sluice.pipeline.Envelopes;
-import dev.sluice.pipeline.TestTokens;
+import dev.sluice.pipeline.stage.Refusal;
 import dev.sluice.schemas.Principal;
 import dev.sluice.schemas.RequestIds;
 import dev.sluice.schemas.envelope.RequestEnvelope;
@@ -85,13 +87,12 @@ class EnvelopeAuthenticatorTest {
   @Test
   void rejectsForgedTokens() {
     String otherKey =
-        TestTokens.hs256(
-            TestTokens.OTHER_SECRET, TestTokens.claims("acme", T0, Duration.ofMinutes(5)));
+        TestTokens.hs256(TestTokens.OTHER_SECRET, TestTokens.claims("acme", "alice", T0).build());
     assertRejected(
         authenticator.authenticate(envelope("acme", otherKey), "acme", ms(T0)),
         "bad signature",
         otherKey);
-    String none = TestTokens.unsigned(TestTokens.claims("acme", T0, Duration.ofMinutes(5)));
+    String none = TestTokens.unsigned(TestTokens.claims("acme", "alice", T0).build());
     assertRejected(
         authenticator.authenticate(envelope("acme", none), "acme", ms(T0)), "unsigned token", none);
     assertRejected(
@@ -109,6 +110,26 @@ class EnvelopeAuthenticatorTest {
         .isInstanceOf(EnvelopeAuthenticator.Rejected.class);
   }
 
+  @Test
+  void failsClosedWith503WhenTheSigningKeysCannotBeFetched() {
+    String token = TestTokens.providerToken("acme", T0);
+    try (TokenVerifier unreachable = TestTokens.unreachableProviderVerifier()) {
+      EnvelopeAuthenticator.Result result =
+          new EnvelopeAuthenticator(unreachable)
+              .authenticate(envelope("acme", token), "acme", ms(T0));
+
+      assertThat(result).isInstanceOf(EnvelopeAuthenticator.Rejected.class);
+      Refusal refusal = ((EnvelopeAuthenticator.Rejected) result).refusal();
+      assertThat(refusal.stage()).isEqualTo(EnvelopeAuthenticator.STAGE);
+      assertThat(refusal.code()).isEqualTo(ErrorCode.GATEWAY_UNAVAILABLE);
+      assertThat(refusal.code().status()).isEqualTo(503);
+      assertThat(refusal.error().message())
+          .isEqualTo("token signing keys are unavailable; try again later");
+      assertThat(refusal.error().reasons()).containsExactly("signing keys unavailable");
+      assertThat(refusal.error().toString()).doesNotContain(token);
+    }
+  }
+
   private static void assertRejected(
       EnvelopeAuthenticator.Result result, String reason, String credential) {
     assertThat(result).isInstanceOf(EnvelopeAuthenticator.Rejected.class);
@@ -116,6 +137,8 @@ class EnvelopeAuthenticatorTest {
     assertThat(refusal.stage()).isEqualTo(EnvelopeAuthenticator.STAGE);
     assertThat(refusal.code()).isEqualTo(ErrorCode.INVALID_TOKEN);
     assertThat(refusal.code().status()).isEqualTo(401);
+    assertThat(refusal.error().message())
+        .isEqualTo("the credential is missing, invalid or expired");
     assertThat(refusal.error().reasons()).containsExactly(reason);
     if (credential != null) {
       assertThat(refusal.error().toString()).doesNotContain(credential);

@@ -19,7 +19,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RecordDeserializationException;
 import org.junit.jupiter.api.Test;
 
-class ReplyInboxTest {
+class KafkaReplyInboxTest {
   private static final String TOPIC = "llm.replies";
 
   private static ReplyEnvelope reply(String requestId, int status) {
@@ -55,7 +55,7 @@ class ReplyInboxTest {
   @Test
   void handsTheFirstReplyToItsWaiterAndDropsTheDuplicate() throws Exception {
     MockConsumer<String, ReplyEnvelope> consumer = consumer(List.of(0, 1));
-    try (ReplyInbox inbox = new ReplyInbox(consumer, TOPIC, List.of(0, 1))) {
+    try (KafkaReplyInbox inbox = new KafkaReplyInbox(consumer, TOPIC, List.of(0, 1))) {
       CompletableFuture<ReplyEnvelope> waiting = inbox.expect("r1", "acme", 10_000);
       consumer.schedulePollTask(
           () -> {
@@ -71,7 +71,7 @@ class ReplyInboxTest {
   @Test
   void aWaitEndsWithATimeoutAndIsForgotten() {
     MockConsumer<String, ReplyEnvelope> consumer = consumer(List.of(0));
-    try (ReplyInbox inbox = new ReplyInbox(consumer, TOPIC, List.of(0))) {
+    try (KafkaReplyInbox inbox = new KafkaReplyInbox(consumer, TOPIC, List.of(0))) {
       CompletableFuture<ReplyEnvelope> waiting = inbox.expect("r2", "acme", 50);
       assertThat(waiting)
           .failsWithin(Duration.ofSeconds(5))
@@ -84,7 +84,7 @@ class ReplyInboxTest {
   @Test
   void spreadsRepliesOverTheOwnedPartitions() {
     MockConsumer<String, ReplyEnvelope> consumer = consumer(List.of(2, 4));
-    try (ReplyInbox inbox = new ReplyInbox(consumer, TOPIC, List.of(2, 4))) {
+    try (KafkaReplyInbox inbox = new KafkaReplyInbox(consumer, TOPIC, List.of(2, 4))) {
       assertThat(List.of(inbox.nextPartition(), inbox.nextPartition(), inbox.nextPartition()))
           .containsExactly(2, 4, 2);
     }
@@ -93,7 +93,7 @@ class ReplyInboxTest {
   @Test
   void aReplyForAnotherTenantUnderTheSameIdIsNotHandedOver() throws Exception {
     MockConsumer<String, ReplyEnvelope> consumer = consumer(List.of(0));
-    try (ReplyInbox inbox = new ReplyInbox(consumer, TOPIC, List.of(0))) {
+    try (KafkaReplyInbox inbox = new KafkaReplyInbox(consumer, TOPIC, List.of(0))) {
       CompletableFuture<ReplyEnvelope> waiting = inbox.expect("r3", "acme", 10_000);
       consumer.schedulePollTask(
           () -> {
@@ -107,7 +107,7 @@ class ReplyInboxTest {
   @Test
   void anUnreadableReplyIsSkippedAndTheReaderGoesOn() throws Exception {
     MockConsumer<String, ReplyEnvelope> consumer = consumer(List.of(0));
-    try (ReplyInbox inbox = new ReplyInbox(consumer, TOPIC, List.of(0))) {
+    try (KafkaReplyInbox inbox = new KafkaReplyInbox(consumer, TOPIC, List.of(0))) {
       CompletableFuture<ReplyEnvelope> waiting = inbox.expect("r4", "acme", 10_000);
       TopicPartition partition = new TopicPartition(TOPIC, 0);
       consumer.schedulePollTask(

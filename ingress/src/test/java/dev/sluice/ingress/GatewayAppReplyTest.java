@@ -1,0 +1,348 @@
+package dev.sluice.ingress;
+
+import static dev.sluice.ingress.IngressUnderTest.REPLY_PARTITION;
+import static dev.sluice.ingress.IngressUnderTest.REQUEST_TIMEOUT_MS;
+import static dev.sluice.ingress.IngressUnderTest.assertCompletion;
+import static dev.sluice.ingress.IngressUnderTest.assertErrorShape;
+import static dev.sluice.ingress.IngressUnderTest.chatBody;
+import static dev.sluice.ingress.IngressUnderTest.json;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.sluice.auth.TestTokens;
+import dev.sluice.schemas.envelope.ReplyTo;
+import dev.sluice.schemas.envelope.RequestEnvelope;
+import dev.sluice.schemas.reply.ErrorCode;
+import dev.sluice.schemas.reply.Outcome;
+import dev.sluice.schemas.reply.ReplyEnvelope;
+import dev.sluice.topics.Topics;
+import java.io.ByteArrayInputStream;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Future;
+import org.apache.kafka.clients.producer.Callback;
+import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * An accepted request is published once, as the envelope the pipeline expects, and its reply (or
+ * the lack of one) is mapped to HTTP: status, body, Retry-After and Server-Timing.
+ */
+class GatewayAppReplyTest {
+  private static IngressUnderTest ingress;
+  private static String acmeToken;
+
+  @BeforeAll
+  static void start() {
+    ingress = IngressUnderTest.start();
+    acmeToken = TestTokens.mint("acme", Instant.now());
+  }
+
+  @AfterAll
+  static void stop() {
+    ingress.close();
+  }
+
+  @BeforeEach
+  void reset() {
+    ingress.reset();
+  }
+
+  // --- what is published -----------------------------------------------------------------------
+
+  @Test
+  void publishesAnAcceptedRequestOnceKeyedByTenantWithItsReplyAddress() {
+    HttpResponse<String> response =
+        ingress.send(
+            ingress
+                .chatRequest(acmeToken, "application/json; charset=utf-8")
+                .header("Idempotency-Key", "order-42")
+                .POST(HttpRequest.BodyPublishers.ofString(chatBody("hello from acme")))
+                .build());
+
+    assertCompletion(response, "echo");
+    String requestId = response.headers().firstValue("x-request-id").orElseThrow();
+    List<ProducerRecord<String, RequestEnvelope>> sent = ingress.producer().history();
+    assertThat(sent).hasSize(1);
+    ProducerRecord<String, RequestEnvelope> record = sent.get(0);
+    assertThat(record.topic()).isEqualTo(Topics.REQUESTS.name());
+    assertThat(record.key()).isEqualTo("acme");
+    // Nothing of the caller's request rides in Kafka headers; the envelope is the whole contract.
+    assertThat(record.headers().toArray()).isEmpty();
+    RequestEnvelope envelope = record.value();
+    assertThat(envelope.schemaVersion()).isEqualTo(RequestEnvelope.VERSION);
+    assertThat(envelope.requestId()).isEqualTo(requestId);
+    assertThat(envelope.tenant()).isEqualTo("acme");
+    assertThat(envelope.credential()).isEqualTo(acmeToken);
+    assertThat(envelope.replyTo()).isEqualTo(new ReplyTo(Topics.REPLIES.name(), REPLY_PARTITION));
+    assertThat(envelope.idempotencyKey()).isEqualTo("order-42");
+    assertThat(envelope.clientIp()).isEqualTo("127.0.0.1");
+    assertThat(envelope.batchId()).isNull();
+    assertThat(envelope.customId()).isNull();
+    assertThat(envelope.request()).isEqualTo(json(chatBody("hello from acme")));
+    assertThat(ingress.inbox().waits())
+        .containsExactly(new FakeReplyInbox.Wait(requestId, "acme", REQUEST_TIMEOUT_MS));
+  }
+
+  @Test
+  void publishesTheRequestInsideAReqWrapper() {
+    HttpResponse<String> response =
+        ingress.chat("{\"req\":" + chatBody("wrapped question") + "}", acmeToken);
+
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    assertThat(ingress.producer().history()).hasSize(1);
+    assertThat(ingress.producer().history().get(0).value().request())
+        .isEqualTo(json(chatBody("wrapped question")));
+  }
+
+  @Test
+  void publishesAChunkedBodyUnderTheLimitIntact() {
+    byte[] body = chatBody("sent in chunks").getBytes(StandardCharsets.UTF_8);
+
+    HttpResponse<String> response =
+        ingress.send(
+            ingress
+                .chatRequest(acmeToken, "application/json")
+                .POST(
+                    HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body)))
+                .build());
+
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    assertThat(ingress.producer().history()).hasSize(1);
+    assertThat(ingress.producer().history().get(0).value().request())
+        .isEqualTo(json(chatBody("sent in chunks")));
+  }
+
+  @Test
+  void leavesTheShapesThePipelineJudgesToThePipeline() {
+    List<String> bodies =
+        List.of(
+            "{\"model\":\"stub\",\"max_completion_tokens\":64,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"short please\"}]}",
+            "{\"model\":\"stub\",\"messages\":["
+                + "{\"role\":\"developer\",\"content\":\"answer tersely\"},"
+                + "{\"role\":\"user\",\"content\":\"what is Kafka?\"}]}",
+            "{\"model\":\"stub\",\"messages\":[{\"role\":\"user\",\"content\":["
+                + "{\"type\":\"text\",\"text\":\"first part\"},"
+                + "{\"type\":\"text\",\"text\":\"second part\"}]}]}",
+            "{\"model\":\"stub\",\"frobnicate\":{\"depth\":[1,2,3]},\"logit_bias\":{},"
+                + "\"metadata\":{\"team\":\"x\"},\"messages\":[{\"role\":\"user\","
+                + "\"content\":\"still fine\",\"annotations\":[]}]}",
+            "{\"model\":\"openai:gpt-9\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}",
+            "{\"model\":\"stub\",\"messages\":[{\"role\":\"wizard\",\"content\":\"x\"}]}");
+    for (String body : bodies) {
+      HttpResponse<String> response = ingress.chat(body, acmeToken);
+      assertThat(response.statusCode()).as(body).isEqualTo(200);
+    }
+
+    assertThat(ingress.producer().history())
+        .extracting(record -> record.value().request())
+        .containsExactlyElementsOf(bodies.stream().map(IngressUnderTest::json).toList());
+  }
+
+  // --- how a reply is answered -----------------------------------------------------------------
+
+  @Test
+  void answersACompletionWith200AndTheStageTimings() {
+    ingress
+        .inbox()
+        .answerWith(
+            wait ->
+                FakeReplyInbox.completion(
+                    wait, "echo: hi", Map.of("provider", 1.5, "admission", 0.07)));
+
+    HttpResponse<String> response = ingress.chat(chatBody("hi"), acmeToken);
+
+    JsonNode body = assertCompletion(response, "echo: hi");
+    assertThat(body.path("meta").path("provider").asText()).isEqualTo("stub");
+    assertThat(body.path("usage").path("prompt_tokens").asInt()).isEqualTo(3);
+    assertThat(response.headers().firstValue("Server-Timing"))
+        .hasValue("admission;dur=0.07, provider;dur=1.5");
+    assertThat(response.headers().firstValue("Retry-After")).isEmpty();
+  }
+
+  @Test
+  void answersADenialWithItsStatusCodeAndReasons() {
+    ingress
+        .inbox()
+        .answerWith(
+            wait ->
+                denial(
+                    wait,
+                    ErrorCode.POLICY_DENIED,
+                    "the policy denies this request",
+                    List.of("suspended subjects may not use the gateway"),
+                    null));
+
+    HttpResponse<String> response = ingress.chat(chatBody("let me in"), acmeToken);
+
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(403);
+    JsonNode error = assertErrorShape(response);
+    assertThat(error.path("code").asText()).isEqualTo("policy_denied");
+    assertThat(error.path("type").asText()).isEqualTo("permission_error");
+    assertThat(error.path("message").asText()).isEqualTo("the policy denies this request");
+    assertThat(error.path("reasons").get(0).asText())
+        .isEqualTo("suspended subjects may not use the gateway");
+    assertThat(response.headers().firstValue("Retry-After")).isEmpty();
+    assertThat(response.headers().firstValue("Server-Timing")).isEmpty();
+  }
+
+  @Test
+  void answersARateLimitWith429AndRetryAfter() {
+    ingress
+        .inbox()
+        .answerWith(
+            wait ->
+                denial(
+                    wait,
+                    ErrorCode.RATE_LIMITED,
+                    "rate limit reached",
+                    List.of("requests per minute"),
+                    7));
+
+    HttpResponse<String> response = ingress.chat(chatBody("again"), acmeToken);
+
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(429);
+    assertThat(assertErrorShape(response).path("code").asText()).isEqualTo("rate_limited");
+    assertThat(response.headers().firstValue("Retry-After")).hasValue("7");
+  }
+
+  @Test
+  void answers504WithTheRequestIdWhenNoReplyArrivesInTime() {
+    ingress.inbox().timeOut();
+
+    HttpResponse<String> response = ingress.chat(chatBody("slow"), acmeToken);
+
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(504);
+    JsonNode error = assertErrorShape(response);
+    assertThat(error.path("code").asText()).isEqualTo("gateway_timeout");
+    assertThat(error.path("type").asText()).isEqualTo("timeout_error");
+    assertThat(error.path("message").asText())
+        .isEqualTo(
+            "no answer within "
+                + REQUEST_TIMEOUT_MS
+                + " ms; the request was accepted and its result is kept under its request id");
+    // The request was accepted: it is on the topic and its answer will be kept there.
+    assertThat(ingress.producer().history()).hasSize(1);
+    assertThat(ingress.producer().history().get(0).value().requestId())
+        .isEqualTo(error.path("request_id").asText());
+    assertThat(ingress.inbox().forgotten()).isEmpty();
+  }
+
+  // --- publishing fails ------------------------------------------------------------------------
+
+  @Test
+  void answers503AndStopsWaitingWhenTheProducerRefusesTheRecord() {
+    MockProducer<String, RequestEnvelope> failing = IngressUnderTest.acknowledgingProducer();
+    failing.sendException = new KafkaException("no broker");
+    try (IngressUnderTest down = IngressUnderTest.start(TestTokens.verifier(false), failing)) {
+      down.inbox().neverAnswer();
+
+      assertUnavailable(down, down.chat(chatBody("anyone?"), acmeToken));
+    }
+  }
+
+  @Test
+  void answers503AndStopsWaitingWhenTheBrokerNeverAcknowledges() {
+    // Sends are accepted, then fail as a delivery timeout would: asynchronously, in the callback.
+    MockProducer<String, RequestEnvelope> unacknowledged =
+        new MockProducer<>(
+            false,
+            null,
+            Topics.REQUESTS.keySerde().serializer(),
+            Topics.REQUESTS.valueSerde().serializer()) {
+          @Override
+          public synchronized Future<RecordMetadata> send(
+              ProducerRecord<String, RequestEnvelope> record, Callback callback) {
+            Future<RecordMetadata> sent = super.send(record, callback);
+            errorNext(new TimeoutException("delivery timed out"));
+            return sent;
+          }
+        };
+    try (IngressUnderTest down =
+        IngressUnderTest.start(TestTokens.verifier(false), unacknowledged)) {
+      down.inbox().neverAnswer();
+
+      assertUnavailable(down, down.chat(chatBody("anyone?"), acmeToken));
+    }
+  }
+
+  // --- readiness -------------------------------------------------------------------------------
+
+  @Test
+  void readyzReportsEachCheckAndTheReplyReader() {
+    HttpResponse<String> response = ingress.send(ingress.request("/readyz").build());
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.headers().firstValue("Content-Type"))
+        .hasValueSatisfying(type -> assertThat(type).startsWith("application/json"));
+    JsonNode body = json(response.body());
+    assertThat(body.path("mode").asText()).isEqualTo("LOCAL");
+    assertThat(body.path("ready").booleanValue()).isTrue();
+    assertThat(body.path("policyVersion").asText()).isEqualTo("sha256:test");
+    JsonNode checks = body.path("checks");
+    assertThat(checks.path("kafka").booleanValue()).isTrue();
+    assertThat(checks.path("topics").booleanValue()).isTrue();
+    assertThat(checks.path("pipeline").booleanValue()).isTrue();
+    assertThat(checks.path("replies").booleanValue()).isTrue();
+  }
+
+  @Test
+  void readyzAnswers503WhenRepliesAreNotRead() {
+    ingress.inbox().alive(false);
+
+    HttpResponse<String> response = ingress.send(ingress.request("/readyz").build());
+
+    assertThat(response.statusCode()).isEqualTo(503);
+    JsonNode body = json(response.body());
+    assertThat(body.path("ready").booleanValue()).isFalse();
+    assertThat(body.path("checks").path("replies").booleanValue()).isFalse();
+    assertThat(body.path("checks").path("kafka").booleanValue()).isTrue();
+  }
+
+  // --- helpers ---------------------------------------------------------------------------------
+
+  private static void assertUnavailable(IngressUnderTest down, HttpResponse<String> response) {
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(503);
+    JsonNode error = assertErrorShape(response);
+    assertThat(error.path("code").asText()).isEqualTo("gateway_unavailable");
+    assertThat(error.path("message").asText())
+        .isEqualTo("the gateway could not accept the request; retry");
+    assertThat(response.body()).doesNotContain(acmeToken).doesNotContain("no broker");
+    String requestId = error.path("request_id").asText();
+    assertThat(down.inbox().waits()).extracting(FakeReplyInbox.Wait::requestId).contains(requestId);
+    assertThat(down.inbox().forgotten()).containsExactly(requestId);
+  }
+
+  private static ReplyEnvelope denial(
+      FakeReplyInbox.Wait wait,
+      ErrorCode code,
+      String message,
+      List<String> reasons,
+      Integer retryAfterSeconds) {
+    return new ReplyEnvelope(
+        ReplyEnvelope.VERSION,
+        wait.requestId(),
+        wait.tenant(),
+        Outcome.DENIED,
+        code.status(),
+        null,
+        code.error(message, null, reasons).withRequestId(wait.requestId()),
+        Map.of(),
+        Map.of(),
+        retryAfterSeconds,
+        null,
+        null);
+  }
+}
