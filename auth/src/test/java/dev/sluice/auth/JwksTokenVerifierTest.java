@@ -229,15 +229,15 @@ class JwksTokenVerifierTest {
   }
 
   @Test
-  void anUnreachableProviderFailsFastAndLeavesHs256Working() throws Exception {
+  void anUnreachableProviderFailsClosedAndLeavesHs256Working() throws Exception {
+    // How fast it fails is bounded by the fetch's own timeouts, not asserted here (no timing in
+    // unit tests).
     idp.serve(rsa);
     verifier = both();
     idp.close();
 
-    long started = System.nanoTime();
     assertThat(reasonFor(verifier, rs256(rsa, claims("acme", "alice", AT).build()), AT))
         .isEqualTo(Reason.KEYS_UNAVAILABLE);
-    assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
 
     assertThat(verifier.verify(TestTokens.hs256(claims("acme", "alice", AT).build()), AT))
         .isEqualTo(new Principal("acme", "alice"));
