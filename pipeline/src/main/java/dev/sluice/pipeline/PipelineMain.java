@@ -21,22 +21,24 @@ import dev.sluice.pipeline.policy.LocalPolicy;
 import dev.sluice.pipeline.policy.OpaPolicy;
 import dev.sluice.pipeline.provider.CallBudget;
 import dev.sluice.pipeline.provider.ModelChains;
+import dev.sluice.pipeline.provider.ServedModels;
 import dev.sluice.pipeline.redaction.RedactAnswer;
 import dev.sluice.pipeline.redaction.RedactPrompt;
 import dev.sluice.pipeline.redaction.TenantRedaction;
 import dev.sluice.pipeline.validation.ValidateRequest;
 import dev.sluice.pipeline.validation.ValidationLimits;
+import dev.sluice.policy.EnabledModels;
+import dev.sluice.policy.ModelAccess;
+import dev.sluice.policy.OpaSettings;
 import dev.sluice.policy.PolicyBundle;
 import dev.sluice.policy.PolicyException;
 import dev.sluice.topics.TopicProvisioner;
 import dev.sluice.topics.Topics;
-import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -72,20 +74,24 @@ public final class PipelineMain {
     ValidationLimits limits;
     ContextOrigins origins;
     PolicyBundle policy;
+    ModelAccess models;
     TenantRedaction redaction;
     FirewallSettings firewall;
+    OpaSettings opaSettings;
     OpaPolicy opa;
     List<Provider> providers;
     try {
       settings = PipelineSettings.from(env);
       authSettings = AuthSettings.from(env);
       limits = ValidationLimits.from(env);
-      origins = ContextOrigins.parse(env.get("ALLOWED_CONTEXT_ORIGINS", ""));
+      origins = ContextOrigins.from(env);
       policy = PolicyBundle.configured(env);
+      models = new ModelAccess(EnabledModels.from(env), policy);
       redaction = TenantRedaction.from(env, policy);
       firewall = FirewallSettings.from(env);
-      opa = opaPolicy(env);
-      ModelChains.check(limits, policy, policy.tenantsWithOverrides());
+      opaSettings = OpaSettings.from(env);
+      opa = opaPolicy(opaSettings);
+      ModelChains.check(models, policy, policy.tenantsWithOverrides());
       providers = providers(env, settings);
       firewall.forTenant(policy.forTenant("-"));
       for (String tenant : policy.tenantsWithOverrides()) {
@@ -106,8 +112,9 @@ public final class PipelineMain {
           .atWarn()
           .log("no policy bundle (POLICY_DIR): environment defaults apply to every tenant");
     }
+    ServedModels.of(models, providers.stream().map(Provider::name).toList()).log();
     try (Admin admin = Admin.create(settings.kafka().clientProperties())) {
-      List<String> created = TopicProvisioner.ensure(admin, settings.topicPartitions(), (short) -1);
+      List<String> created = TopicProvisioner.ensure(admin, settings.topics());
       if (!created.isEmpty()) {
         LOGGER.atInfo().addKeyValue("topics", created).log("created missing topics");
       }
@@ -119,7 +126,7 @@ public final class PipelineMain {
             new EnvelopeAuthenticator(verifier),
             List.of(
                 new ValidateRequest(
-                    perTenant(tenant -> limits.forTenant(policy.forTenant(tenant)))),
+                    models, perTenant(tenant -> limits.forTenant(policy.forTenant(tenant)))),
                 new ContextFirewall(
                     origins,
                     perTenant(tenant -> firewall.forTenant(policy.forTenant(tenant))),
@@ -131,7 +138,7 @@ public final class PipelineMain {
             new CallBudget(settings.maxInFlight(), 30_000, settings.providerDeadlineMs()),
             Duration.ofMillis(Math.max(1, settings.pollMs())),
             List.of(new RedactAnswer(redaction::answers)),
-            opa == null ? "LOCAL" : "OPA",
+            opaSettings.mode().name(),
             policy.version(),
             opa,
             ModelChains.fromPolicy(policy::forTenant));
@@ -218,18 +225,13 @@ public final class PipelineMain {
    * OPA mode when {@code OPA_URL} is set: its denials are asked before every provider call, on two
    * threads of their own (never the stream threads, never the common pool).
    */
-  static OpaPolicy opaPolicy(Env env) {
-    Optional<String> url = env.get("OPA_URL");
-    if (url.isEmpty()) {
+  static OpaPolicy opaPolicy(OpaSettings settings) {
+    if (settings.url().isEmpty()) {
       return null;
     }
-    long timeoutMs = env.getLong("OPA_TIMEOUT_MS", 200);
-    if (timeoutMs < 1) {
-      throw new ConfigException("OPA_TIMEOUT_MS must be >= 1");
-    }
     ExecutorService executor = Executors.newFixedThreadPool(2, daemonThreads("opa-client"));
-    LOGGER.atInfo().addKeyValue("timeoutMs", timeoutMs).log("policy mode OPA");
-    return new OpaPolicy(URI.create(url.get()), Duration.ofMillis(timeoutMs), executor);
+    LOGGER.atInfo().addKeyValue("timeoutMs", settings.timeout().toMillis()).log("policy mode OPA");
+    return new OpaPolicy(settings.url().get(), settings.timeout(), executor);
   }
 
   private static KafkaStreams start(String name, Topology topology, Properties properties) {
@@ -301,13 +303,15 @@ public final class PipelineMain {
         settings.instanceId());
     props.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 30_000);
     // Streams sets its producer's linger.ms to 100 ms unless told otherwise.
-    props.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), settings.lingerMs());
+    props.put(
+        StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG),
+        settings.tuning().lingerMs());
     props.put(
         StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), Topics.COMPRESSION);
     // How long the broker holds an empty fetch of the request topics (docs/benchmarks.md).
     props.put(
         StreamsConfig.mainConsumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG),
-        settings.fetchMaxWaitMs());
+        settings.tuning().fetchMaxWaitMs());
     props.put(
         StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG),
         Topics.MAX_MESSAGE_BYTES);

@@ -1,5 +1,6 @@
 package dev.sluice.pipeline.firewall;
 
+import dev.sluice.config.Env;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -44,6 +45,11 @@ public final class ContextOrigins {
                                 new IllegalArgumentException(
                                     "ALLOWED_CONTEXT_ORIGINS has an invalid prefix")))
             .toList());
+  }
+
+  /** {@code ALLOWED_CONTEXT_ORIGINS}; unset allows no retrieved context at all. */
+  public static ContextOrigins from(Env env) {
+    return parse(env.get("ALLOWED_CONTEXT_ORIGINS", ""));
   }
 
   /** From a comma list; an empty list allows nothing. */
