@@ -8,11 +8,13 @@ package gateway
 
 import rego.v1
 
-# models.allowed in default.yaml; model is the resolved name.
-allowed_models := {"stub"}
+# models.allowed in tenants/acme.yaml; model is the resolved name. default.yaml has no list:
+# other tenants may use whatever ALLOWED_MODELS enables, which the gateway checks before it asks.
+acme_models := {"stub"}
 
 deny contains "the model is not allowed by policy" if {
-	not input.model in allowed_models
+	input.tenant == "acme"
+	not input.model in acme_models
 }
 
 # default.yaml: deny[0]

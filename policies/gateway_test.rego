@@ -26,8 +26,12 @@ test_long_answers_are_denied if {
 	"answers over 2048 tokens are not allowed by default" in gateway.deny with input as object.union(allowed_request, {"max_tokens": 4000})
 }
 
-test_a_model_outside_the_allowlist_is_denied if {
+test_a_model_outside_acmes_list_is_denied if {
 	"the model is not allowed by policy" in gateway.deny with input as object.union(allowed_request, {"model": "openai:gpt-4o"})
+}
+
+test_other_tenants_may_use_any_model_the_gateway_enables if {
+	count(gateway.deny) == 0 with input as object.union(allowed_request, {"tenant": "globex", "model": "openai:gpt-4o"})
 }
 
 test_acme_contractors_may_not_use_the_internal_wiki if {

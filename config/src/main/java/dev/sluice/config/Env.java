@@ -79,6 +79,22 @@ public final class Env {
     return new Env(merged);
   }
 
+  /**
+   * A copy in which each of {@code defaults} fills a name this configuration leaves unset or blank;
+   * a launcher gives its parts other defaults this way without reading (and parsing) the names
+   * itself.
+   */
+  public Env withDefaults(Map<String, String> defaults) {
+    Map<String, String> merged = new HashMap<>(values);
+    defaults.forEach(
+        (name, value) -> {
+          if (get(name).isEmpty()) {
+            merged.put(name, value);
+          }
+        });
+    return new Env(merged);
+  }
+
   static Map<String, String> parseDotEnv(List<String> lines) {
     Map<String, String> parsed = new HashMap<>();
     for (String raw : lines) {

@@ -60,6 +60,16 @@ class EnvTest {
   }
 
   @Test
+  void defaultsFillOnlyWhatIsUnsetOrBlank() {
+    Env env = Env.of(Map.of("DEV_MODE", "false", "DATA_DIR", " "));
+    Env filled = env.withDefaults(Map.of("DEV_MODE", "true", "DATA_DIR", "/d", "PORT", "9"));
+    assertThat(filled.get("DEV_MODE")).contains("false");
+    assertThat(filled.get("DATA_DIR")).contains("/d");
+    assertThat(filled.get("PORT")).contains("9");
+    assertThat(env.get("PORT")).isEmpty();
+  }
+
+  @Test
   void toStringShowsNamesOnly() {
     assertThat(Env.of(Map.of("JWT_SECRET", "hunter2hunter2")).toString())
         .doesNotContain("hunter2")

@@ -5,8 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.auth.CredentialRefusal;
 import dev.sluice.auth.InvalidTokenException;
 import dev.sluice.auth.TokenVerifier;
-import dev.sluice.policy.PolicyBundle;
-import dev.sluice.policy.TenantPolicy;
+import dev.sluice.policy.ModelAccess;
 import dev.sluice.schemas.Json;
 import dev.sluice.schemas.Principal;
 import dev.sluice.schemas.RequestIds;
@@ -25,13 +24,10 @@ import io.javalin.http.HttpResponseException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeoutException;
@@ -56,7 +52,7 @@ public final class GatewayApp {
   private final RequestPublisher publisher;
   private final ReplyInbox inbox;
   private final Readiness readiness;
-  private final PolicyBundle policy;
+  private final ModelAccess models;
   private final Javalin javalin;
 
   GatewayApp(
@@ -65,8 +61,8 @@ public final class GatewayApp {
       RequestPublisher publisher,
       ReplyInbox inbox,
       Readiness readiness,
-      PolicyBundle policy) {
-    this.policy = policy;
+      ModelAccess models) {
+    this.models = models;
     this.settings = settings;
     this.verifier = verifier;
     this.publisher = publisher;
@@ -254,39 +250,10 @@ public final class GatewayApp {
     return header.toString();
   }
 
-  /**
-   * The models the caller's tenant may use: {@code ALLOWED_MODELS} narrowed by its policy, plus the
-   * aliases that resolve to one of them.
-   */
+  /** The models the caller's tenant may use, as {@link ModelAccess} lists them. */
   private void models(Context ctx) {
     Principal principal = ctx.attribute(PRINCIPAL);
-    TenantPolicy tenant = policy.forTenant(principal.tenant());
-    Set<String> usable = new TreeSet<>(settings.allowedModels());
-    tenant.allowedModels().ifPresent(usable::retainAll);
-    Set<String> listed = new TreeSet<>(usable);
-    tenant
-        .aliases()
-        .forEach(
-            (alias, target) -> {
-              if (usable.contains(target)) {
-                listed.add(alias);
-              }
-            });
-    List<Map<String, Object>> data = new ArrayList<>();
-    for (String model : listed) {
-      Map<String, Object> entry = new LinkedHashMap<>();
-      entry.put("id", model);
-      entry.put("object", "model");
-      entry.put("created", 0);
-      entry.put("owned_by", ownerOf(tenant.resolve(model)));
-      data.add(entry);
-    }
-    json(ctx, 200, Map.of("object", "list", "data", data));
-  }
-
-  private static String ownerOf(String model) {
-    int colon = model.indexOf(':');
-    return colon < 0 ? "sluice" : model.substring(0, colon);
+    json(ctx, 200, ModelList.of(models, principal.tenant()));
   }
 
   private void ready(Context ctx) {

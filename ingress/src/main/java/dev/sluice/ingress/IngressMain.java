@@ -5,10 +5,14 @@ import dev.sluice.auth.TokenVerifier;
 import dev.sluice.config.ConfigException;
 import dev.sluice.config.Env;
 import dev.sluice.config.ParentWatch;
+import dev.sluice.policy.EnabledModels;
+import dev.sluice.policy.ModelAccess;
+import dev.sluice.policy.OpaSettings;
 import dev.sluice.policy.PolicyBundle;
 import dev.sluice.policy.PolicyException;
 import dev.sluice.topics.TopicProvisioner;
 import dev.sluice.topics.Topics;
+import java.net.URI;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -84,12 +88,14 @@ public final class IngressMain {
     IngressSettings settings = IngressSettings.from(env);
     AuthSettings authSettings = AuthSettings.from(env);
     PolicyBundle policy = PolicyBundle.configured(env);
+    ModelAccess models = new ModelAccess(EnabledModels.from(env), policy);
+    OpaSettings opa = OpaSettings.from(env);
     if (authSettings.devMode()) {
       LOGGER.atWarn().log("DEV_MODE is on: the dev-token credential is accepted (tenant dev)");
     }
     Map<String, Object> client = settings.kafka().clientProperties();
     Admin admin = Admin.create(client);
-    TopicProvisioner.ensure(admin, settings.topicPartitions(), (short) -1);
+    TopicProvisioner.ensure(admin, settings.topics());
     int replyPartitions =
         admin
             .describeTopics(List.of(Topics.REPLIES.name()))
@@ -132,11 +138,11 @@ public final class IngressMain {
     Readiness readiness =
         new Readiness(
             admin,
-            settings.pipelineApplicationId(),
-            settings.policyMode(),
+            settings.pipeline().id(),
+            opa.mode().name(),
             policy.version(),
-            env.get("OPA_URL").orElse(null));
-    GatewayApp app = new GatewayApp(settings, verifier, publisher, inbox, readiness, policy);
+            opa.url().map(URI::toString).orElse(null));
+    GatewayApp app = new GatewayApp(settings, verifier, publisher, inbox, readiness, models);
     app.javalin().start(settings.port());
     LOGGER
         .atInfo()
@@ -150,7 +156,7 @@ public final class IngressMain {
     Map<String, Object> props = new HashMap<>(settings.kafka().clientProperties());
     props.put(ProducerConfig.ACKS_CONFIG, "all");
     props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    props.put(ProducerConfig.LINGER_MS_CONFIG, settings.lingerMs());
+    props.put(ProducerConfig.LINGER_MS_CONFIG, settings.tuning().lingerMs());
     props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, Topics.COMPRESSION);
     props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Topics.MAX_MESSAGE_BYTES);
     // A caller is waiting: fail fast (503) rather than hang when Kafka is away.
@@ -164,7 +170,7 @@ public final class IngressMain {
     Map<String, Object> props = new HashMap<>(settings.kafka().clientProperties());
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
-    props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, settings.fetchMaxWaitMs());
+    props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, settings.tuning().fetchMaxWaitMs());
     props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Topics.MAX_MESSAGE_BYTES);
     return props;
   }

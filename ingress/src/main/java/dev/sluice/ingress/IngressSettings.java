@@ -3,58 +3,69 @@ package dev.sluice.ingress;
 import dev.sluice.config.ConfigException;
 import dev.sluice.config.Env;
 import dev.sluice.config.KafkaSettings;
+import dev.sluice.config.KafkaTuning;
+import dev.sluice.config.PipelineApplication;
 import dev.sluice.config.RequestTimeout;
-import java.util.Arrays;
+import dev.sluice.topics.TopicSettings;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeSet;
 
 /**
- * The ingress's configuration (docs/configuration.md lists every variable).
+ * The ingress's configuration (docs/configuration.md lists every variable). Which models a caller
+ * may use is not here: {@link dev.sluice.policy.ModelAccess} owns that.
  *
+ * @param tuning latency settings of its producer and reply consumer, shared with the pipeline
+ * @param topics how the topics are created when the ingress starts first
+ * @param pipeline the pipeline's application, whose consumer group /readyz checks for live members
+ * @param port {@code PORT}; 0 picks a free port
+ * @param maxRequestBytes {@code MAX_REQUEST_BYTES}: larger bodies get 413
+ * @param requestTimeoutMs how long a caller waits ({@link RequestTimeout})
  * @param replyPartitions the {@code llm.replies} partitions this instance owns; empty = all
- * @param pipelineApplicationId the pipeline's consumer group, checked for live members by /readyz
+ * @param trustForwardedFor {@code TRUST_FORWARDED_FOR}: take the client address from {@code
+ *     X-Forwarded-For}
  */
 public record IngressSettings(
     KafkaSettings kafka,
+    KafkaTuning tuning,
+    TopicSettings topics,
+    PipelineApplication pipeline,
     int port,
     long maxRequestBytes,
     long requestTimeoutMs,
     Optional<List<Integer>> replyPartitions,
-    String pipelineApplicationId,
-    List<String> allowedModels,
-    boolean trustForwardedFor,
-    int lingerMs,
-    int fetchMaxWaitMs,
-    int topicPartitions,
-    String policyMode) {
+    boolean trustForwardedFor) {
+  public static final int DEFAULT_PORT = 8000;
+  public static final long DEFAULT_MAX_REQUEST_BYTES = 1024 * 1024;
+  public static final long MIN_REQUEST_BYTES = 1024;
 
   public IngressSettings {
-    allowedModels = List.copyOf(allowedModels);
+    Objects.requireNonNull(kafka, "kafka");
+    Objects.requireNonNull(tuning, "tuning");
+    Objects.requireNonNull(topics, "topics");
+    Objects.requireNonNull(pipeline, "pipeline");
+    Objects.requireNonNull(replyPartitions, "replyPartitions");
+    if (port < 0 || port > 65_535) {
+      throw new ConfigException("PORT must be from 0 to 65535");
+    }
+    if (maxRequestBytes < MIN_REQUEST_BYTES) {
+      throw new ConfigException("MAX_REQUEST_BYTES must be at least " + MIN_REQUEST_BYTES);
+    }
+    replyPartitions = replyPartitions.map(List::copyOf);
   }
 
   public static IngressSettings from(Env env) {
-    long maxRequestBytes = env.getLong("MAX_REQUEST_BYTES", 1024 * 1024);
-    if (maxRequestBytes < 1024) {
-      throw new ConfigException("MAX_REQUEST_BYTES must be at least 1024");
-    }
-    long requestTimeoutMs = RequestTimeout.from(env).callerWaitMs();
     return new IngressSettings(
         KafkaSettings.from(env),
-        env.getInt("PORT", 8000),
-        maxRequestBytes,
-        requestTimeoutMs,
+        KafkaTuning.from(env),
+        TopicSettings.from(env),
+        PipelineApplication.from(env),
+        env.getInt("PORT", DEFAULT_PORT),
+        env.getLong("MAX_REQUEST_BYTES", DEFAULT_MAX_REQUEST_BYTES),
+        RequestTimeout.from(env).callerWaitMs(),
         env.get("INGRESS_REPLY_PARTITIONS").map(IngressSettings::partitions),
-        env.get("PIPELINE_APPLICATION_ID", "sluice-pipeline"),
-        Arrays.stream(env.get("ALLOWED_MODELS", "stub").split(","))
-            .map(String::trim)
-            .filter(s -> !s.isEmpty())
-            .toList(),
-        env.getBoolean("TRUST_FORWARDED_FOR", false),
-        env.getInt("KAFKA_LINGER_MS", 0),
-        env.getInt("KAFKA_FETCH_MAX_WAIT_MS", 5),
-        env.getInt("TOPIC_PARTITIONS", 6),
-        env.get("OPA_URL").isPresent() ? "OPA" : "LOCAL");
+        env.getBoolean("TRUST_FORWARDED_FOR", false));
   }
 
   /** {@code "0,1,2"} or {@code "0-2"} or a mix. */

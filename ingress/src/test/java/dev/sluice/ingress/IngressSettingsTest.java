@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sluice.config.ConfigException;
 import dev.sluice.config.Env;
+import dev.sluice.config.KafkaTuning;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -18,9 +19,10 @@ class IngressSettingsTest {
     assertThat(settings.maxRequestBytes()).isEqualTo(1024 * 1024);
     assertThat(settings.requestTimeoutMs()).isEqualTo(60_000);
     assertThat(settings.replyPartitions()).isEmpty();
-    assertThat(settings.allowedModels()).containsExactly("stub");
     assertThat(settings.trustForwardedFor()).isFalse();
-    assertThat(settings.policyMode()).isEqualTo("LOCAL");
+    assertThat(settings.tuning()).isEqualTo(new KafkaTuning(0, 5));
+    assertThat(settings.topics().partitions()).isEqualTo(6);
+    assertThat(settings.pipeline().id()).isEqualTo("sluice-pipeline");
   }
 
   @Test
@@ -44,12 +46,20 @@ class IngressSettingsTest {
   }
 
   @Test
-  void modelsAreTrimmedAndOpaModeFollowsOpaUrl() {
+  void readsTheSettingsItSharesWithThePipelineThroughTheirOwnRecords() {
     IngressSettings settings =
         IngressSettings.from(
-            Env.of(Map.of("ALLOWED_MODELS", " stub , openai:gpt-4o-mini,", "OPA_URL", "http://o")));
-    assertThat(settings.allowedModels()).containsExactly("stub", "openai:gpt-4o-mini");
-    assertThat(settings.policyMode()).isEqualTo("OPA");
+            Env.of(
+                Map.of(
+                    "KAFKA_LINGER_MS", "2",
+                    "TOPIC_PARTITIONS", "3",
+                    "PIPELINE_APPLICATION_ID", "pipeline-eu")));
+    assertThat(settings.tuning().lingerMs()).isEqualTo(2);
+    assertThat(settings.topics().partitions()).isEqualTo(3);
+    assertThat(settings.pipeline().id()).isEqualTo("pipeline-eu");
+    assertThatThrownBy(() -> IngressSettings.from(Env.of(Map.of("TOPIC_PARTITIONS", "0"))))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("TOPIC_PARTITIONS must be >= 1");
   }
 
   @Test
@@ -58,6 +68,9 @@ class IngressSettingsTest {
         .hasMessage("MAX_REQUEST_BYTES must be at least 1024");
     assertThatThrownBy(() -> IngressSettings.from(Env.of(Map.of("REQUEST_TIMEOUT_MS", "10"))))
         .hasMessage("REQUEST_TIMEOUT_MS must be at least 2000");
+    assertThatThrownBy(() -> IngressSettings.from(Env.of(Map.of("PORT", "70000"))))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("PORT must be from 0 to 65535");
   }
 
   @Test

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.auth.TestTokens;
 import dev.sluice.auth.TokenVerifier;
 import dev.sluice.config.Env;
+import dev.sluice.policy.EnabledModels;
+import dev.sluice.policy.ModelAccess;
 import dev.sluice.policy.PolicyBundle;
 import dev.sluice.schemas.Json;
 import dev.sluice.schemas.envelope.RequestEnvelope;
@@ -66,7 +68,7 @@ final class IngressUnderTest implements AutoCloseable {
             new RequestPublisher(producer),
             inbox,
             new Readiness(() -> CompletableFuture.completedFuture(READY)),
-            PolicyBundle.empty());
+            new ModelAccess(EnabledModels.from(Env.of(env)), PolicyBundle.empty()));
     app.javalin().start(0);
   }
 

@@ -4,6 +4,7 @@ import dev.sluice.config.ConfigException;
 import dev.sluice.config.Env;
 import dev.sluice.config.KafkaSettings;
 import dev.sluice.topics.TopicProvisioner;
+import dev.sluice.topics.TopicSettings;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
@@ -81,7 +82,7 @@ public final class LocalGateway implements AutoCloseable {
   public void provisionTopics() throws Exception {
     Env resolved = Env.of(env);
     try (Admin admin = Admin.create(KafkaSettings.from(resolved).clientProperties())) {
-      TopicProvisioner.ensure(admin, resolved.getInt("TOPIC_PARTITIONS", 6), (short) -1);
+      TopicProvisioner.ensure(admin, TopicSettings.from(resolved));
     }
   }
 

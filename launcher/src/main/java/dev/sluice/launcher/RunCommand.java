@@ -1,7 +1,11 @@
 package dev.sluice.launcher;
 
+import dev.sluice.auth.AuthSettings;
 import dev.sluice.config.ConfigException;
+import dev.sluice.config.DataDir;
 import dev.sluice.config.Env;
+import dev.sluice.config.KafkaSettings;
+import dev.sluice.ingress.IngressSettings;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,25 +23,42 @@ public final class RunCommand {
   private RunCommand() {}
 
   public static void main(String[] args) throws Exception {
-    Env env = Env.load();
-    Map<String, String> resolved = new HashMap<>(env.asMap());
-    boolean devMode = env.getBoolean("DEV_MODE", true);
-    resolved.put("DEV_MODE", Boolean.toString(devMode));
-    Path dataDir = Path.of(env.get("DATA_DIR", "data")).toAbsolutePath();
-    Files.createDirectories(dataDir);
-    resolved.put("DATA_DIR", dataDir.toString());
-    resolved.putIfAbsent("PIPELINE_INSTANCE_ID", "pipeline-local-1");
-    // The repository's policy bundle, unless POLICY_DIR (environment or .env) names another.
+    // A local run's own defaults, where the environment and .env leave a name unset; every value
+    // is then read through the same settings records the parts use, so it means the same to all.
+    Map<String, String> localDefaults = new HashMap<>();
+    localDefaults.put("DEV_MODE", "true");
+    localDefaults.put("PIPELINE_INSTANCE_ID", "pipeline-local-1");
+    // The repository's policy bundle, unless POLICY_DIR names another.
     String home = System.getProperty("sluice.home");
-    if (env.get("POLICY_DIR").isEmpty() && home != null) {
-      resolved.put("POLICY_DIR", Path.of(home, "policies").toString());
+    if (home != null) {
+      localDefaults.put("POLICY_DIR", Path.of(home, "policies").toString());
     }
+    Env env = Env.load().withDefaults(localDefaults);
+    Path dataDir;
+    AuthSettings auth;
+    int port;
+    KafkaSettings kafka;
+    LocalRunSettings local;
+    try {
+      dataDir = DataDir.from(env).path().toAbsolutePath();
+      auth = AuthSettings.from(env);
+      port = IngressSettings.from(env).port();
+      kafka = KafkaSettings.from(env);
+      local = LocalRunSettings.from(env);
+    } catch (ConfigException e) {
+      System.err.println("sluice: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    Files.createDirectories(dataDir);
+    Map<String, String> resolved = new HashMap<>(env.asMap());
+    resolved.put("DATA_DIR", dataDir.toString());
     boolean generatedSecret = false;
-    if (devMode && env.get("JWT_SECRET").isEmpty() && env.get("JWT_JWKS_URL").isEmpty()) {
+    if (auth.devMode() && auth.jwtSecret().isEmpty() && auth.jwksUrl().isEmpty()) {
       resolved.put("JWT_SECRET", DevSecret.loadOrCreate(dataDir));
       generatedSecret = true;
     }
-    int port = env.getInt("PORT", 8000);
+    boolean devMode = auth.devMode();
 
     LocalGateway gateway = new LocalGateway(resolved, System.out);
     AtomicBoolean stopping = new AtomicBoolean();
@@ -51,10 +72,9 @@ public final class RunCommand {
                 "run-shutdown"));
     try {
       long startedNs = System.nanoTime();
-      if (env.get("KAFKA_BOOTSTRAP_SERVERS").isEmpty()) {
-        int kafkaPort = env.getInt("LOCAL_KAFKA_PORT", 9092);
+      if (!kafka.external()) {
         System.out.println("sluice: starting a local Kafka broker in " + dataDir.resolve("kafka"));
-        gateway.startBroker(dataDir.resolve("kafka"), kafkaPort);
+        gateway.startBroker(dataDir.resolve("kafka"), local.kafkaPort());
       }
       gateway.provisionTopics();
       gateway.startPipeline();

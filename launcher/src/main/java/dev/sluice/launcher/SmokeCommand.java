@@ -1,6 +1,7 @@
 package dev.sluice.launcher;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.sluice.config.Env;
 import dev.sluice.schemas.Json;
 import java.io.IOException;
 import java.net.URI;
@@ -37,7 +38,7 @@ public final class SmokeCommand {
 
   public static void main(String[] args) throws Exception {
     String url = args.length > 0 ? args[0] : "http://localhost:8000";
-    String token = System.getenv().getOrDefault("SMOKE_TOKEN", "dev-token");
+    String token = Env.load().get("SMOKE_TOKEN", "dev-token");
     SmokeCommand smoke = new SmokeCommand(URI.create(url.replaceAll("/+$", "")), token);
     smoke.run();
     int failed = smoke.failures.size();

@@ -57,7 +57,10 @@ class GatewayEndToEndTest {
                 "MAX_MESSAGES",
                 "8",
                 "MAX_TOKENS_CAP",
-                "512"),
+                "512",
+                // Enabled on the gateway but narrowed away by acme's policy (policies/tenants).
+                "ALLOWED_MODELS",
+                "stub,openai:gpt-4o-mini"),
             true);
     acmeToken = gateway.minter().mint("acme", "alice", Duration.ofMinutes(15));
   }
@@ -145,7 +148,8 @@ class GatewayEndToEndTest {
     assertThat(response.statusCode()).isEqualTo(200);
     JsonNode body = json(response.body());
     assertThat(body.path("object").asText()).isEqualTo("list");
-    // ALLOWED_MODELS (stub) plus the aliases acme's policy resolves to it.
+    // The gateway enables stub and openai:gpt-4o-mini; acme's policy narrows that to the stub,
+    // which it may also call by the aliases that resolve to it.
     assertThat(body.path("data"))
         .extracting(m -> m.path("id").asText())
         .containsExactly("echo", "fast", "stub");
@@ -154,6 +158,27 @@ class GatewayEndToEndTest {
     assertThat(stub.path("object").asText()).isEqualTo("model");
     assertThat(stub.path("owned_by").asText()).isEqualTo("sluice");
     assertThat(stub.has("created")).isTrue();
+    for (JsonNode listed : body.path("data")) {
+      String model = listed.path("id").asText();
+      assertThat(gateway.chat(chatBody(model, "listed"), acmeToken).statusCode())
+          .as(model)
+          .isEqualTo(200);
+    }
+
+    // globex has no policy file: whatever the gateway enables.
+    String globex = gateway.minter().mint("globex", "bob", Duration.ofMinutes(5));
+    JsonNode globexModels =
+        json(
+            gateway
+                .send(
+                    gateway
+                        .request("/v1/models")
+                        .header("Authorization", "Bearer " + globex)
+                        .build())
+                .body());
+    assertThat(globexModels.path("data"))
+        .extracting(m -> m.path("id").asText() + " " + m.path("owned_by").asText())
+        .containsExactly("echo sluice", "openai:gpt-4o-mini openai", "stub sluice");
   }
 
   @Test
@@ -292,11 +317,25 @@ class GatewayEndToEndTest {
   void thePipelineValidatesModelsCapsAndRoles() throws Exception {
     // globex has no policy file: the gateway's caps from the environment apply.
     String globex = gateway.minter().mint("globex", "bob", Duration.ofMinutes(5));
-    assertDeniedByPipeline(
-        globex,
-        "{\"model\":\"openai:gpt-9\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}",
-        "model_not_allowed",
-        "model");
+    JsonNode notEnabled =
+        assertDeniedByPipeline(
+            globex,
+            "{\"model\":\"openai:gpt-9\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}",
+            "model_not_allowed",
+            "model");
+    assertThat(notEnabled.path("message").asText())
+        .startsWith("this model is not enabled on this gateway")
+        .doesNotContain("ALLOWED_MODELS");
+    // Enabled on the gateway, but acme's policy narrows it away.
+    JsonNode narrowed =
+        assertDeniedByPipeline(
+            acmeToken,
+            "{\"model\":\"openai:gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}",
+            "model_not_allowed",
+            "model");
+    assertThat(narrowed.path("message").asText())
+        .startsWith("this tenant's policy does not allow this model")
+        .doesNotContain("models.allowed");
     assertDeniedByPipeline(
         globex, "{\"model\":\"stub\",\"messages\":[]}", "empty_messages", "messages");
     assertDeniedByPipeline(

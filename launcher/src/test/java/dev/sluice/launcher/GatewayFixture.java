@@ -8,6 +8,7 @@ import dev.sluice.ingress.IngressMain;
 import dev.sluice.pipeline.chain.StageChain;
 import dev.sluice.schemas.Json;
 import dev.sluice.topics.TopicProvisioner;
+import dev.sluice.topics.TopicSettings;
 import dev.sluice.topics.Topics;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -101,7 +102,7 @@ final class GatewayFixture implements AutoCloseable {
       throws Exception {
     GatewayFixture fixture = new GatewayFixture(dir, overrides);
     try {
-      TopicProvisioner.ensure(fixture.admin, 6, (short) -1);
+      TopicProvisioner.ensure(fixture.admin, new TopicSettings(6));
       fixture.pipeline = fixture.startPipeline();
       if (withIngress) {
         // The ingress starts while the pipeline JVM boots; /readyz then waits for both.
@@ -405,7 +406,7 @@ final class GatewayFixture implements AutoCloseable {
 
   /**
    * Writes a policy bundle to {@code dir} whose default allows {@code models} (each {@code
-   * provider:model}) and their providers; the shipped bundle allows only the stub.
+   * provider:model}) and their providers only, whatever else {@code ALLOWED_MODELS} enables.
    */
   static Path policyBundle(Path dir, String... models) throws IOException {
     Set<String> providers = new TreeSet<>();

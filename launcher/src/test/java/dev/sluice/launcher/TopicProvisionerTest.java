@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sluice.devkafka.LocalBroker;
 import dev.sluice.topics.TopicProvisioner;
+import dev.sluice.topics.TopicSettings;
 import dev.sluice.topics.Topics;
 import java.nio.file.Path;
 import java.util.List;
@@ -23,16 +24,16 @@ class TopicProvisionerTest {
     LocalBroker.guardJvmExit();
     try (LocalBroker broker = LocalBroker.start(dir.resolve("a"), LocalBroker.freePort());
         Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
-      assertThat(TopicProvisioner.ensure(admin, 3, (short) -1))
+      assertThat(TopicProvisioner.ensure(admin, new TopicSettings(3)))
           .containsExactlyInAnyOrderElementsOf(
               Topics.all().stream().map(topic -> topic.name()).toList());
-      assertThat(TopicProvisioner.ensure(admin, 3, (short) -1)).isEmpty();
+      assertThat(TopicProvisioner.ensure(admin, new TopicSettings(3))).isEmpty();
     }
     try (LocalBroker broker = LocalBroker.start(dir.resolve("b"), LocalBroker.freePort());
         Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
       // Made by hand with the broker's default, CreateTime: expiry would be the producer's say.
       admin.createTopics(List.of(new NewTopic(Topics.REQUESTS.name(), 1, (short) 1))).all().get();
-      assertThatThrownBy(() -> TopicProvisioner.ensure(admin, 3, (short) -1))
+      assertThatThrownBy(() -> TopicProvisioner.ensure(admin, new TopicSettings(3)))
           .isInstanceOf(IllegalStateException.class)
           .hasMessageContaining("message.timestamp.type=LogAppendTime");
     }

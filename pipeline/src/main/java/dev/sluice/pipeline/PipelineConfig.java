@@ -7,15 +7,16 @@ import dev.sluice.egress.ConfiguredProviders;
 import dev.sluice.egress.circuit.CircuitSettings;
 import dev.sluice.pipeline.firewall.ContextOrigins;
 import dev.sluice.pipeline.firewall.FirewallSettings;
-import dev.sluice.pipeline.policy.OpaSettings;
 import dev.sluice.pipeline.provider.ModelChains;
 import dev.sluice.pipeline.redaction.TenantRedaction;
 import dev.sluice.pipeline.validation.ValidationLimits;
+import dev.sluice.policy.EnabledModels;
+import dev.sluice.policy.ModelAccess;
+import dev.sluice.policy.OpaSettings;
 import dev.sluice.policy.PolicyBundle;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 
 /**
  * Everything the pipeline reads from its environment and its policy bundle, parsed and checked
@@ -23,7 +24,8 @@ import java.util.Optional;
  * the policy file), never the value. Nothing here opens a connection or starts a thread; {@link
  * PipelineWiring} builds the running parts from it.
  *
- * @param opa empty in LOCAL policy mode
+ * @param models which models each tenant may use ({@code ALLOWED_MODELS} narrowed by its policy)
+ * @param opa OPA's address and timeout; in LOCAL policy mode it has no URL
  */
 public record PipelineConfig(
     PipelineSettings pipeline,
@@ -32,8 +34,9 @@ public record PipelineConfig(
     ContextOrigins contextOrigins,
     FirewallSettings firewall,
     PolicyBundle policy,
+    ModelAccess models,
     TenantRedaction redaction,
-    Optional<OpaSettings> opa,
+    OpaSettings opa,
     ConfiguredProviders providers,
     CircuitSettings circuit) {
 
@@ -44,13 +47,14 @@ public record PipelineConfig(
     Objects.requireNonNull(contextOrigins, "contextOrigins");
     Objects.requireNonNull(firewall, "firewall");
     Objects.requireNonNull(policy, "policy");
+    Objects.requireNonNull(models, "models");
     Objects.requireNonNull(redaction, "redaction");
     Objects.requireNonNull(opa, "opa");
     Objects.requireNonNull(providers, "providers");
     Objects.requireNonNull(circuit, "circuit");
     // A tenant's bundle may name a fallback it could not ask for itself, or firewall settings out
     // of range: both are found now rather than on that tenant's first request.
-    ModelChains.check(limits, policy, policy.tenantsWithOverrides());
+    ModelChains.check(models, policy, policy.tenantsWithOverrides());
     for (String tenant : tenants(policy)) {
       firewall.forTenant(policy.forTenant(tenant));
     }
@@ -69,6 +73,7 @@ public record PipelineConfig(
         ContextOrigins.from(env),
         FirewallSettings.from(env),
         policy,
+        new ModelAccess(EnabledModels.from(env), policy),
         TenantRedaction.from(env, policy),
         OpaSettings.from(env),
         ConfiguredProviders.from(env),
@@ -77,7 +82,7 @@ public record PipelineConfig(
 
   /** {@code LOCAL} or {@code OPA}, as every audit record says. */
   public String policyMode() {
-    return opa.isPresent() ? OpaSettings.MODE : "LOCAL";
+    return opa.mode().name();
   }
 
   /** The default tenant and every tenant the bundle overrides. */

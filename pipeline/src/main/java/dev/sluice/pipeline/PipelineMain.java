@@ -43,7 +43,7 @@ public final class PipelineMain {
     announce(config);
     PipelineSettings settings = config.pipeline();
     try (Admin admin = Admin.create(settings.kafka().clientProperties())) {
-      List<String> created = TopicProvisioner.ensure(admin, settings.topicPartitions(), (short) -1);
+      List<String> created = TopicProvisioner.ensure(admin, settings.topics());
       if (!created.isEmpty()) {
         LOGGER.atInfo().addKeyValue("topics", created).log("created missing topics");
       }

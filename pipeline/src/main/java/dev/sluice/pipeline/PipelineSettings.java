@@ -1,9 +1,13 @@
 package dev.sluice.pipeline;
 
 import dev.sluice.config.ConfigException;
+import dev.sluice.config.DataDir;
 import dev.sluice.config.Env;
 import dev.sluice.config.KafkaSettings;
+import dev.sluice.config.KafkaTuning;
+import dev.sluice.config.PipelineApplication;
 import dev.sluice.config.RequestTimeout;
+import dev.sluice.topics.TopicSettings;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
@@ -30,10 +34,9 @@ public record PipelineSettings(
     RequestTimeout requestTimeout,
     long pollMs,
     long commitIntervalMs,
-    int lingerMs,
-    int fetchMaxWaitMs,
+    KafkaTuning tuning,
     int healthPort,
-    int topicPartitions) {
+    TopicSettings topics) {
 
   public static final long DEFAULT_MAX_IN_FLIGHT_WAIT_MS = 30_000;
 
@@ -61,20 +64,19 @@ public record PipelineSettings(
     }
     return new PipelineSettings(
         KafkaSettings.from(env),
-        env.get("PIPELINE_APPLICATION_ID", "sluice-pipeline"),
+        PipelineApplication.from(env).id(),
         env.get("PIPELINE_INSTANCE_ID", "pipeline-" + hostName()),
         threads,
-        Path.of(env.get("DATA_DIR", "data")).resolve("pipeline-state"),
+        DataDir.from(env).resolve("pipeline-state"),
         maxInFlight,
         maxInFlightWaitMs,
         stubDelayMs,
         requestTimeout,
         env.getLong("STREAMS_POLL_MS", 1),
         env.getLong("STREAMS_COMMIT_INTERVAL_MS", 1_000),
-        env.getInt("KAFKA_LINGER_MS", 0),
-        env.getInt("KAFKA_FETCH_MAX_WAIT_MS", 5),
+        KafkaTuning.from(env),
         env.getInt("PIPELINE_HEALTH_PORT", 8081),
-        env.getInt("TOPIC_PARTITIONS", 6));
+        TopicSettings.from(env));
   }
 
   /** How long after the broker accepted a request the provider may still answer. */

@@ -12,12 +12,13 @@ import dev.sluice.pipeline.firewall.ContextFirewall;
 import dev.sluice.pipeline.firewall.risk.InjectionScorer;
 import dev.sluice.pipeline.policy.LocalPolicy;
 import dev.sluice.pipeline.policy.OpaPolicy;
-import dev.sluice.pipeline.policy.OpaSettings;
 import dev.sluice.pipeline.provider.ModelChains;
 import dev.sluice.pipeline.provider.ProviderStage;
+import dev.sluice.pipeline.provider.ServedModels;
 import dev.sluice.pipeline.redaction.RedactAnswer;
 import dev.sluice.pipeline.redaction.RedactPrompt;
 import dev.sluice.pipeline.validation.ValidateRequest;
+import dev.sluice.policy.OpaSettings;
 import dev.sluice.policy.PolicyBundle;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -85,6 +86,7 @@ public final class PipelineWiring implements AutoCloseable {
     List<Stage> chain = new ArrayList<>();
     chain.add(
         new ValidateRequest(
+            config.models(),
             perTenant(tenant -> config.limits().forTenant(policy.forTenant(tenant)))));
     chain.add(
         new ContextFirewall(
@@ -93,7 +95,9 @@ public final class PipelineWiring implements AutoCloseable {
             InjectionScorer.forRetrievedContext(),
             InjectionScorer.forUserPrompt()));
     chain.add(new LocalPolicy(policy));
-    config.opa().ifPresent(opa -> chain.add(opaPolicy(opa, threads)));
+    if (config.opa().url().isPresent()) {
+      chain.add(opaPolicy(config.opa(), threads));
+    }
     chain.add(new RedactPrompt(config.redaction()::prompts));
     chain.add(
         new ProviderStage(
@@ -138,6 +142,7 @@ public final class PipelineWiring implements AutoCloseable {
       // A provider's toString shows its name and base URL, never its key.
       LOGGER.atInfo().addKeyValue("provider", provider).log("provider configured");
     }
+    ServedModels.of(config.models(), providers.stream().map(Provider::name).toList()).log();
     return providers;
   }
 
@@ -148,7 +153,7 @@ public final class PipelineWiring implements AutoCloseable {
     ExecutorService executor = Executors.newFixedThreadPool(2, daemonThreads("opa-client"));
     threads.add(executor);
     LOGGER.atInfo().addKeyValue("timeoutMs", opa.timeout().toMillis()).log("policy mode OPA");
-    return new OpaPolicy(opa.url(), opa.timeout(), executor);
+    return new OpaPolicy(opa.url().orElseThrow(), opa.timeout(), executor);
   }
 
   private static ThreadFactory daemonThreads(String prefix) {

@@ -54,13 +54,15 @@ public final class StreamsProperties {
         settings.instanceId());
     props.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 30_000);
     // Streams sets its producer's linger.ms to 100 ms unless told otherwise.
-    props.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), settings.lingerMs());
+    props.put(
+        StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG),
+        settings.tuning().lingerMs());
     props.put(
         StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), Topics.COMPRESSION);
     // How long the broker holds an empty fetch of the request topics (docs/benchmarks.md).
     props.put(
         StreamsConfig.mainConsumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG),
-        settings.fetchMaxWaitMs());
+        settings.tuning().fetchMaxWaitMs());
     props.put(
         StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG),
         Topics.MAX_MESSAGE_BYTES);

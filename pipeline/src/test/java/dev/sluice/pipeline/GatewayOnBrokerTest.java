@@ -15,6 +15,7 @@ import dev.sluice.schemas.RequestIds;
 import dev.sluice.schemas.reply.ReplyEnvelope;
 import dev.sluice.topics.JsonSerde;
 import dev.sluice.topics.TopicProvisioner;
+import dev.sluice.topics.TopicSettings;
 import dev.sluice.topics.Topics;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -70,7 +71,7 @@ class GatewayOnBrokerTest {
     broker = LocalBroker.start(dir.resolve("kafka"), LocalBroker.freePort());
     Map<String, Object> client = Map.of("bootstrap.servers", broker.bootstrapServers());
     try (Admin admin = Admin.create(client)) {
-      TopicProvisioner.ensure(admin, 6, (short) -1);
+      TopicProvisioner.ensure(admin, new TopicSettings(6));
     }
 
     PipelineSettings settings =

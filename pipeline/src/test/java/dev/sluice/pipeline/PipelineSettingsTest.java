@@ -30,9 +30,10 @@ class PipelineSettingsTest {
     assertThat(settings.stateDir()).isEqualTo(Path.of("data", "pipeline-state"));
     assertThat(settings.pollMs()).isEqualTo(1);
     assertThat(settings.commitIntervalMs()).isEqualTo(1_000);
-    assertThat(settings.lingerMs()).isZero();
+    assertThat(settings.tuning().lingerMs()).isZero();
+    assertThat(settings.tuning().fetchMaxWaitMs()).isEqualTo(5);
     assertThat(settings.healthPort()).isEqualTo(8081);
-    assertThat(settings.topicPartitions()).isEqualTo(6);
+    assertThat(settings.topics().partitions()).isEqualTo(6);
     assertThat(settings.kafka().bootstrapServers()).isEqualTo("127.0.0.1:9092");
   }
 
@@ -68,6 +69,7 @@ class PipelineSettingsTest {
     "STREAMS_POLL_MS, x",
     "KAFKA_LINGER_MS, x",
     "TOPIC_PARTITIONS, x",
+    "PIPELINE_APPLICATION_ID, a b",
   })
   void refusesABadValueNamingTheVariable(String name, String value) {
     assertThatThrownBy(() -> PipelineSettings.from(Env.of(Map.of(name, value))))
@@ -77,7 +79,13 @@ class PipelineSettingsTest {
   }
 
   @ParameterizedTest(name = "{0}={1}")
-  @CsvSource({"MAX_IN_FLIGHT, 0", "MAX_IN_FLIGHT, -5", "STUB_DELAY_MS, -1"})
+  @CsvSource({
+    "MAX_IN_FLIGHT, 0",
+    "MAX_IN_FLIGHT, -5",
+    "STUB_DELAY_MS, -1",
+    "TOPIC_PARTITIONS, 0",
+    "KAFKA_LINGER_MS, -1"
+  })
   void refusesAnOutOfRangeValueNamingTheVariable(String name, String value) {
     // Otherwise start-up fails later, outside the configuration check, with a stack trace.
     assertThatThrownBy(() -> PipelineSettings.from(Env.of(Map.of(name, value))))

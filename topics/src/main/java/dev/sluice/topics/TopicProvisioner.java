@@ -15,7 +15,9 @@ import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /**
- * Creates the gateway's topics when they are missing, with the configs {@link Topics} gives.
+ * Creates the gateway's topics when they are missing, with the configs {@link Topics} gives and the
+ * partitions and replication of {@link TopicSettings}. The one way the gateway creates topics:
+ * ingress, pipeline and {@code scripts/run} each call it at start, whichever comes first creates.
  * Existing topics are left alone: changing a live topic's partitions is an operator's decision.
  */
 public final class TopicProvisioner {
@@ -29,9 +31,9 @@ public final class TopicProvisioner {
    * without broker-stamped timestamps: token expiry would then be judged at a time the producer
    * chose, which fails open.
    */
-  public static List<String> ensure(Admin admin, int partitions, short replicationFactor)
+  public static List<String> ensure(Admin admin, TopicSettings settings)
       throws InterruptedException, ExecutionException, TimeoutException {
-    List<String> created = create(admin, partitions, replicationFactor);
+    List<String> created = create(admin, settings);
     if (!created.contains(Topics.REQUESTS.name())) {
       // Made before this start, perhaps by hand; one just created has the configs of Topics.
       requireBrokerTimestamps(admin, Topics.REQUESTS);
@@ -68,14 +70,15 @@ public final class TopicProvisioner {
     }
   }
 
-  private static List<String> create(Admin admin, int partitions, short replicationFactor)
+  private static List<String> create(Admin admin, TopicSettings settings)
       throws InterruptedException, ExecutionException, TimeoutException {
     Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
     List<NewTopic> missing = new ArrayList<>();
     for (Topic<?, ?> topic : Topics.all()) {
       if (!existing.contains(topic.name())) {
         missing.add(
-            new NewTopic(topic.name(), partitions, replicationFactor).configs(topic.configs()));
+            new NewTopic(topic.name(), settings.partitions(), settings.replicationFactor())
+                .configs(topic.configs()));
       }
     }
     if (missing.isEmpty()) {

@@ -47,12 +47,12 @@ public final class ContextOrigins {
             .toList());
   }
 
-  /** From a comma list; an empty list allows nothing. */
-  /** {@code ALLOWED_CONTEXT_ORIGINS}: a comma-separated list; empty (the default) admits none. */
+  /** {@code ALLOWED_CONTEXT_ORIGINS}; unset allows no retrieved context at all. */
   public static ContextOrigins from(Env env) {
     return parse(env.get("ALLOWED_CONTEXT_ORIGINS", ""));
   }
 
+  /** From a comma list; an empty list allows nothing. */
   public static ContextOrigins parse(String commaList) {
     return of(Arrays.asList(commaList == null ? new String[0] : commaList.split(",")));
   }

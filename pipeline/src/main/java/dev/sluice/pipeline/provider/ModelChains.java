@@ -1,7 +1,7 @@
 package dev.sluice.pipeline.provider;
 
 import dev.sluice.config.ConfigException;
-import dev.sluice.pipeline.validation.ValidationLimits;
+import dev.sluice.policy.ModelAccess;
 import dev.sluice.policy.PolicyBundle;
 import dev.sluice.policy.TenantPolicy;
 import java.util.ArrayList;
@@ -41,12 +41,12 @@ public interface ModelChains {
    * @param tenants the tenants with files of their own; the defaults are checked as tenant {@code
    *     -}
    */
-  static void check(ValidationLimits limits, PolicyBundle bundle, Set<String> tenants) {
+  static void check(ModelAccess models, PolicyBundle bundle, Set<String> tenants) {
     List<String> all = new ArrayList<>(tenants);
     all.add("-");
     for (String tenant : all) {
       TenantPolicy policy = bundle.forTenant(tenant);
-      Set<String> allowed = limits.forTenant(policy).allowedModels();
+      Set<String> allowed = models.forTenant(tenant).usable();
       for (Map.Entry<String, List<String>> entry : policy.fallbacks().entrySet()) {
         if (!allowed.contains(entry.getKey())) {
           continue; // the tenant cannot ask for this model, so its chain never starts

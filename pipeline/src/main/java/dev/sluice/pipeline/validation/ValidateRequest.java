@@ -3,6 +3,8 @@ package dev.sluice.pipeline.validation;
 import dev.sluice.pipeline.stage.Refusal;
 import dev.sluice.pipeline.stage.RequestStage;
 import dev.sluice.pipeline.stage.StageDecision;
+import dev.sluice.policy.ModelAccess;
+import dev.sluice.policy.ModelDecision;
 import dev.sluice.schemas.StageName;
 import dev.sluice.schemas.chat.ChatMessage;
 import dev.sluice.schemas.chat.ChatRequest;
@@ -14,19 +16,29 @@ import java.util.Set;
 import java.util.function.Function;
 
 /**
- * Request validation: the model must be allowed, and the request within the caps of the tenant's
- * {@link ValidationLimits}. Messages are refused by index, never quoted.
+ * Request validation: the tenant must be allowed the model ({@link ModelAccess} decides, after
+ * aliases), and the request must be within the caps of the tenant's {@link ValidationLimits}.
+ * Messages are refused by index, never quoted.
  */
 public final class ValidateRequest implements RequestStage {
   public static final StageName STAGE = StageName.VALIDATE;
   static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant", "tool");
+  // Which side refused is the caller's to know; the configuration behind it is not.
+  static final String NOT_ENABLED =
+      "this model is not enabled on this gateway; GET /v1/models lists the models you may use";
+  static final String NOT_ALLOWED_FOR_TENANT =
+      "this tenant's policy does not allow this model; GET /v1/models lists the models you may"
+          + " use";
 
+  private final ModelAccess models;
   private final Function<String, ValidationLimits> limitsForTenant;
 
   /**
-   * @param limitsForTenant the limits in force for a tenant (defaults, or its policy's overrides)
+   * @param models which models each tenant may use
+   * @param limitsForTenant the caps in force for a tenant (defaults, or its policy's overrides)
    */
-  public ValidateRequest(Function<String, ValidationLimits> limitsForTenant) {
+  public ValidateRequest(ModelAccess models, Function<String, ValidationLimits> limitsForTenant) {
+    this.models = Objects.requireNonNull(models, "models");
     this.limitsForTenant = Objects.requireNonNull(limitsForTenant, "limitsForTenant");
   }
 
@@ -37,19 +49,20 @@ public final class ValidateRequest implements RequestStage {
 
   @Override
   public StageDecision apply(VerifiedRequest verified, long nowMs) {
-    ValidationLimits limits = limitsForTenant.apply(verified.principal().tenant());
+    String tenant = verified.principal().tenant();
     // An alias resolves first; the resolved name is what must be allowed and what is called.
-    String model = limits.resolve(verified.request().model());
-    if (!model.equals(verified.request().model())) {
-      verified = verified.withRequest(verified.request().withModel(model));
-    }
-    ChatRequest request = verified.request();
-    if (!limits.allowedModels().contains(model)) {
+    ModelDecision decision = models.decide(tenant, verified.request().model());
+    if (decision instanceof ModelDecision.Refused refused) {
       return deny(
           ErrorCode.MODEL_NOT_ALLOWED,
-          "the model is not allowed; GET /v1/models lists the models you may use",
+          refused.by() == ModelDecision.RefusedBy.GATEWAY ? NOT_ENABLED : NOT_ALLOWED_FOR_TENANT,
           "model");
     }
+    if (!decision.model().equals(decision.requested())) {
+      verified = verified.withRequest(verified.request().withModel(decision.model()));
+    }
+    ChatRequest request = verified.request();
+    ValidationLimits limits = limitsForTenant.apply(tenant);
     List<ChatMessage> messages = request.messages();
     if (messages.isEmpty()) {
       return deny(ErrorCode.EMPTY_MESSAGES, "messages must not be empty", "messages");

@@ -3,77 +3,46 @@ package dev.sluice.pipeline.validation;
 import dev.sluice.config.ConfigException;
 import dev.sluice.config.Env;
 import dev.sluice.policy.TenantPolicy;
-import java.util.Arrays;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
 
 /**
- * What a request may ask for: the models and the size caps. These are the gateway's defaults from
- * the environment; tenant policy may override them.
+ * How big a request may be: the gateway's caps from the environment, which a tenant's policy may
+ * replace ({@code limits}). Which models a request may name is {@link
+ * dev.sluice.policy.ModelAccess}'s to say.
  *
- * @param allowedModels model names a request may resolve to: {@code ALLOWED_MODELS}, narrowed by
- *     the tenant's policy
- * @param aliases short names and the model each resolves to (tenant policy)
  * @param maxMessages {@code MAX_MESSAGES}: messages in one request
  * @param maxMessageChars {@code MAX_MESSAGE_CHARS}: characters in one message, all text parts
  * @param maxTokensCap {@code MAX_TOKENS_CAP}: the largest {@code max_tokens} a request may ask
  */
-public record ValidationLimits(
-    Set<String> allowedModels,
-    Map<String, String> aliases,
-    int maxMessages,
-    int maxMessageChars,
-    int maxTokensCap) {
+public record ValidationLimits(int maxMessages, int maxMessageChars, int maxTokensCap) {
+  public static final int DEFAULT_MAX_MESSAGES = 64;
+  public static final int DEFAULT_MAX_MESSAGE_CHARS = 32_000;
+  public static final int DEFAULT_MAX_TOKENS_CAP = 4_096;
 
   public ValidationLimits {
-    allowedModels = Set.copyOf(allowedModels);
-    aliases = Map.copyOf(aliases);
-    if (maxMessages < 1 || maxMessageChars < 1 || maxTokensCap < 1) {
-      throw new IllegalArgumentException("validation caps must be positive");
-    }
+    // A tenant's caps were checked by the bundle already; these words fit the environment's.
+    positive("MAX_MESSAGES", maxMessages);
+    positive("MAX_MESSAGE_CHARS", maxMessageChars);
+    positive("MAX_TOKENS_CAP", maxTokensCap);
   }
 
   public static ValidationLimits from(Env env) {
-    List<String> models =
-        Arrays.stream(env.get("ALLOWED_MODELS", "stub").split(","))
-            .map(String::trim)
-            .filter(model -> !model.isEmpty())
-            .toList();
     return new ValidationLimits(
-        Set.copyOf(models),
-        Map.of(),
-        positive(env, "MAX_MESSAGES", 64),
-        positive(env, "MAX_MESSAGE_CHARS", 32_000),
-        positive(env, "MAX_TOKENS_CAP", 4_096));
+        env.getInt("MAX_MESSAGES", DEFAULT_MAX_MESSAGES),
+        env.getInt("MAX_MESSAGE_CHARS", DEFAULT_MAX_MESSAGE_CHARS),
+        env.getInt("MAX_TOKENS_CAP", DEFAULT_MAX_TOKENS_CAP));
   }
 
-  /**
-   * A tenant's limits: its policy over these gateway defaults. A model must be allowed by both
-   * {@code ALLOWED_MODELS} and the tenant's policy.
-   */
+  /** A tenant's caps: its policy's {@code limits} over these gateway defaults. */
   public ValidationLimits forTenant(TenantPolicy policy) {
-    Set<String> models = new HashSet<>(allowedModels);
-    policy.allowedModels().ifPresent(models::retainAll);
     return new ValidationLimits(
-        models,
-        policy.aliases(),
         policy.maxMessages() != null ? policy.maxMessages() : maxMessages,
         policy.maxMessageChars() != null ? policy.maxMessageChars() : maxMessageChars,
         policy.maxTokens() != null ? policy.maxTokens() : maxTokensCap);
   }
 
-  /** The model a request names, after aliases. */
-  public String resolve(String model) {
-    return aliases.getOrDefault(model, model);
-  }
-
-  private static int positive(Env env, String name, int fallback) {
-    int value = env.getInt(name, fallback);
+  private static void positive(String name, int value) {
     if (value < 1) {
       throw new ConfigException(name + " must be >= 1");
     }
-    return value;
   }
 }

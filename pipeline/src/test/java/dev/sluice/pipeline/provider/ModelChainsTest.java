@@ -4,19 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sluice.config.ConfigException;
-import dev.sluice.config.Env;
-import dev.sluice.pipeline.validation.ValidationLimits;
+import dev.sluice.policy.EnabledModels;
+import dev.sluice.policy.ModelAccess;
 import dev.sluice.policy.PolicyBundle;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ModelChainsTest {
-  private static final ValidationLimits LIMITS =
-      ValidationLimits.from(
-          Env.of(Map.of("ALLOWED_MODELS", "openai:gpt-4o-mini,anthropic:claude-haiku-4-5,stub")));
+  private static final EnabledModels ENABLED =
+      new EnabledModels(Set.of("openai:gpt-4o-mini", "anthropic:claude-haiku-4-5", "stub"));
 
   private static PolicyBundle bundle(Path dir, String defaults, String acme) throws Exception {
     Files.writeString(dir.resolve("default.yaml"), defaults);
@@ -41,7 +40,7 @@ class ModelChainsTest {
         .containsExactly("openai:gpt-4o-mini", "stub");
     assertThat(ModelChains.none().chain("acme", "openai:gpt-4o-mini"))
         .containsExactly("openai:gpt-4o-mini");
-    ModelChains.check(LIMITS, policy, policy.tenantsWithOverrides());
+    ModelChains.check(new ModelAccess(ENABLED, policy), policy, policy.tenantsWithOverrides());
   }
 
   @Test
@@ -51,7 +50,10 @@ class ModelChainsTest {
             dir,
             "models:\n  fallbacks:\n    openai:gpt-4o-mini: [anthropic:claude-haiku-4-5]\n",
             "models:\n  allowed: [openai:gpt-4o-mini]\n");
-    assertThatThrownBy(() -> ModelChains.check(LIMITS, policy, policy.tenantsWithOverrides()))
+    assertThatThrownBy(
+            () ->
+                ModelChains.check(
+                    new ModelAccess(ENABLED, policy), policy, policy.tenantsWithOverrides()))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("anthropic:claude-haiku-4-5")
         .hasMessageContaining("tenant acme");
@@ -65,7 +67,10 @@ class ModelChainsTest {
             "models:\n  fallbacks:\n    openai:gpt-4o-mini: [anthropic:claude-haiku-4-5]\n"
                 + "providers:\n  allowed: [openai]\n",
             null);
-    assertThatThrownBy(() -> ModelChains.check(LIMITS, policy, policy.tenantsWithOverrides()))
+    assertThatThrownBy(
+            () ->
+                ModelChains.check(
+                    new ModelAccess(ENABLED, policy), policy, policy.tenantsWithOverrides()))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("tenant -");
   }
@@ -74,6 +79,6 @@ class ModelChainsTest {
   void aChainOfAModelTheTenantCannotUseIsNotChecked(@TempDir Path dir) throws Exception {
     PolicyBundle policy =
         bundle(dir, "models:\n  fallbacks:\n    azure:prod: [azure:other]\n", null);
-    ModelChains.check(LIMITS, policy, policy.tenantsWithOverrides());
+    ModelChains.check(new ModelAccess(ENABLED, policy), policy, policy.tenantsWithOverrides());
   }
 }

@@ -7,28 +7,54 @@ import dev.sluice.config.ConfigException;
 import dev.sluice.config.Env;
 import dev.sluice.pipeline.StageRequests;
 import dev.sluice.pipeline.stage.StageDecision;
+import dev.sluice.policy.EnabledModels;
+import dev.sluice.policy.ModelAccess;
+import dev.sluice.policy.PolicyBundle;
 import dev.sluice.policy.TenantPolicy;
 import dev.sluice.schemas.StageName;
 import dev.sluice.schemas.chat.ChatMessage;
 import dev.sluice.schemas.chat.ContentPart;
 import dev.sluice.schemas.chat.ToolCall;
 import dev.sluice.schemas.envelope.VerifiedRequest;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ValidateRequestTest {
-  private static final ValidationLimits DEFAULTS =
-      new ValidationLimits(
-          Set.of("stub", "openai:gpt-4o-mini"), Map.of("fast", "openai:gpt-4o-mini"), 4, 20, 100);
-  private static final ValidateRequest STAGE = new ValidateRequest(tenant -> DEFAULTS);
+  @TempDir static Path bundleDir;
+
+  private static final ValidationLimits DEFAULTS = new ValidationLimits(4, 20, 100);
+  private static ModelAccess models;
+  private static ValidateRequest stage;
+
+  /** The gateway enables stub and gpt-4o-mini; acme's policy narrows that to the stub. */
+  @BeforeAll
+  static void bundle() throws Exception {
+    Files.writeString(
+        bundleDir.resolve("default.yaml"), "models:\n  aliases: {fast: openai:gpt-4o-mini}\n");
+    Files.createDirectories(bundleDir.resolve("tenants"));
+    Files.writeString(bundleDir.resolve("tenants/acme.yaml"), "models:\n  allowed: [stub]\n");
+    models =
+        new ModelAccess(
+            new EnabledModels(Set.of("stub", "openai:gpt-4o-mini")), PolicyBundle.load(bundleDir));
+    stage = new ValidateRequest(models, tenant -> DEFAULTS);
+  }
 
   private static VerifiedRequest request(String model, List<ChatMessage> messages, Integer max) {
-    return StageRequests.verified("acme", "alice", StageRequests.chat(model, messages, max, null));
+    return request("globex", model, messages, max);
+  }
+
+  private static VerifiedRequest request(
+      String tenant, String model, List<ChatMessage> messages, Integer max) {
+    return StageRequests.verified(tenant, "alice", StageRequests.chat(model, messages, max, null));
   }
 
   private static List<ChatMessage> user(String text) {
@@ -47,19 +73,45 @@ class ValidateRequestTest {
   @Test
   void passesARequestWithinEveryCap() {
     VerifiedRequest ok = request("stub", user("hello"), 100);
-    assertThat(STAGE.apply(ok, 0)).isEqualTo(new StageDecision.Pass(ok));
+    assertThat(stage.apply(ok, 0)).isEqualTo(new StageDecision.Pass(ok));
   }
 
   @Test
-  void refusesAModelOutsideTheAllowlist() {
-    assertDenied(STAGE.apply(request("gpt-5", user("hi"), null), 0), "model_not_allowed", "model");
+  void refusesAModelTheGatewayDoesNotEnableWithoutNamingItsConfiguration() {
+    for (String tenant : List.of("globex", "acme")) {
+      StageDecision decision = stage.apply(request(tenant, "gpt-5", user("hi"), null), 0);
+      assertDenied(decision, "model_not_allowed", "model");
+      assertThat(message(decision))
+          .as(tenant)
+          .startsWith("this model is not enabled on this gateway")
+          .doesNotContain("ALLOWED_MODELS");
+    }
+  }
+
+  @Test
+  void refusesAModelTheTenantsPolicyDoesNotAllow() {
+    for (String model : List.of("openai:gpt-4o-mini", "fast")) {
+      StageDecision decision = stage.apply(request("acme", model, user("hi"), null), 0);
+      assertDenied(decision, "model_not_allowed", "model");
+      assertThat(message(decision))
+          .as(model)
+          .startsWith("this tenant's policy does not allow this model")
+          .doesNotContain("models.allowed");
+      assertThat(stage.apply(request("globex", model, user("hi"), null), 0))
+          .as("globex, whose policy lists no models")
+          .isInstanceOf(StageDecision.Pass.class);
+    }
+  }
+
+  private static String message(StageDecision decision) {
+    return ((StageDecision.Deny) decision).refusal().error().message();
   }
 
   @Test
   void refusesEmptyAndTooManyMessages() {
-    assertDenied(STAGE.apply(request("stub", List.of(), null), 0), "empty_messages", "messages");
+    assertDenied(stage.apply(request("stub", List.of(), null), 0), "empty_messages", "messages");
     List<ChatMessage> five = new ArrayList<>(Collections.nCopies(5, ChatMessage.of("user", "x")));
-    assertDenied(STAGE.apply(request("stub", five, null), 0), "too_many_messages", "messages");
+    assertDenied(stage.apply(request("stub", five, null), 0), "too_many_messages", "messages");
   }
 
   @Test
@@ -71,10 +123,10 @@ class ValidateRequestTest {
             false,
             null);
     assertDenied(
-        STAGE.apply(request("stub", List.of(ChatMessage.of("system", "s"), parts), null), 0),
+        stage.apply(request("stub", List.of(ChatMessage.of("system", "s"), parts), null), 0),
         "message_too_long",
         "messages[1].content");
-    assertThat(STAGE.apply(request("stub", user("x".repeat(20)), null), 0))
+    assertThat(stage.apply(request("stub", user("x".repeat(20)), null), 0))
         .isInstanceOf(StageDecision.Pass.class);
   }
 
@@ -84,7 +136,7 @@ class ValidateRequestTest {
         ChatMessage.assistant(
             "0123456789", List.of(ToolCall.function("c1", "f", "{\"a\":\"0123456\"}")));
     assertDenied(
-        STAGE.apply(request("stub", List.of(ChatMessage.of("user", "q"), calls), null), 0),
+        stage.apply(request("stub", List.of(ChatMessage.of("user", "q"), calls), null), 0),
         "message_too_long",
         "messages[1].content");
   }
@@ -92,12 +144,12 @@ class ValidateRequestTest {
   @Test
   void acceptsTheFiveRolesAndRefusesOthers() {
     for (String role : List.of("system", "developer", "user", "assistant", "tool")) {
-      assertThat(STAGE.apply(request("stub", List.of(ChatMessage.of(role, "x")), null), 0))
+      assertThat(stage.apply(request("stub", List.of(ChatMessage.of(role, "x")), null), 0))
           .as(role)
           .isInstanceOf(StageDecision.Pass.class);
     }
     assertDenied(
-        STAGE.apply(request("stub", List.of(ChatMessage.of("wizard", "x")), null), 0),
+        stage.apply(request("stub", List.of(ChatMessage.of("wizard", "x")), null), 0),
         "invalid_role",
         "messages[0].role");
   }
@@ -105,47 +157,49 @@ class ValidateRequestTest {
   @Test
   void refusesMaxTokensOverTheCap() {
     assertDenied(
-        STAGE.apply(request("stub", user("x"), 101), 0), "max_tokens_too_large", "max_tokens");
+        stage.apply(request("stub", user("x"), 101), 0), "max_tokens_too_large", "max_tokens");
   }
 
   @Test
   void appliesTheTenantsOwnLimits() {
-    ValidationLimits generous = new ValidationLimits(Set.of("stub"), Map.of(), 64, 32_000, 8_192);
+    ValidationLimits generous = new ValidationLimits(64, 32_000, 8_192);
     ValidateRequest perTenant =
-        new ValidateRequest(tenant -> tenant.equals("acme") ? generous : DEFAULTS);
-    assertThat(perTenant.apply(request("stub", user("x"), 8_000), 0))
+        new ValidateRequest(models, tenant -> tenant.equals("acme") ? generous : DEFAULTS);
+    assertThat(perTenant.apply(request("acme", "stub", user("x"), 8_000), 0))
         .isInstanceOf(StageDecision.Pass.class);
+    assertDenied(
+        perTenant.apply(request("globex", "stub", user("x"), 8_000), 0),
+        "max_tokens_too_large",
+        "max_tokens");
   }
 
   @Test
   void readsItsDefaultsFromTheEnvironment() {
     ValidationLimits limits = ValidationLimits.from(Env.of(Map.of()));
-    assertThat(limits.allowedModels()).containsExactly("stub");
     assertThat(limits.maxMessages()).isEqualTo(64);
     assertThat(limits.maxMessageChars()).isEqualTo(32_000);
     assertThat(limits.maxTokensCap()).isEqualTo(4_096);
-    ValidationLimits custom =
-        ValidationLimits.from(Env.of(Map.of("ALLOWED_MODELS", "stub, openai:gpt-4o-mini")));
-    assertThat(custom.allowedModels()).containsExactlyInAnyOrder("stub", "openai:gpt-4o-mini");
-    assertThatThrownBy(() -> ValidationLimits.from(Env.of(Map.of("MAX_MESSAGES", "0"))))
-        .isInstanceOf(ConfigException.class)
-        .hasMessage("MAX_MESSAGES must be >= 1");
+    for (String name : List.of("MAX_MESSAGES", "MAX_MESSAGE_CHARS", "MAX_TOKENS_CAP")) {
+      assertThatThrownBy(() -> ValidationLimits.from(Env.of(Map.of(name, "0"))))
+          .isInstanceOf(ConfigException.class)
+          .hasMessage(name + " must be >= 1");
+    }
   }
 
   @Test
   void resolvesAnAliasBeforeCheckingAndCallsTheResolvedModel() {
-    StageDecision decision = STAGE.apply(request("fast", user("x"), null), 0);
+    StageDecision decision = stage.apply(request("fast", user("x"), null), 0);
     assertThat(decision).isInstanceOf(StageDecision.Pass.class);
     assertThat(((StageDecision.Pass) decision).request().request().model())
         .isEqualTo("openai:gpt-4o-mini");
   }
 
   @Test
-  void aTenantPolicyNarrowsTheGatewayAllowlistAndOverridesCaps() {
+  void aTenantPolicyOverridesSomeCaps() {
     TenantPolicy policy =
         new TenantPolicy(
-            Optional.of(Set.of("stub", "anthropic:claude")),
-            Map.of("cheap", "stub"),
+            Optional.empty(),
+            Map.of(),
             Map.of(),
             Optional.empty(),
             null,
@@ -158,9 +212,8 @@ class ValidateRequestTest {
             null,
             List.of());
     ValidationLimits limits = DEFAULTS.forTenant(policy);
-    assertThat(limits.allowedModels()).containsExactly("stub");
-    assertThat(limits.resolve("cheap")).isEqualTo("stub");
     assertThat(limits.maxTokensCap()).isEqualTo(50);
     assertThat(limits.maxMessages()).isEqualTo(4);
+    assertThat(limits.maxMessageChars()).isEqualTo(20);
   }
 }
