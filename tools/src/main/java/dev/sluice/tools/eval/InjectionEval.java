@@ -1,7 +1,10 @@
-package dev.sluice.pipeline.firewall.risk;
+package dev.sluice.tools.eval;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.pipeline.firewall.risk.InjectionScorer;
+import dev.sluice.pipeline.firewall.risk.RiskAssessment;
+import dev.sluice.pipeline.firewall.risk.Sensitivity;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package dev.sluice.standins;
+package dev.sluice.tools.standins;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,7 +1,8 @@
-package dev.sluice.pipeline.redaction;
+package dev.sluice.tools.eval;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.pipeline.redaction.Redactor;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;

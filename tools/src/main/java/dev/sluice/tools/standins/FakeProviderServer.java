@@ -1,4 +1,4 @@
-package dev.sluice.standins;
+package dev.sluice.tools.standins;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -43,7 +43,7 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * {@code GET /stand-in/stats}.
  *
  * <pre>{@code
- * java -cp ... dev.sluice.standins.FakeProviderServer --port 28100 --delay-ms 2000 --key stand-in-key
+ * java -cp ... dev.sluice.tools.standins.FakeProviderServer --port 28100 --delay-ms 2000 --key stand-in-key
  * }</pre>
  */
 public final class FakeProviderServer implements AutoCloseable {

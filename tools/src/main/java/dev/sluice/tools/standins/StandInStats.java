@@ -1,4 +1,4 @@
-package dev.sluice.standins;
+package dev.sluice.tools.standins;
 
 /**
  * What a {@link FakeProviderServer} has seen, as served on {@code GET /stand-in/stats}.

@@ -1,7 +1,10 @@
-package dev.sluice.pipeline.redaction;
+package dev.sluice.tools.eval;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.pipeline.redaction.Finding;
+import dev.sluice.pipeline.redaction.RedactionType;
+import dev.sluice.pipeline.redaction.Redactor;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;

@@ -1,4 +1,4 @@
-package dev.sluice.standins;
+package dev.sluice.tools.standins;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;

@@ -1,4 +1,4 @@
-package dev.sluice.benchmarks;
+package dev.sluice.tools.bench;
 
 import dev.sluice.pipeline.redaction.Redaction;
 import dev.sluice.pipeline.redaction.Redactor;
@@ -21,7 +21,7 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Redaction throughput on a typical LLM answer (prose, a code block, a few PII values and secrets)
  * with the full rule set, on one thread. JMH reports operations per second; the setup prints the
- * size so that MB/s = ops/s x size. Run with {@code java -jar benchmarks/target/benchmarks.jar
+ * size so that MB/s = ops/s x size. Run with {@code java -jar tools/target/benchmarks.jar
  * RedactorBenchmark}.
  */
 @State(Scope.Benchmark)
