@@ -1,5 +1,6 @@
 # Shared by the scripts: build the project when its sources changed, and print the runtime
-# classpath of every part (written by the launcher module's build).
+# classpath of every part (written by the launcher module's build) or of the tools (stand-ins and
+# evaluations, written by the tools module's build).
 
 sluice_require_tools() {
   command -v java >/dev/null || { echo "sluice: java (JDK 17+) is required" >&2; exit 1; }
@@ -11,7 +12,8 @@ sluice_build() {
   local root="$1"
   sluice_require_tools
   local stamp="$root/launcher/target/classpath.txt"
-  if [[ -f "$stamp" ]] && [[ -z "$(find "$root" -path "$root/.git" -prune -o \
+  if [[ -f "$stamp" && -f "$root/tools/target/classpath.txt" ]] \
+      && [[ -z "$(find "$root" -path "$root/.git" -prune -o \
       \( -name '*.java' -o -name 'pom.xml' -o -name '*.xml' -o -name '*.json' \) \
       -path '*/src/*' -newer "$stamp" -print -quit 2>/dev/null)" ]] \
       && [[ -z "$(find "$root" -maxdepth 2 -name pom.xml -newer "$stamp" -print -quit)" ]]; then
@@ -25,4 +27,10 @@ sluice_build() {
 sluice_classpath() {
   local root="$1"
   printf '%s:%s' "$root/launcher/target/classes" "$(cat "$root/launcher/target/classpath.txt")"
+}
+
+# Never part of a deployed gateway, so not on the launcher's classpath.
+sluice_tools_classpath() {
+  local root="$1"
+  printf '%s:%s' "$root/tools/target/classes" "$(cat "$root/tools/target/classpath.txt")"
 }

@@ -5,8 +5,8 @@ import static dev.sluice.launcher.GatewayFixture.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.sluice.standins.FakeProviderServer;
-import dev.sluice.standins.StandInStats;
+import dev.sluice.tools.standins.FakeProviderServer;
+import dev.sluice.tools.standins.StandInStats;
 import dev.sluice.topics.Topics;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -29,7 +29,7 @@
  * </ul>
  *
  * <p>Overlaps keep the most specific match (a provider key over a generic assignment, a checksum
- * over a phone), then the longest. {@link dev.sluice.pipeline.redaction.RedactionEval} measures the
- * PII rules on the development set.
+ * over a phone), then the longest. {@code dev.sluice.tools.eval.RedactionEval} (module {@code
+ * tools}) measures the PII rules on the development set.
  */
 package dev.sluice.pipeline.redaction;

@@ -1,0 +1,131 @@
+package dev.sluice.pipeline.redaction.internals;
+
+import static dev.sluice.pipeline.redaction.internals.Chars.containsIgnoreCase;
+import static dev.sluice.pipeline.redaction.internals.Chars.isAlnum;
+import static dev.sluice.pipeline.redaction.internals.Chars.isDigit;
+
+import dev.sluice.pipeline.redaction.RedactionType;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Set;
+
+/**
+ * Credentials named by an authorization scheme: {@code Bearer} tokens, and {@code Basic}
+ * credentials that decode to {@code user:password}.
+ */
+final class AuthorizationRecognizer implements Recognizer {
+  private static final int MAX_TOKEN = 4096;
+
+  @Override
+  public String triggers() {
+    return "Bb";
+  }
+
+  @Override
+  public boolean atWordStart() {
+    return true;
+  }
+
+  @Override
+  public Set<RedactionType> emits() {
+    return Set.of(RedactionType.BEARER_TOKEN, RedactionType.BASIC_AUTH);
+  }
+
+  @Override
+  public int scan(String s, int i, Scan scan) {
+    if (s.regionMatches(true, i, "bearer", 0, 6)) {
+      return bearer(s, i, scan);
+    }
+    if (s.regionMatches(true, i, "basic", 0, 5)) {
+      return basic(s, i, scan);
+    }
+    return DECLINE;
+  }
+
+  /** "Bearer <token>": the token only. Does not skip it, so a JWT or key inside is named. */
+  private int bearer(String s, int i, Scan scan) {
+    int n = s.length();
+    int k = i + 6;
+    int spaces = 0;
+    while (k < n && s.charAt(k) == ' ' && spaces < 3) {
+      k++;
+      spaces++;
+    }
+    if (spaces == 0 || !scan.on(RedactionType.BEARER_TOKEN)) {
+      return i + 6;
+    }
+    int ts = k;
+    boolean digit = false;
+    while (k < n
+        && k - ts < MAX_TOKEN
+        && (isAlnum(s.charAt(k)) || "._~+/-".indexOf(s.charAt(k)) >= 0)) {
+      digit |= isDigit(s.charAt(k));
+      k++;
+    }
+    while (k < n && s.charAt(k) == '=') {
+      k++;
+    }
+    int len = k - ts;
+    if (len < 8 || !digit || (k < n && (isAlnum(s.charAt(k)) || s.charAt(k) == '_'))) {
+      return ts;
+    }
+    if (len < 16 && !authorizationBefore(s, i)) {
+      return ts;
+    }
+    scan.add(RedactionType.BEARER_TOKEN, ts, k);
+    return ts;
+  }
+
+  private static boolean authorizationBefore(String s, int i) {
+    int from = Math.max(0, i - 40);
+    return containsIgnoreCase(s, from, i, "authorization")
+        || containsIgnoreCase(s, from, i, "auth");
+  }
+
+  /** "Basic <base64 of user:password>": the credential only, when it decodes to user:password. */
+  private int basic(String s, int i, Scan scan) {
+    int n = s.length();
+    int k = i + 5;
+    int spaces = 0;
+    while (k < n && s.charAt(k) == ' ' && spaces < 3) {
+      k++;
+      spaces++;
+    }
+    if (spaces == 0 || !scan.on(RedactionType.BASIC_AUTH)) {
+      return i + 5;
+    }
+    int ts = k;
+    while (k < n
+        && k - ts < 1024
+        && (isAlnum(s.charAt(k)) || s.charAt(k) == '+' || s.charAt(k) == '/')) {
+      k++;
+    }
+    int pad = 0;
+    while (k < n && s.charAt(k) == '=' && pad < 2) {
+      k++;
+      pad++;
+    }
+    int len = k - ts;
+    if (len < 8 || len % 4 != 0 || (k < n && (isAlnum(s.charAt(k)) || s.charAt(k) == '_'))) {
+      return ts;
+    }
+    byte[] decoded;
+    try {
+      decoded = Base64.getDecoder().decode(s.substring(ts, k));
+    } catch (IllegalArgumentException e) {
+      return ts;
+    }
+    String plain = new String(decoded, StandardCharsets.UTF_8);
+    int colonAt = plain.indexOf(':');
+    if (colonAt <= 0 || colonAt == plain.length() - 1) {
+      return ts;
+    }
+    for (int q = 0; q < plain.length(); q++) {
+      if (plain.charAt(q) < ' ' || plain.charAt(q) == '\uFFFD') {
+        return ts;
+      }
+    }
+    scan.add(RedactionType.BASIC_AUTH, ts, k);
+    return k;
+  }
+}

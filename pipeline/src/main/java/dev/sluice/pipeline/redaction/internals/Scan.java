@@ -1,0 +1,47 @@
+package dev.sluice.pipeline.redaction.internals;
+
+import dev.sluice.pipeline.redaction.RedactionType;
+
+/**
+ * The state of one scan: the matches so far, the enabled types, and the scratch that recognizers
+ * keep between calls. Not thread-safe: one per scan.
+ */
+final class Scan {
+  private final Candidates found = new Candidates();
+  private final boolean[] on;
+  private NumberRecognizer.DigitGroups digitGroups;
+
+  /** The next "-----END " at or after {@code pemEndFrom} ({@link PrivateKeyRecognizer}). */
+  int pemEndFrom = -1;
+
+  int pemEndAt = -1;
+
+  /** {@code on} is indexed by {@link RedactionType#ordinal()}; it is shared, never written. */
+  Scan(boolean[] on) {
+    this.on = on;
+  }
+
+  boolean on(RedactionType type) {
+    return on[type.ordinal()];
+  }
+
+  /** Records a match when its type is enabled. */
+  void add(RedactionType type, int start, int end) {
+    if (on[type.ordinal()]) {
+      found.add(type, start, end);
+    }
+  }
+
+  /** The groups of the digit run being read, emptied; allocated at the scan's first run. */
+  NumberRecognizer.DigitGroups digitGroups() {
+    if (digitGroups == null) {
+      digitGroups = new NumberRecognizer.DigitGroups();
+    }
+    digitGroups.groups = 0;
+    return digitGroups;
+  }
+
+  Candidates found() {
+    return found;
+  }
+}

@@ -1,0 +1,325 @@
+package dev.sluice.pipeline.redaction.internals;
+
+import static dev.sluice.pipeline.redaction.internals.Chars.containsIgnoreCase;
+import static dev.sluice.pipeline.redaction.internals.Chars.isAlnum;
+import static dev.sluice.pipeline.redaction.internals.Chars.isDigit;
+import static dev.sluice.pipeline.redaction.internals.Chars.isLetter;
+import static dev.sluice.pipeline.redaction.internals.Chars.isSpace;
+
+import dev.sluice.pipeline.redaction.RedactionType;
+import java.util.Set;
+
+/**
+ * Values assigned with {@code =}, {@code :}, {@code :=} or {@code =>} to password, secret, token or
+ * api_key-like names when they look random; a 40-character value of an AWS-named key is an AWS
+ * secret key. Goes last among the {@code :} recognizers.
+ */
+final class SecretAssignmentRecognizer implements Recognizer {
+  private static final int MAX_NAME = 64;
+  private static final int MAX_VALUE = 256;
+
+  private static final String[] SECRET_NAMES = {
+    "password",
+    "passwd",
+    "pwd",
+    "passphrase",
+    "secret",
+    "token",
+    "api_key",
+    "apikey",
+    "api-key",
+    "access_key",
+    "accesskey",
+    "private_key",
+    "privatekey",
+    "credential",
+    "auth_key",
+    "authkey",
+    "client_key",
+    "signing_key",
+    "encryption_key",
+    "master_key"
+  };
+  private static final String[] NOT_SECRET_NAME_SUFFIXES = {
+    "_url",
+    "_uri",
+    "_file",
+    "_path",
+    "_name",
+    "_type",
+    "_count",
+    "_length",
+    "_len",
+    "_limit",
+    "_ttl",
+    "_endpoint",
+    "_arn",
+    "_id",
+    "_expiry",
+    "_expires_in",
+    "_header",
+    "_prefix",
+    "_size",
+    "_policy",
+    "_field",
+    "_env",
+    "_var"
+  };
+
+  @Override
+  public String triggers() {
+    return "=:";
+  }
+
+  @Override
+  public boolean atWordStart() {
+    return false;
+  }
+
+  @Override
+  public Set<RedactionType> emits() {
+    return Set.of(RedactionType.SECRET_ASSIGNMENT, RedactionType.AWS_SECRET_KEY);
+  }
+
+  @Override
+  public int scan(String s, int i, Scan scan) {
+    // "::" is a scope or an IPv6 compression, never an assignment
+    if (s.charAt(i) == ':' && i + 1 < s.length() && s.charAt(i + 1) == ':') {
+      return i + 2;
+    }
+    if (!scan.on(RedactionType.SECRET_ASSIGNMENT) && !scan.on(RedactionType.AWS_SECRET_KEY)) {
+      return DECLINE;
+    }
+    return assignment(s, i, scan);
+  }
+
+  /**
+   * A secret-like name ({@code password}, {@code api_key}, {@code client_secret} ...) assigned a
+   * value that looks random. Always returns {@code op + 1}: the value is scanned again, so a
+   * provider key in it is named by its provider.
+   */
+  private int assignment(String s, int op, Scan scan) {
+    int n = s.length();
+    char opChar = s.charAt(op);
+    int v = op + 1;
+    if (opChar == '=') {
+      if (op > 0 && "=!<>".indexOf(s.charAt(op - 1)) >= 0) {
+        return op + 1;
+      }
+      if (v < n && s.charAt(v) == '=') {
+        return op + 2;
+      }
+      if (v < n && s.charAt(v) == '>') {
+        v++;
+      }
+    } else if (v < n && s.charAt(v) == '=') {
+      v++;
+    }
+    // the name
+    int j = op - 1;
+    if (j >= 0 && s.charAt(j) == ':') {
+      return op + 1;
+    }
+    int spaces = 0;
+    while (j >= 0 && (s.charAt(j) == ' ' || s.charAt(j) == '\t') && spaces < 4) {
+      j--;
+      spaces++;
+    }
+    if (j >= 0 && (s.charAt(j) == '"' || s.charAt(j) == '\'')) {
+      j--;
+    }
+    int nameEnd = j + 1;
+    int k = nameEnd;
+    while (k > 0 && nameEnd - k < MAX_NAME && isNameChar(s.charAt(k - 1))) {
+      k--;
+    }
+    if (k == nameEnd || nameEnd - k < 3) {
+      return op + 1;
+    }
+    if (k > 0) {
+      char b = s.charAt(k - 1);
+      if (isNameChar(b) || b == '/' || b == '+' || b == '=' || b == '\\') {
+        return op + 1;
+      }
+    }
+    if (!secretName(s, k, nameEnd)) {
+      return op + 1;
+    }
+    boolean aws =
+        containsIgnoreCase(s, k, nameEnd, "aws")
+            || containsIgnoreCase(s, k, nameEnd, "secretaccesskey")
+            || containsIgnoreCase(s, k, nameEnd, "secret_access_key");
+    // the value
+    spaces = 0;
+    while (v < n && (s.charAt(v) == ' ' || s.charAt(v) == '\t') && spaces < 4) {
+      v++;
+      spaces++;
+    }
+    if (v >= n) {
+      return op + 1;
+    }
+    char quote = s.charAt(v);
+    int vs;
+    int ve;
+    boolean bare;
+    if (quote == '"' || quote == '\'' || quote == '`') {
+      vs = v + 1;
+      ve = vs;
+      while (ve < n && ve - vs <= MAX_VALUE && s.charAt(ve) != quote && s.charAt(ve) != '\n') {
+        ve++;
+      }
+      if (ve >= n || s.charAt(ve) != quote) {
+        return op + 1;
+      }
+      bare = false;
+    } else {
+      vs = v;
+      ve = vs;
+      while (ve < n
+          && ve - vs <= MAX_VALUE
+          && !isSpace(s.charAt(ve))
+          && ",;&\"'<>()[]{}`".indexOf(s.charAt(ve)) < 0) {
+        ve++;
+      }
+      if (ve < n && s.charAt(ve) == '(') {
+        return op + 1;
+      }
+      while (ve > vs && (s.charAt(ve - 1) == '.' || s.charAt(ve - 1) == ':')) {
+        ve--;
+      }
+      bare = true;
+    }
+    int len = ve - vs;
+    if (len < 8 || len > MAX_VALUE) {
+      return op + 1;
+    }
+    if (aws && scan.on(RedactionType.AWS_SECRET_KEY) && len == 40 && base64Chars(s, vs, ve)) {
+      scan.add(RedactionType.AWS_SECRET_KEY, vs, ve);
+      return op + 1;
+    }
+    if (scan.on(RedactionType.SECRET_ASSIGNMENT) && looksRandom(s, vs, ve, bare)) {
+      scan.add(RedactionType.SECRET_ASSIGNMENT, vs, ve);
+    }
+    return op + 1;
+  }
+
+  private static boolean isNameChar(char c) {
+    return isAlnum(c) || c == '_' || c == '-' || c == '.';
+  }
+
+  private static boolean secretName(String s, int from, int to) {
+    boolean hit = false;
+    for (String w : SECRET_NAMES) {
+      if (containsIgnoreCase(s, from, to, w)) {
+        hit = true;
+        break;
+      }
+    }
+    if (!hit) {
+      return false;
+    }
+    if (containsIgnoreCase(s, from, to, "tokeniz") || containsIgnoreCase(s, from, to, "tokens")) {
+      return false;
+    }
+    for (String suffix : NOT_SECRET_NAME_SUFFIXES) {
+      int len = suffix.length();
+      if (to - from > len && s.regionMatches(true, to - len, suffix, 0, len)) {
+        return false;
+      }
+      // camelCase: tokenUrl, secretName
+      if (to - from > len
+          && Character.isUpperCase(s.charAt(to - len + 1))
+          && s.regionMatches(true, to - len + 1, suffix, 1, len - 1)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean base64Chars(String s, int from, int to) {
+    for (int k = from; k < to; k++) {
+      char c = s.charAt(k);
+      if (!isAlnum(c) && c != '/' && c != '+') {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Random enough to be a credential: at least two character classes, no spaces, not an identifier,
+   * a placeholder or a template, and a Shannon entropy of at least 3 bits per char.
+   */
+  static boolean looksRandom(String s, int from, int to, boolean bare) {
+    boolean lower = false;
+    boolean upper = false;
+    boolean digit = false;
+    boolean other = false;
+    boolean identifier = isLetter(s.charAt(from)) || s.charAt(from) == '_';
+    boolean dot = false;
+    for (int k = from; k < to; k++) {
+      char c = s.charAt(k);
+      if (c >= 'a' && c <= 'z') {
+        lower = true;
+      } else if (c >= 'A' && c <= 'Z') {
+        upper = true;
+      } else if (isDigit(c)) {
+        digit = true;
+      } else if (isSpace(c) || c < ' ') {
+        return false;
+      } else {
+        other = true;
+        if (c == '.') {
+          dot = true;
+        } else if (c != '_') {
+          identifier = false;
+        }
+      }
+    }
+    char first = s.charAt(from);
+    if (first == '$' || first == '%' || first == '<' || first == '{' || first == '*') {
+      return false;
+    }
+    if (s.indexOf("${", from) >= 0 && s.indexOf("${", from) < to
+        || s.indexOf("{{", from) >= 0 && s.indexOf("{{", from) < to) {
+      return false;
+    }
+    if (identifier && bare && (dot || !digit)) {
+      return false; // token = getToken, password = config.db.password
+    }
+    if (!lower && !digit && upper) {
+      return false; // YOUR_API_KEY
+    }
+    int classes = (lower ? 1 : 0) + (upper ? 1 : 0) + (digit ? 1 : 0) + (other ? 1 : 0);
+    if (classes < 2) {
+      return false;
+    }
+    return entropy(s, from, to) >= 3.0;
+  }
+
+  private static double entropy(String s, int from, int to) {
+    int[] counts = new int[128];
+    int extra = 0;
+    for (int k = from; k < to; k++) {
+      char c = s.charAt(k);
+      if (c < 128) {
+        counts[c]++;
+      } else {
+        extra++;
+      }
+    }
+    double len = to - from;
+    double h = 0;
+    for (int c : counts) {
+      if (c > 0) {
+        double p = c / len;
+        h -= p * Math.log(p);
+      }
+    }
+    if (extra > 0) {
+      double p = extra / len;
+      h -= p * Math.log(p);
+    }
+    return h / Math.log(2);
+  }
+}
