@@ -27,13 +27,27 @@ public final class CandidateScanner {
           new SecretAssignmentRecognizer(),
           new PrivateKeyRecognizer());
 
+  // What the loop needs to know of an ASCII character (bits of kinds[c]):
+
+  /** Its recognizers run wherever it occurs. */
+  private static final byte TRIGGER = 1;
+
+  /** Its recognizers run where a word starts: not after a {@link #TOKEN} character. */
+  private static final byte WORD_START_TRIGGER = 2;
+
+  /** A letter, digit, {@code _} or {@code -}: what a word is made of. */
+  private static final byte TOKEN = 4;
+
   private final boolean[] on = new boolean[RedactionType.values().length];
 
   /** The recognizers to try at each ASCII character, in order; null where none runs. */
   private final Recognizer[][] byChar = new Recognizer[128][];
 
-  /** Whether the recognizers of a character wait for a word start. */
-  private final boolean[] atWordStart = new boolean[128];
+  /**
+   * {@link #TRIGGER}, {@link #WORD_START_TRIGGER} and {@link #TOKEN} by ASCII character, in one
+   * table so that the common case, a letter inside a word, costs one load.
+   */
+  private final byte[] kinds = new byte[128];
 
   public CandidateScanner(Set<RedactionType> enabled) {
     for (RedactionType t : enabled) {
@@ -49,11 +63,14 @@ public final class CandidateScanner {
             throw new IllegalStateException("mixed word-start triggers on '" + c + "'");
           }
           chain.add(recognizer);
-          atWordStart[c] = recognizer.atWordStart();
         }
       }
       if (!chain.isEmpty()) {
         byChar[c] = chain.toArray(new Recognizer[0]);
+        kinds[c] = chain.get(0).atWordStart() ? WORD_START_TRIGGER : TRIGGER;
+      }
+      if (Chars.isTokenChar(c)) {
+        kinds[c] |= TOKEN;
       }
     }
   }
@@ -93,25 +110,36 @@ public final class CandidateScanner {
 
   public Candidates scan(String s) {
     Scan scan = new Scan(on);
+    byte[] kinds = this.kinds;
     int n = s.length();
     int i = 0;
+    // whether s[i - 1] is a TOKEN character, carried along so that a word start needs no look-back
+    boolean afterToken = false;
     while (i < n) {
       char c = s.charAt(i);
-      int next = i + 1;
-      if (c < 128) {
-        Recognizer[] chain = byChar[c];
-        if (chain != null && (!atWordStart[c] || i == 0 || !Chars.isTokenChar(s.charAt(i - 1)))) {
-          for (Recognizer recognizer : chain) {
-            int resume = recognizer.scan(s, i, scan);
-            if (resume > i) {
-              next = resume;
-              break;
-            }
-          }
+      int kind = c < 128 ? kinds[c] : 0;
+      if ((kind & TRIGGER) != 0 || ((kind & WORD_START_TRIGGER) != 0 && !afterToken)) {
+        int resume = dispatch(byChar[c], s, i, scan);
+        if (resume > i + 1) {
+          i = resume;
+          afterToken = Chars.isTokenChar(s.charAt(i - 1));
+          continue;
         }
       }
-      i = next;
+      afterToken = (kind & TOKEN) != 0;
+      i++;
     }
     return scan.found();
+  }
+
+  /** The first recognizer of the chain that claims position {@code i}: where the scan resumes. */
+  private static int dispatch(Recognizer[] chain, String s, int i, Scan scan) {
+    for (Recognizer recognizer : chain) {
+      int resume = recognizer.scan(s, i, scan);
+      if (resume > i) {
+        return resume;
+      }
+    }
+    return i;
   }
 }
