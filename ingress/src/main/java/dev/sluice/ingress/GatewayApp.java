@@ -22,6 +22,7 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.List;
@@ -46,6 +47,7 @@ public final class GatewayApp {
   private static final String PRINCIPAL = "sluice.principal";
   private static final String CREDENTIAL = "sluice.credential";
   private static final int MAX_IDEMPOTENCY_KEY = 255;
+  private static final long DISCARD_LIMIT_BYTES = 16L * 1024 * 1024;
 
   private final IngressSettings settings;
   private final TokenVerifier verifier;
@@ -322,6 +324,26 @@ public final class GatewayApp {
     return ctx.ip();
   }
 
+  /**
+   * Reads and drops what is left of a refused body, up to {@link #DISCARD_LIMIT_BYTES}, before the
+   * 413 goes out. A server that answers and closes while the client is still sending resets the
+   * connection, and most clients then report the reset instead of the 413; nginx's lingering close
+   * does the same for the same reason. Past the limit the connection just closes.
+   */
+  private static void discardUnreadBody(Context ctx) {
+    byte[] buffer = new byte[64 * 1024];
+    long discarded = 0;
+    try {
+      InputStream body = ctx.req().getInputStream();
+      int read;
+      while (discarded < DISCARD_LIMIT_BYTES && (read = body.read(buffer)) >= 0) {
+        discarded += read;
+      }
+    } catch (IOException | RuntimeException e) {
+      // The body is broken or already failed: the connection closes, which is all that is left.
+    }
+  }
+
   private GatewayException tooLarge() {
     return new GatewayException(
         ErrorCode.REQUEST_TOO_LARGE,
@@ -329,6 +351,9 @@ public final class GatewayApp {
   }
 
   private void refuse(GatewayException e, Context ctx) {
+    if (e.code() == ErrorCode.REQUEST_TOO_LARGE) {
+      discardUnreadBody(ctx);
+    }
     writeError(
         ctx,
         e.code(),
