@@ -90,9 +90,7 @@ public final class IngressMain {
     PolicyBundle policy = PolicyBundle.configured(env);
     ModelAccess models = new ModelAccess(EnabledModels.from(env), policy);
     OpaSettings opa = OpaSettings.from(env);
-    if (authSettings.devMode()) {
-      LOGGER.atWarn().log("DEV_MODE is on: the dev-token credential is accepted (tenant dev)");
-    }
+    // DEV_MODE is announced by the token verifier itself.
     Map<String, Object> client = settings.kafka().clientProperties();
     Admin admin = Admin.create(client);
     TopicProvisioner.ensure(admin, settings.topics());
