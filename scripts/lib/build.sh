@@ -20,7 +20,9 @@ sluice_build() {
     return 0
   fi
   echo "sluice: building (first run downloads dependencies; later runs reuse them)..." >&2
-  mvn -q -B -f "$root/pom.xml" -Dmaven.test.skip=true -Dspotless.check.skip=true package >&2
+  # -DskipTests, not -Dmaven.test.skip: tests are compiled (not run) so that the auth module's
+  # test-jar, which other modules' tests depend on, exists for the reactor to resolve.
+  mvn -q -B -f "$root/pom.xml" -DskipTests -Dspotless.check.skip=true package >&2
   touch "$stamp"
 }
 
