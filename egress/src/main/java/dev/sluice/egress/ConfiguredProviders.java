@@ -52,12 +52,6 @@ public record ConfiguredProviders(
     return new ConfiguredProviders(openAi, azure, anthropic, EgressAllowlist.from(env, baseUrls));
   }
 
-  /** Reads the settings and builds the providers at once; see {@link #build}. */
-  public static List<Provider> from(
-      Env env, Executor executor, ScheduledExecutorService scheduler) {
-    return from(env).build(executor, scheduler);
-  }
-
   /**
    * @param executor runs the providers' HTTP clients; calls never block it
    * @param scheduler runs backoffs and attempt timeouts

@@ -31,10 +31,10 @@ class ConfiguredProvidersTest {
                 "AZURE_OPENAI_ENDPOINT", "https://myres.openai.azure.com",
                 "AZURE_OPENAI_API_KEY", "azure-secret",
                 "ANTHROPIC_API_KEY", "sk-ant-secret"));
-    assertThat(ConfiguredProviders.from(env, executor, scheduler))
+    assertThat(ConfiguredProviders.from(env).build(executor, scheduler))
         .extracting(Provider::name)
         .containsExactly("openai", "azure", "anthropic");
-    assertThat(ConfiguredProviders.from(Env.of(Map.of()), executor, scheduler)).isEmpty();
+    assertThat(ConfiguredProviders.from(Env.of(Map.of())).build(executor, scheduler)).isEmpty();
   }
 
   @Test
@@ -45,7 +45,7 @@ class ConfiguredProvidersTest {
                 "ANTHROPIC_API_KEY", "sk-ant-secret",
                 "ANTHROPIC_BASE_URL", "https://anthropic.proxy.internal",
                 "EGRESS_ALLOWED_HOSTS", "api.anthropic.com"));
-    assertThatThrownBy(() -> ConfiguredProviders.from(env, executor, scheduler))
+    assertThatThrownBy(() -> ConfiguredProviders.from(env).build(executor, scheduler))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("EGRESS_ALLOWED_HOSTS")
         .hasMessageContaining("anthropic.proxy.internal")

@@ -173,7 +173,7 @@ public final class StageChain implements Processor<String, Admitted, String, Ste
       }
       // Even an answer ready at once goes through the queue: init may not forward.
       AsyncStage<?> stage = (AsyncStage<?>) stages.get(index);
-      long deadlineMs = call.request().acceptedAtMs() + budget.deadlineMs();
+      long deadlineMs = deadlineOf(call.request());
       track(call, index, start(stage, call.exchange(), deadlineMs, nowMs), deadlineMs);
     }
   }
@@ -208,7 +208,7 @@ public final class StageChain implements Processor<String, Admitted, String, Ste
         }
       } else {
         AsyncStage<?> async = (AsyncStage<?>) stage;
-        long deadlineMs = exchange.request().acceptedAtMs() + budget.deadlineMs();
+        long deadlineMs = deadlineOf(exchange.request());
         CompletableFuture<?> future = start(async, exchange, deadlineMs, nowMs);
         if (!future.isDone()) {
           PendingCall waiting =
@@ -255,7 +255,7 @@ public final class StageChain implements Processor<String, Admitted, String, Ste
     try {
       result = future.join();
     } catch (RuntimeException e) {
-      return failed(stage, exchange, e instanceof CompletionException ? e.getCause() : e);
+      return failed(stage, exchange, cause(e));
     }
     return resume(stage, exchange, result, nowMs);
   }
@@ -343,13 +343,19 @@ public final class StageChain implements Processor<String, Admitted, String, Ste
       return; // a request this task no longer owns, or one already timed out
     }
     Throwable failure = completion.failure();
-    finish(
-        waiting,
-        completion.result(),
-        failure instanceof CompletionException && failure.getCause() != null
-            ? failure.getCause()
-            : failure,
-        nowMs);
+    finish(waiting, completion.result(), failure == null ? null : cause(failure), nowMs);
+  }
+
+  /** When the answer to {@code request} stops being wanted: its deadline counts from the broker. */
+  private long deadlineOf(VerifiedRequest request) {
+    return request.acceptedAtMs() + budget.deadlineMs();
+  }
+
+  /** What a future failed with, without the wrapper a join or a dependent stage adds. */
+  private static Throwable cause(Throwable failure) {
+    return failure instanceof CompletionException && failure.getCause() != null
+        ? failure.getCause()
+        : failure;
   }
 
   /** Resumes the chain after the stage a request waited on answered, failed or ran out of time. */
