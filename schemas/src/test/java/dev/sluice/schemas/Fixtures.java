@@ -9,6 +9,7 @@ import dev.sluice.schemas.chat.ChatRequest;
 import dev.sluice.schemas.chat.ChatRequests;
 import dev.sluice.schemas.chat.ContentPart;
 import dev.sluice.schemas.chat.InvalidChatRequest;
+import dev.sluice.schemas.envelope.ReplyNonce;
 import dev.sluice.schemas.envelope.ReplyTo;
 import dev.sluice.schemas.envelope.RequestEnvelope;
 import dev.sluice.schemas.envelope.RiskFlag;
@@ -42,6 +43,9 @@ public final class Fixtures {
 
   public static final String ANSWER = "ANSWER-TEXT the capital of France is Paris";
   public static final String CHUNK_TEXT = "CHUNK-TEXT Paris is the capital of France.";
+
+  /** A reply nonce that must never show up in a log line either. */
+  public static final ReplyNonce NONCE = new ReplyNonce("NONCE-VALUE-kq3xM9tR2wZp");
 
   public static final String ZERO_HASH = "0".repeat(64);
   public static final String HASH_1 =
@@ -106,7 +110,7 @@ public final class Fixtures {
         REQUEST_ID,
         TENANT,
         CREDENTIAL,
-        new ReplyTo("llm.replies", 3),
+        new ReplyTo("llm.replies", 3, NONCE),
         "idem-123",
         "203.0.113.7",
         "batch-2024-06",
@@ -119,7 +123,7 @@ public final class Fixtures {
         REQUEST_ID,
         new Principal(TENANT, "alice"),
         Source.HTTP,
-        new ReplyTo("llm.replies", 3),
+        new ReplyTo("llm.replies", 3, NONCE),
         "idem-123",
         "203.0.113.7",
         null,
@@ -158,7 +162,8 @@ public final class Fixtures {
         Map.of("authenticate", 0.4, "policy", 0.1, "provider", 812.5),
         null,
         "batch-2024-06",
-        "line-17");
+        "line-17",
+        NONCE);
   }
 
   public static ReplyEnvelope deniedReply() {

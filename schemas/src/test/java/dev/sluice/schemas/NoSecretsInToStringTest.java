@@ -15,7 +15,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Anything a log line may print hides prompts, chunks, completions and credentials. */
+/**
+ * Anything a log line may print hides prompts, chunks, completions, credentials and reply nonces.
+ */
 class NoSecretsInToStringTest {
 
   static Stream<Object> valuesHoldingSecrets() {
@@ -34,6 +36,8 @@ class NoSecretsInToStringTest {
         completion,
         new Choice(0, ChatMessage.of("assistant", Fixtures.ANSWER), "stop"),
         Fixtures.completedReply(),
+        Fixtures.NONCE,
+        envelope.replyTo(),
         List.of(envelope, verified, completion));
   }
 
@@ -46,6 +50,7 @@ class NoSecretsInToStringTest {
         .doesNotContain("PROMPT-TEXT")
         .doesNotContain("4111")
         .doesNotContain("CHUNK-TEXT")
+        .doesNotContain("NONCE-VALUE")
         .doesNotContain("ANSWER-TEXT");
   }
 

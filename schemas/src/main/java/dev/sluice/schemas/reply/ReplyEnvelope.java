@@ -1,6 +1,7 @@
 package dev.sluice.schemas.reply;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.sluice.schemas.envelope.ReplyNonce;
 import java.util.Map;
 import java.util.Objects;
 
@@ -14,6 +15,8 @@ import java.util.Objects;
  * @param redactions redaction report: counts by type
  * @param timings milliseconds spent per stage
  * @param retryAfterSeconds set with status 429
+ * @param nonce the request's {@code replyTo.nonce}, copied so its reader can tell this reply from
+ *     one forged under the same request id; null when the request had none
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ReplyEnvelope(
@@ -28,7 +31,8 @@ public record ReplyEnvelope(
     Map<String, Double> timings,
     Integer retryAfterSeconds,
     String batchId,
-    String customId) {
+    String customId,
+    ReplyNonce nonce) {
 
   public static final int VERSION = 1;
 
@@ -40,5 +44,53 @@ public record ReplyEnvelope(
     if ((completion == null) == (error == null)) {
       throw new IllegalArgumentException("a reply has either a completion or an error");
     }
+  }
+
+  /** A reply not yet bound to its request; the pipeline's last step adds the nonce. */
+  public ReplyEnvelope(
+      int schemaVersion,
+      String requestId,
+      String tenant,
+      Outcome outcome,
+      int status,
+      ChatCompletion completion,
+      GatewayError error,
+      Map<String, Integer> redactions,
+      Map<String, Double> timings,
+      Integer retryAfterSeconds,
+      String batchId,
+      String customId) {
+    this(
+        schemaVersion,
+        requestId,
+        tenant,
+        outcome,
+        status,
+        completion,
+        error,
+        redactions,
+        timings,
+        retryAfterSeconds,
+        batchId,
+        customId,
+        null);
+  }
+
+  /** The same reply bound to its request by {@code requestNonce} (null: bound to none). */
+  public ReplyEnvelope withNonce(ReplyNonce requestNonce) {
+    return new ReplyEnvelope(
+        schemaVersion,
+        requestId,
+        tenant,
+        outcome,
+        status,
+        completion,
+        error,
+        redactions,
+        timings,
+        retryAfterSeconds,
+        batchId,
+        customId,
+        requestNonce);
   }
 }
