@@ -28,6 +28,7 @@ import dev.sluice.pipeline.stage.StageDecision;
 import dev.sluice.schemas.Json;
 import dev.sluice.schemas.RequestIds;
 import dev.sluice.schemas.StageName;
+import dev.sluice.schemas.envelope.ReplyNonce;
 import dev.sluice.schemas.envelope.VerifiedRequest;
 import dev.sluice.schemas.reply.ErrorCode;
 import dev.sluice.schemas.reply.Outcome;
@@ -356,6 +357,108 @@ class GatewayTopologyTest {
     assertThat(driver.producedTopicNames())
         .contains(Topics.REPLIES.name(), Topics.DEAD_LETTERS.name())
         .doesNotContain(Topics.AUDIT.name());
+  }
+
+  // ---------------------------------------------------------------- replies bound to requests
+
+  @Test
+  void everyReplyCarriesTheNonceOfItsOwnEnvelope() {
+    start(false, ROOMY);
+    String good = TestTokens.mint(ACME, T0);
+    String forged =
+        TestTokens.hs256(TestTokens.OTHER_SECRET, TestTokens.claims(ACME, "alice", T0).build());
+    Map<String, ReplyNonce> sent = new java.util.HashMap<>();
+    String fast = RequestIds.next();
+    String slow = RequestIds.next();
+    String refused = RequestIds.next();
+    String oldVersion = RequestIds.next();
+    String badShape = RequestIds.next();
+    for (String id : List.of(fast, slow, refused, oldVersion, badShape)) {
+      sent.put(id, ReplyNonce.random());
+    }
+
+    pipe(bound(Envelopes.envelope(fast, ACME, good, "stub", "fast"), sent.get(fast)), T0);
+    pipe(
+        bound(Envelopes.envelope(slow, ACME, good, ManualProvider.NAME, "slow"), sent.get(slow)),
+        T0);
+    pipe(bound(Envelopes.envelope(refused, ACME, forged, "stub", "x"), sent.get(refused)), T0);
+    ObjectNode version =
+        bound(Envelopes.envelope(oldVersion, ACME, good, "stub", "x"), sent.get(oldVersion));
+    version.put("schemaVersion", 2);
+    pipe(version, T0);
+    ObjectNode shape =
+        bound(Envelopes.envelope(badShape, ACME, good, "stub", "x"), sent.get(badShape));
+    ((ObjectNode) shape.get("request")).put("stream", true);
+    pipe(shape, T0);
+    // The slow call waits in the in-flight store, so a call re-issued after a crash replies with
+    // the same nonce.
+    PendingCall pending = driver.<String, PendingCall>getKeyValueStore(PENDING_STORE).get(slow);
+    assertThat(pending.request().replyTo().nonce()).isEqualTo(sent.get(slow));
+    manual.call(0).answer("done");
+    driver.advanceWallClockTime(Duration.ofMillis(50));
+
+    List<ReplyEnvelope> out = allReplies();
+    assertThat(out).hasSize(5);
+    for (ReplyEnvelope reply : out) {
+      assertThat(reply.nonce()).as(reply.requestId()).isEqualTo(sent.get(reply.requestId()));
+    }
+  }
+
+  @Test
+  void aReplyToAnEnvelopeWithoutNonceCarriesNone() throws IOException {
+    start(false, ROOMY);
+    String id = RequestIds.next();
+
+    pipe(Envelopes.envelope(id, ACME, TestTokens.mint(ACME, T0), "stub", "hi"), T0);
+
+    byte[] wire = replies.readRecordsToList().get(0).value();
+    assertThat(REPLY.fromBytes(wire).nonce()).isNull();
+    assertThat(Json.mapper().readTree(wire).has("nonce")).isFalse();
+  }
+
+  @Test
+  void theNonceReachesOnlyTheReplyAndTheInFlightStore() {
+    start(false, ROOMY);
+    ReplyNonce nonce = ReplyNonce.random();
+    String good = TestTokens.mint(ACME, T0);
+    pipe(bound(Envelopes.envelope(RequestIds.next(), ACME, good, "stub", "x"), nonce), T0);
+    pipe(
+        bound(Envelopes.envelope(RequestIds.next(), ACME, good, ManualProvider.NAME, "y"), nonce),
+        T0);
+    ObjectNode misaddressed =
+        bound(Envelopes.envelope(RequestIds.next(), ACME, good, "stub", "z"), nonce);
+    ((ObjectNode) misaddressed.get("replyTo")).put("topic", Topics.AUDIT.name());
+    pipe(misaddressed, T0);
+    manual.call(0).answer("done");
+    driver.advanceWallClockTime(Duration.ofMillis(50));
+
+    List<String> carrying = new ArrayList<>();
+    for (String topic : driver.producedTopicNames()) {
+      TestOutputTopic<byte[], byte[]> output =
+          driver.createOutputTopic(topic, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+      for (TestRecord<byte[], byte[]> record : output.readRecordsToList()) {
+        StringBuilder all =
+            new StringBuilder(text(record.key())).append('|').append(text(record.value()));
+        record.headers().forEach(h -> all.append('|').append(text(h.value())));
+        if (all.toString().contains(nonce.value())) {
+          carrying.add(topic);
+        }
+      }
+    }
+    assertThat(driver.producedTopicNames())
+        .contains(Topics.AUDIT_DECISIONS.name(), Topics.DEAD_LETTERS.name());
+    // Not the audit decisions, not the dead letters: only where the reply needs it.
+    assertThat(carrying)
+        .contains(Topics.REPLIES.name())
+        .allMatch(
+            topic ->
+                topic.equals(Topics.REPLIES.name())
+                    || topic.endsWith("-" + PENDING_STORE + "-changelog"));
+  }
+
+  private static ObjectNode bound(ObjectNode envelope, ReplyNonce nonce) {
+    ((ObjectNode) envelope.get("replyTo")).put("nonce", nonce.value());
+    return envelope;
   }
 
   // ---------------------------------------------------------------- request shapes

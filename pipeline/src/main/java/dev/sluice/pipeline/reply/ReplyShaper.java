@@ -15,10 +15,12 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 
 /**
- * The last step before a reply topic: stamps the time the request spent in the pipeline and
- * addresses the reply to the topic and partition its envelope asked for. The address travels in
- * headers that the sink's topic chooser and partitioner read; no request header is passed on, as a
- * producer may have put anything there.
+ * The last step before a reply topic: stamps the time the request spent in the pipeline, binds the
+ * reply to its request with the envelope's {@code replyTo.nonce}, and addresses it to the topic and
+ * partition the envelope asked for. The address travels in headers that the sink's topic chooser
+ * and partitioner read; no request header is passed on, as a producer may have put anything there.
+ * Every reply passes here, refusals of forged envelopes included, so each carries exactly the nonce
+ * its own envelope sent.
  */
 public final class ReplyShaper implements Processor<String, Step, String, Settled> {
   public static final String REPLY_TOPIC_HEADER = "sluice.reply.topic";
@@ -34,7 +36,7 @@ public final class ReplyShaper implements Processor<String, Step, String, Settle
   @Override
   public void process(Record<String, Step> record) {
     Settled settled = (Settled) record.value();
-    ReplyEnvelope reply = settled.reply();
+    ReplyEnvelope reply = settled.reply().withNonce(settled.replyTo().nonce());
     if (settled.request() != null) {
       Map<String, Double> timings = new HashMap<>(reply.timings());
       timings.put(
@@ -64,6 +66,7 @@ public final class ReplyShaper implements Processor<String, Step, String, Settle
         timings,
         reply.retryAfterSeconds(),
         reply.batchId(),
-        reply.customId());
+        reply.customId(),
+        reply.nonce());
   }
 }
