@@ -11,6 +11,7 @@ import dev.sluice.schemas.Principal;
 import dev.sluice.schemas.RequestIds;
 import dev.sluice.schemas.chat.ChatRequests;
 import dev.sluice.schemas.chat.InvalidChatRequest;
+import dev.sluice.schemas.envelope.ReplyNonce;
 import dev.sluice.schemas.envelope.ReplyTo;
 import dev.sluice.schemas.envelope.RequestEnvelope;
 import dev.sluice.schemas.reply.ErrorCode;
@@ -158,13 +159,14 @@ public final class GatewayApp {
       throw new GatewayException(
           ErrorCode.INVALID_REQUEST, "Idempotency-Key is too long", "Idempotency-Key", List.of());
     }
+    ReplyNonce nonce = ReplyNonce.random();
     RequestEnvelope envelope =
         new RequestEnvelope(
             RequestEnvelope.VERSION,
             requestId,
             principal.tenant(),
             ctx.attribute(CREDENTIAL),
-            new ReplyTo(Topics.REPLIES.name(), inbox.nextPartition()),
+            new ReplyTo(Topics.REPLIES.name(), inbox.nextPartition(), nonce),
             idempotencyKey,
             clientIp(ctx),
             null,
@@ -172,7 +174,7 @@ public final class GatewayApp {
             ChatRequests.unwrap(body));
 
     CompletableFuture<ReplyEnvelope> reply =
-        inbox.expect(requestId, principal.tenant(), settings.requestTimeoutMs());
+        inbox.expect(requestId, principal.tenant(), nonce, settings.requestTimeoutMs());
     CompletableFuture<Void> published = publisher.publish(envelope);
     ctx.future(
         () ->

@@ -1,14 +1,17 @@
 package dev.sluice.ingress;
 
+import dev.sluice.schemas.envelope.ReplyNonce;
 import dev.sluice.schemas.reply.ReplyEnvelope;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -23,7 +26,9 @@ import org.slf4j.LoggerFactory;
  * Reads this instance's {@code llm.replies} partitions (assigned, not a consumer group, so other
  * instances' replies never arrive here) and hands each reply to the HTTP call waiting for it. A
  * reply nobody waits for (a duplicate after a pipeline crash, or one whose caller timed out) is
- * dropped.
+ * dropped. So is one under a waited-for request id that is not bound to that request (another
+ * tenant, another nonce or none: see {@link ReplyBinding}); it is counted and logged, and the wait
+ * goes on for the real reply.
  */
 final class KafkaReplyInbox implements ReplyInbox, AutoCloseable {
   private static final Logger LOGGER = LoggerFactory.getLogger(KafkaReplyInbox.class);
@@ -32,12 +37,17 @@ final class KafkaReplyInbox implements ReplyInbox, AutoCloseable {
   private final List<Integer> owned;
   private final Map<String, Waiter> waiting = new ConcurrentHashMap<>();
   private final AtomicInteger next = new AtomicInteger();
+  private final AtomicLong unbound = new AtomicLong();
   private final Thread thread;
   private volatile boolean running = true;
   private volatile boolean alive = true;
 
-  /** A caller waiting for its reply; only a reply for the caller's own tenant is handed over. */
-  private record Waiter(String tenant, CompletableFuture<ReplyEnvelope> reply) {}
+  /** A caller waiting for its reply; only a reply bound to its request is handed over. */
+  private record Waiter(String tenant, ReplyNonce nonce, CompletableFuture<ReplyEnvelope> reply) {
+    ReplyBinding binding(ReplyEnvelope candidate) {
+      return ReplyBinding.of(tenant, nonce, candidate.tenant(), candidate.nonce());
+    }
+  }
 
   KafkaReplyInbox(Consumer<String, ReplyEnvelope> consumer, String topic, List<Integer> owned) {
     this.consumer = consumer;
@@ -64,9 +74,11 @@ final class KafkaReplyInbox implements ReplyInbox, AutoCloseable {
   }
 
   @Override
-  public CompletableFuture<ReplyEnvelope> expect(String requestId, String tenant, long timeoutMs) {
+  public CompletableFuture<ReplyEnvelope> expect(
+      String requestId, String tenant, ReplyNonce nonce, long timeoutMs) {
+    Objects.requireNonNull(nonce, "nonce");
     CompletableFuture<ReplyEnvelope> reply = new CompletableFuture<>();
-    Waiter waiter = new Waiter(tenant, reply);
+    Waiter waiter = new Waiter(tenant, nonce, reply);
     waiting.put(requestId, waiter);
     reply
         .orTimeout(timeoutMs, TimeUnit.MILLISECONDS)
@@ -87,6 +99,11 @@ final class KafkaReplyInbox implements ReplyInbox, AutoCloseable {
 
   int waitingCount() {
     return waiting.size();
+  }
+
+  /** Replies dropped since start because they were not bound to the request they named. */
+  long unboundReplies() {
+    return unbound.get();
   }
 
   private void run() {
@@ -130,10 +147,25 @@ final class KafkaReplyInbox implements ReplyInbox, AutoCloseable {
         continue;
       }
       Waiter waiter = waiting.get(reply.requestId());
-      // A reply for another tenant under a known request id is forged: the real one may follow.
-      if (waiter != null
-          && (reply.tenant() == null || reply.tenant().equals(waiter.tenant()))
-          && waiting.remove(reply.requestId(), waiter)) {
+      if (waiter == null) {
+        continue;
+      }
+      ReplyBinding binding = waiter.binding(reply);
+      if (binding != ReplyBinding.MATCHES) {
+        // Forged under a known request id (or from a pipeline that drops nonces): the real one
+        // may follow, so the caller keeps waiting.
+        unbound.incrementAndGet();
+        LOGGER
+            .atWarn()
+            .addKeyValue("requestId", reply.requestId())
+            .addKeyValue("partition", record.partition())
+            .addKeyValue("offset", record.offset())
+            .addKeyValue("status", reply.status())
+            .addKeyValue("reason", binding.reason())
+            .log("dropping a reply not bound to its request");
+        continue;
+      }
+      if (waiting.remove(reply.requestId(), waiter)) {
         waiter.reply().complete(reply);
       }
     }

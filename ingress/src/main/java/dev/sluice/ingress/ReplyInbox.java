@@ -1,5 +1,6 @@
 package dev.sluice.ingress;
 
+import dev.sluice.schemas.envelope.ReplyNonce;
 import dev.sluice.schemas.reply.ReplyEnvelope;
 import java.util.concurrent.CompletableFuture;
 
@@ -14,10 +15,12 @@ interface ReplyInbox {
 
   /**
    * Registers a wait before the request is published, so even an instant reply finds it. Only a
-   * reply for {@code tenant} is handed over; the future fails with a {@link
+   * reply for {@code tenant} carrying {@code nonce} (the one in the request's {@code replyTo}) is
+   * handed over (see {@link ReplyBinding}); the future fails with a {@link
    * java.util.concurrent.TimeoutException} after {@code timeoutMs}.
    */
-  CompletableFuture<ReplyEnvelope> expect(String requestId, String tenant, long timeoutMs);
+  CompletableFuture<ReplyEnvelope> expect(
+      String requestId, String tenant, ReplyNonce nonce, long timeoutMs);
 
   /** Stops waiting (the request was never published). */
   void forget(String requestId);

@@ -1,6 +1,7 @@
 package dev.sluice.ingress;
 
 import dev.sluice.schemas.chat.ChatMessage;
+import dev.sluice.schemas.envelope.ReplyNonce;
 import dev.sluice.schemas.reply.ChatCompletion;
 import dev.sluice.schemas.reply.Choice;
 import dev.sluice.schemas.reply.Meta;
@@ -21,7 +22,7 @@ import java.util.function.Function;
  */
 final class FakeReplyInbox implements ReplyInbox {
   /** One request the ingress waits for. */
-  record Wait(String requestId, String tenant, long timeoutMs) {}
+  record Wait(String requestId, String tenant, ReplyNonce nonce, long timeoutMs) {}
 
   private final int partition;
   private final List<Wait> waits = new CopyOnWriteArrayList<>();
@@ -78,8 +79,9 @@ final class FakeReplyInbox implements ReplyInbox {
   }
 
   @Override
-  public CompletableFuture<ReplyEnvelope> expect(String requestId, String tenant, long timeoutMs) {
-    Wait wait = new Wait(requestId, tenant, timeoutMs);
+  public CompletableFuture<ReplyEnvelope> expect(
+      String requestId, String tenant, ReplyNonce nonce, long timeoutMs) {
+    Wait wait = new Wait(requestId, tenant, nonce, timeoutMs);
     waits.add(wait);
     return answer.apply(wait);
   }
@@ -94,7 +96,9 @@ final class FakeReplyInbox implements ReplyInbox {
     return alive;
   }
 
-  /** A completed reply in the shape the pipeline writes, answering {@code text}. */
+  /**
+   * A completed reply in the shape the pipeline writes (nonce included), answering {@code text}.
+   */
   static ReplyEnvelope completion(Wait wait, String text) {
     return completion(wait, text, Map.of());
   }
@@ -123,6 +127,7 @@ final class FakeReplyInbox implements ReplyInbox {
         timings,
         null,
         null,
-        null);
+        null,
+        wait.nonce());
   }
 }

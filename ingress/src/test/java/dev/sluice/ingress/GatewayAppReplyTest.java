@@ -10,7 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.auth.TestTokens;
-import dev.sluice.schemas.envelope.ReplyTo;
+import dev.sluice.schemas.envelope.ReplyNonce;
 import dev.sluice.schemas.envelope.RequestEnvelope;
 import dev.sluice.schemas.reply.ErrorCode;
 import dev.sluice.schemas.reply.Outcome;
@@ -85,14 +85,38 @@ class GatewayAppReplyTest {
     assertThat(envelope.requestId()).isEqualTo(requestId);
     assertThat(envelope.tenant()).isEqualTo("acme");
     assertThat(envelope.credential()).isEqualTo(acmeToken);
-    assertThat(envelope.replyTo()).isEqualTo(new ReplyTo(Topics.REPLIES.name(), REPLY_PARTITION));
+    assertThat(envelope.replyTo().topic()).isEqualTo(Topics.REPLIES.name());
+    assertThat(envelope.replyTo().partition()).isEqualTo(REPLY_PARTITION);
+    assertThat(envelope.replyTo().nonce()).isNotNull();
     assertThat(envelope.idempotencyKey()).isEqualTo("order-42");
     assertThat(envelope.clientIp()).isEqualTo("127.0.0.1");
     assertThat(envelope.batchId()).isNull();
     assertThat(envelope.customId()).isNull();
     assertThat(envelope.request()).isEqualTo(json(chatBody("hello from acme")));
     assertThat(ingress.inbox().waits())
-        .containsExactly(new FakeReplyInbox.Wait(requestId, "acme", REQUEST_TIMEOUT_MS));
+        .containsExactly(
+            new FakeReplyInbox.Wait(
+                requestId, "acme", envelope.replyTo().nonce(), REQUEST_TIMEOUT_MS));
+  }
+
+  @Test
+  void eachRequestSendsAFreshNonceAndWaitsForThatOne() {
+    for (int i = 0; i < 3; i++) {
+      assertCompletion(ingress.chat(chatBody("question " + i), acmeToken), "echo");
+    }
+
+    List<ReplyNonce> sent =
+        ingress.producer().history().stream().map(r -> r.value().replyTo().nonce()).toList();
+    assertThat(sent).doesNotContainNull().doesNotHaveDuplicates().hasSize(3);
+    assertThat(ingress.inbox().waits()).extracting(FakeReplyInbox.Wait::nonce).isEqualTo(sent);
+    // It never shows in what a log line would print of the envelope.
+    ingress
+        .producer()
+        .history()
+        .forEach(
+            r ->
+                assertThat(r.value().toString())
+                    .doesNotContain(r.value().replyTo().nonce().value()));
   }
 
   @Test

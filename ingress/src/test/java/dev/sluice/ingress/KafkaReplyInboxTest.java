@@ -2,6 +2,10 @@ package dev.sluice.ingress;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import dev.sluice.schemas.envelope.ReplyNonce;
 import dev.sluice.schemas.reply.ErrorCode;
 import dev.sluice.schemas.reply.Outcome;
 import dev.sluice.schemas.reply.ReplyEnvelope;
@@ -18,15 +22,24 @@ import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RecordDeserializationException;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 class KafkaReplyInboxTest {
   private static final String TOPIC = "llm.replies";
+
+  /** The nonce every test request is sent with. */
+  private static final ReplyNonce NONCE = ReplyNonce.random();
 
   private static ReplyEnvelope reply(String requestId, int status) {
     return reply(requestId, "acme", status);
   }
 
   private static ReplyEnvelope reply(String requestId, String tenant, int status) {
+    return reply(requestId, tenant, status, NONCE);
+  }
+
+  private static ReplyEnvelope reply(
+      String requestId, String tenant, int status, ReplyNonce nonce) {
     return new ReplyEnvelope(
         ReplyEnvelope.VERSION,
         requestId,
@@ -39,7 +52,8 @@ class KafkaReplyInboxTest {
         Map.of(),
         null,
         null,
-        null);
+        null,
+        nonce);
   }
 
   private static MockConsumer<String, ReplyEnvelope> consumer(List<Integer> partitions) {
@@ -56,7 +70,7 @@ class KafkaReplyInboxTest {
   void handsTheFirstReplyToItsWaiterAndDropsTheDuplicate() throws Exception {
     MockConsumer<String, ReplyEnvelope> consumer = consumer(List.of(0, 1));
     try (KafkaReplyInbox inbox = new KafkaReplyInbox(consumer, TOPIC, List.of(0, 1))) {
-      CompletableFuture<ReplyEnvelope> waiting = inbox.expect("r1", "acme", 10_000);
+      CompletableFuture<ReplyEnvelope> waiting = inbox.expect("r1", "acme", NONCE, 10_000);
       consumer.schedulePollTask(
           () -> {
             consumer.addRecord(new ConsumerRecord<>(TOPIC, 1, 0, "r1", reply("r1", 401)));
@@ -72,7 +86,7 @@ class KafkaReplyInboxTest {
   void aWaitEndsWithATimeoutAndIsForgotten() {
     MockConsumer<String, ReplyEnvelope> consumer = consumer(List.of(0));
     try (KafkaReplyInbox inbox = new KafkaReplyInbox(consumer, TOPIC, List.of(0))) {
-      CompletableFuture<ReplyEnvelope> waiting = inbox.expect("r2", "acme", 50);
+      CompletableFuture<ReplyEnvelope> waiting = inbox.expect("r2", "acme", NONCE, 50);
       assertThat(waiting)
           .failsWithin(Duration.ofSeconds(5))
           .withThrowableOfType(ExecutionException.class)
@@ -94,7 +108,7 @@ class KafkaReplyInboxTest {
   void aReplyForAnotherTenantUnderTheSameIdIsNotHandedOver() throws Exception {
     MockConsumer<String, ReplyEnvelope> consumer = consumer(List.of(0));
     try (KafkaReplyInbox inbox = new KafkaReplyInbox(consumer, TOPIC, List.of(0))) {
-      CompletableFuture<ReplyEnvelope> waiting = inbox.expect("r3", "acme", 10_000);
+      CompletableFuture<ReplyEnvelope> waiting = inbox.expect("r3", "acme", NONCE, 10_000);
       consumer.schedulePollTask(
           () -> {
             consumer.addRecord(new ConsumerRecord<>(TOPIC, 0, 0, "r3", reply("r3", "evil", 200)));
@@ -105,10 +119,105 @@ class KafkaReplyInboxTest {
   }
 
   @Test
+  void aForgedRefusalUnderTheSameIdIsDroppedAndTheRealReplyStillArrives() throws Exception {
+    MockConsumer<String, ReplyEnvelope> consumer = consumer(List.of(0));
+    ListAppender<ILoggingEvent> log = captureLog();
+    try (KafkaReplyInbox inbox = new KafkaReplyInbox(consumer, TOPIC, List.of(0))) {
+      CompletableFuture<ReplyEnvelope> waiting = inbox.expect("r5", "acme", NONCE, 10_000);
+      consumer.schedulePollTask(
+          () -> {
+            // The pipeline's 401 to an envelope forged under r5: never verified, so no tenant,
+            // and the forger's own nonce or none.
+            consumer.addRecord(record(1, reply("r5", null, 401, ReplyNonce.random())));
+            consumer.addRecord(record(2, reply("r5", null, 401, null)));
+            consumer.addRecord(record(3, reply("r5", "acme", 200)));
+          });
+      ReplyEnvelope handed = waiting.get(5, TimeUnit.SECONDS);
+      assertThat(handed.status()).isEqualTo(200);
+      assertThat(inbox.unboundReplies()).isEqualTo(2);
+      assertThat(inbox.waitingCount()).isZero();
+    } finally {
+      release(log);
+    }
+    List<ILoggingEvent> dropped =
+        log.list.stream()
+            .filter(e -> e.getFormattedMessage().contains("not bound to its request"))
+            .toList();
+    assertThat(dropped).hasSize(2);
+    for (ILoggingEvent event : dropped) {
+      String line = event.getFormattedMessage() + " " + event.getKeyValuePairs();
+      assertThat(line).contains("r5").doesNotContain(NONCE.value());
+    }
+    assertThat(dropped.get(0).getKeyValuePairs().toString()).contains("another nonce");
+    assertThat(dropped.get(1).getKeyValuePairs().toString()).contains("no nonce");
+  }
+
+  @Test
+  void aReplyWithoutNonceNeverAnswersAWaiterThatSentOne() {
+    // As from a pipeline older than the nonce: the caller times out rather than take it.
+    MockConsumer<String, ReplyEnvelope> consumer = consumer(List.of(0));
+    try (KafkaReplyInbox inbox = new KafkaReplyInbox(consumer, TOPIC, List.of(0))) {
+      CompletableFuture<ReplyEnvelope> waiting = inbox.expect("r6", "acme", NONCE, 2_000);
+      consumer.schedulePollTask(
+          () -> consumer.addRecord(record(0, reply("r6", "acme", 200, null))));
+      assertThat(waiting)
+          .failsWithin(Duration.ofSeconds(10))
+          .withThrowableOfType(ExecutionException.class)
+          .withCauseInstanceOf(TimeoutException.class);
+      assertThat(inbox.unboundReplies()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void aReplyWithTheRightNonceForAnotherTenantIsDropped() throws Exception {
+    MockConsumer<String, ReplyEnvelope> consumer = consumer(List.of(0));
+    try (KafkaReplyInbox inbox = new KafkaReplyInbox(consumer, TOPIC, List.of(0))) {
+      CompletableFuture<ReplyEnvelope> waiting = inbox.expect("r7", "acme", NONCE, 10_000);
+      consumer.schedulePollTask(
+          () -> {
+            consumer.addRecord(record(0, reply("r7", "globex", 200)));
+            consumer.addRecord(record(1, reply("r7", "acme", 403)));
+          });
+      assertThat(waiting.get(5, TimeUnit.SECONDS).status()).isEqualTo(403);
+      assertThat(inbox.unboundReplies()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void aReplyNobodyWaitsForIsNotCountedAsUnbound() throws Exception {
+    MockConsumer<String, ReplyEnvelope> consumer = consumer(List.of(0));
+    try (KafkaReplyInbox inbox = new KafkaReplyInbox(consumer, TOPIC, List.of(0))) {
+      CompletableFuture<ReplyEnvelope> waiting = inbox.expect("r8", "acme", NONCE, 10_000);
+      consumer.schedulePollTask(
+          () -> {
+            consumer.addRecord(record(0, reply("late", "acme", 200, null)));
+            consumer.addRecord(record(1, reply("r8", "acme", 200)));
+          });
+      waiting.get(5, TimeUnit.SECONDS);
+      assertThat(inbox.unboundReplies()).isZero();
+    }
+  }
+
+  private static ConsumerRecord<String, ReplyEnvelope> record(long offset, ReplyEnvelope reply) {
+    return new ConsumerRecord<>(TOPIC, 0, offset, reply.requestId(), reply);
+  }
+
+  private static ListAppender<ILoggingEvent> captureLog() {
+    ListAppender<ILoggingEvent> appender = new ListAppender<>();
+    appender.start();
+    ((Logger) LoggerFactory.getLogger(KafkaReplyInbox.class)).addAppender(appender);
+    return appender;
+  }
+
+  private static void release(ListAppender<ILoggingEvent> appender) {
+    ((Logger) LoggerFactory.getLogger(KafkaReplyInbox.class)).detachAppender(appender);
+  }
+
+  @Test
   void anUnreadableReplyIsSkippedAndTheReaderGoesOn() throws Exception {
     MockConsumer<String, ReplyEnvelope> consumer = consumer(List.of(0));
     try (KafkaReplyInbox inbox = new KafkaReplyInbox(consumer, TOPIC, List.of(0))) {
-      CompletableFuture<ReplyEnvelope> waiting = inbox.expect("r4", "acme", 10_000);
+      CompletableFuture<ReplyEnvelope> waiting = inbox.expect("r4", "acme", NONCE, 10_000);
       TopicPartition partition = new TopicPartition(TOPIC, 0);
       consumer.schedulePollTask(
           () ->
