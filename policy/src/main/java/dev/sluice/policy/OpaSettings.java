@@ -14,8 +14,8 @@ import java.util.Optional;
  * call, the ingress for its readiness. Without a URL the policy mode is {@link PolicyMode#LOCAL}.
  *
  * @param url OPA's base URL ({@code OPA_URL}), or empty for local mode
- * @param timeout how long one decision may take before the request fails closed ({@code
- *     OPA_TIMEOUT_MS})
+ * @param timeout how long one whole decision may take, from connecting to the last byte of OPA's
+ *     answer, before the request fails closed ({@code OPA_TIMEOUT_MS})
  */
 public record OpaSettings(Optional<URI> url, Duration timeout) {
   public static final long DEFAULT_TIMEOUT_MS = 200;

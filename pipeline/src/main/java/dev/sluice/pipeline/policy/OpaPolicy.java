@@ -16,12 +16,16 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The policy decision in OPA mode ({@code OPA_URL}): {@code POST {OPA_URL}/v1/data/gateway/deny}
@@ -31,15 +35,27 @@ import java.util.concurrent.Executor;
  * closed: 503 {@code policy_unavailable}, as does an answer later than the request's deadline. It
  * is an asynchronous stage of the chain, right after the local policy: the HTTP call runs on
  * threads of its own, never on a stream thread, and the stages after it wait for its answer.
+ *
+ * <p>{@code OPA_TIMEOUT_MS} bounds the whole decision, from connecting to the last byte of the
+ * answer. The HTTP client's own request timeout ends when the status and headers arrive, so a 200
+ * whose body came slowly or never would otherwise hold the request until the chain's deadline, a
+ * minute later, and the caller would get 504 instead of this stage's 503.
  */
 public final class OpaPolicy implements AsyncStage<Optional<Refusal>> {
+  private static final String IN_TIME = "OPA did not answer in time";
   private final URI decisionUrl;
   private final Duration timeout;
+  private final Executor executor;
   private final HttpClient http;
 
+  /**
+   * @param timeout how long one whole decision may take ({@code OPA_TIMEOUT_MS})
+   * @param executor the client's threads; answers, refusals and timeouts complete on them
+   */
   public OpaPolicy(URI opaUrl, Duration timeout, Executor executor) {
     this.decisionUrl = opaUrl.resolve("/v1/data/gateway/deny");
     this.timeout = timeout;
+    this.executor = executor;
     this.http =
         HttpClient.newBuilder()
             .connectTimeout(timeout)
@@ -65,7 +81,7 @@ public final class OpaPolicy implements AsyncStage<Optional<Refusal>> {
 
   @Override
   public Refusal failed(Throwable failure) {
-    return unavailable("OPA did not answer in time");
+    return unavailable(IN_TIME);
   }
 
   /** Empty when allowed; the refusal otherwise (a denial, or OPA unavailable). */
@@ -76,9 +92,23 @@ public final class OpaPolicy implements AsyncStage<Optional<Refusal>> {
             .header("Content-Type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofByteArray(input(request)))
             .build();
-    return http.sendAsync(call, HttpResponse.BodyHandlers.ofByteArray())
+    CompletableFuture<HttpResponse<byte[]>> exchange =
+        http.sendAsync(call, HttpResponse.BodyHandlers.ofByteArray());
+    return exchange
         .thenApply(OpaPolicy::decision)
-        .exceptionally(failure -> Optional.of(unavailable("OPA did not answer")));
+        .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+        .exceptionallyAsync(
+            failure -> {
+              // Abandoned, not left reading: cancelling the exchange closes its connection.
+              exchange.cancel(true);
+              return Optional.of(unavailable(timedOut(failure) ? IN_TIME : "OPA did not answer"));
+            },
+            executor);
+  }
+
+  private static boolean timedOut(Throwable failure) {
+    Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
+    return cause instanceof TimeoutException || cause instanceof HttpTimeoutException;
   }
 
   static Optional<Refusal> decision(HttpResponse<byte[]> response) {

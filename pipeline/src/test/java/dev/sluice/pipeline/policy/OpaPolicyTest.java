@@ -10,6 +10,7 @@ import dev.sluice.schemas.Json;
 import dev.sluice.schemas.chat.RagChunk;
 import dev.sluice.schemas.chat.RagContext;
 import dev.sluice.schemas.envelope.VerifiedRequest;
+import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -17,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -35,7 +37,24 @@ class OpaPolicyTest {
   private final AtomicReference<Integer> status = new AtomicReference<>(200);
   private final AtomicReference<Long> delayMs = new AtomicReference<>(0L);
   private final AtomicReference<JsonNode> lastInput = new AtomicReference<>();
+  private final AtomicReference<Body> body = new AtomicReference<>(Body.WHOLE);
+
+  /** Holds back a stalled body until the test is over. */
+  private final CountDownLatch released = new CountDownLatch(1);
+
+  /** Counted down when the stand-in finds the gateway gone while it still writes. */
+  private final CountDownLatch hungUp = new CountDownLatch(1);
+
   private OpaPolicy opa;
+
+  /** How the stand-in sends its answer's body after a 200 and its headers. */
+  private enum Body {
+    WHOLE,
+    /** Part of it, then nothing more, connection open: a wedged OPA or proxy. */
+    STALLS,
+    /** One byte every 100 ms, for far longer than the timeout: never idle, never done. */
+    TRICKLES
+  }
 
   @BeforeEach
   void start() throws Exception {
@@ -49,11 +68,41 @@ class OpaPolicyTest {
           } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
           }
-          byte[] body = answer.get().getBytes(StandardCharsets.UTF_8);
+          byte[] bytes = answer.get().getBytes(StandardCharsets.UTF_8);
           exchange.getResponseHeaders().set("Content-Type", "application/json");
-          exchange.sendResponseHeaders(status.get(), body.length);
-          try (OutputStream out = exchange.getResponseBody()) {
-            out.write(body);
+          switch (body.get()) {
+            case STALLS -> {
+              exchange.sendResponseHeaders(status.get(), 64);
+              OutputStream out = exchange.getResponseBody();
+              out.write("{\"result\":".getBytes(StandardCharsets.UTF_8));
+              out.flush();
+              await(released, 60);
+              exchange.close();
+            }
+            case TRICKLES -> {
+              // 600 bytes of a valid answer at 10 bytes a second: a minute in all.
+              byte[] padded = (answer.get() + " ".repeat(600)).getBytes(StandardCharsets.UTF_8);
+              exchange.sendResponseHeaders(status.get(), padded.length);
+              OutputStream out = exchange.getResponseBody();
+              try {
+                for (byte b : padded) {
+                  out.write(b);
+                  out.flush();
+                  if (await(released, 0.1)) {
+                    break;
+                  }
+                }
+              } catch (IOException e) {
+                hungUp.countDown();
+              }
+              exchange.close();
+            }
+            default -> {
+              exchange.sendResponseHeaders(status.get(), bytes.length);
+              try (OutputStream out = exchange.getResponseBody()) {
+                out.write(bytes);
+              }
+            }
           }
         });
     server.setExecutor(Executors.newFixedThreadPool(4));
@@ -67,7 +116,18 @@ class OpaPolicyTest {
 
   @AfterEach
   void stop() {
+    released.countDown();
     server.stop(0);
+  }
+
+  /** Whether {@code latch} opened within {@code seconds}. */
+  private static boolean await(CountDownLatch latch, double seconds) {
+    try {
+      return latch.await((long) (seconds * 1000), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return true;
+    }
   }
 
   private Optional<Refusal> decide(VerifiedRequest request) throws Exception {
@@ -128,6 +188,35 @@ class OpaPolicyTest {
     delayMs.set(0L);
     server.stop(0); // down
     assertUnavailable();
+  }
+
+  @Test
+  void failsClosedWhenTheBodyStallsAfterTheHeaders() throws Exception {
+    body.set(Body.STALLS);
+    // The future completes, well before the stand-in would ever finish (60 s), with the refusal.
+    Refusal refusal = opa.decide(request()).get(30, TimeUnit.SECONDS).orElseThrow();
+    assertThat(refusal.code().status()).isEqualTo(503);
+    assertThat(refusal.code().code()).isEqualTo("policy_unavailable");
+    assertThat(refusal.error().reasons()).containsExactly("OPA did not answer in time");
+  }
+
+  @Test
+  void failsClosedWhenTheBodyTricklesPastTheTimeout() throws Exception {
+    body.set(Body.TRICKLES);
+    Refusal refusal = opa.decide(request()).get(30, TimeUnit.SECONDS).orElseThrow();
+    assertThat(refusal.code().status()).isEqualTo(503);
+    assertThat(refusal.code().code()).isEqualTo("policy_unavailable");
+    assertThat(refusal.error().reasons()).containsExactly("OPA did not answer in time");
+    // The call is abandoned, not left reading: the stand-in sees the connection go.
+    assertThat(hungUp.await(30, TimeUnit.SECONDS)).as("the gateway hung up").isTrue();
+  }
+
+  @Test
+  void theStageRefusesThroughTheSameFailureWhenTheChainGivesUp() {
+    // The chain's own deadline (a late answer) maps through failed(): still 503, never 504.
+    Refusal refusal = opa.failed(new java.util.concurrent.TimeoutException());
+    assertThat(refusal.code().status()).isEqualTo(503);
+    assertThat(refusal.code().code()).isEqualTo("policy_unavailable");
   }
 
   private void assertUnavailable() throws Exception {
