@@ -38,8 +38,8 @@ import java.util.concurrent.TimeoutException;
  *
  * <p>{@code OPA_TIMEOUT_MS} bounds the whole decision, from connecting to the last byte of the
  * answer. The HTTP client's own request timeout ends when the status and headers arrive, so a 200
- * whose body came slowly or never would otherwise hold the request until the chain's deadline, a
- * minute later, and the caller would get 504 instead of this stage's 503.
+ * whose body came slowly or never would otherwise hold the request until the chain's deadline (just
+ * under {@code REQUEST_TIMEOUT_MS}), and the caller would get 504 instead of this stage's 503.
  */
 public final class OpaPolicy implements AsyncStage<Optional<Refusal>> {
   private static final String IN_TIME = "OPA did not answer in time";
@@ -94,16 +94,23 @@ public final class OpaPolicy implements AsyncStage<Optional<Refusal>> {
             .build();
     CompletableFuture<HttpResponse<byte[]>> exchange =
         http.sendAsync(call, HttpResponse.BodyHandlers.ofByteArray());
-    return exchange
-        .thenApply(OpaPolicy::decision)
-        .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
-        .exceptionallyAsync(
-            failure -> {
-              // Abandoned, not left reading: cancelling the exchange closes its connection.
-              exchange.cancel(true);
-              return Optional.of(unavailable(timedOut(failure) ? IN_TIME : "OPA did not answer"));
-            },
-            executor);
+    CompletableFuture<Optional<Refusal>> bounded =
+        exchange
+            .thenApply(OpaPolicy::decision)
+            .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    // Abandoned, not left reading: cancelling the exchange closes its connection. Hung on the
+    // bounded stage, not on what the chain holds, so it happens even when the chain stopped
+    // waiting.
+    bounded.whenCompleteAsync(
+        (decided, failure) -> {
+          if (failure != null) {
+            exchange.cancel(true);
+          }
+        },
+        executor);
+    return bounded.exceptionallyAsync(
+        failure -> Optional.of(unavailable(timedOut(failure) ? IN_TIME : "OPA did not answer")),
+        executor);
   }
 
   private static boolean timedOut(Throwable failure) {
