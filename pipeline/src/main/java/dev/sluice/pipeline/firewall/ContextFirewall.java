@@ -160,8 +160,8 @@ public final class ContextFirewall implements RequestStage {
         Refusal.of(STAGE, ErrorCode.CONTEXT_ORIGIN_NOT_ALLOWED, message, "context", reasons));
   }
 
-  /** Ids are the caller's own words: shown short and printable only. */
-  static String printable(String id) {
+  /** Ids are the caller's own words: shown short and printable only (in refusal reasons). */
+  public static String printable(String id) {
     StringBuilder shown = new StringBuilder();
     for (int i = 0; i < id.length() && shown.length() < MAX_ID_CHARS; i++) {
       char c = id.charAt(i);
