@@ -1,7 +1,11 @@
 # The default policy bundle's rules for Open Policy Agent (OPA mode: OPA_URL set).
 # The gateway asks POST /v1/data/gateway/deny with
-#   {"input": {"tenant", "model", "subject", "max_tokens", "context_source", "risk"}}
+#   {"input": {"tenant", "model", "subject", "max_tokens", "context_sources", "context_source",
+#              "risk"}}
 # and denies the request when the result is true or a non-empty list; the items are the reasons.
+# context_sources lists every chunk's source (empty without context); context_source is only the
+# first, kept for older policies: a rule about origins must look at the list, or a request could
+# put an allowed chunk first.
 # Tenant settings (caps, aliases, firewall modes) always come from the local bundle; OPA adds
 # denials. Keep this file equivalent to default.yaml and tenants/*.yaml.
 package gateway
@@ -31,5 +35,6 @@ deny contains "answers over 2048 tokens are not allowed by default" if {
 deny contains "acme's contractors may not send context from the internal wiki" if {
 	input.tenant == "acme"
 	input.subject == "contractor"
-	startswith(input.context_source, "kb://internal/")
+	some source in input.context_sources
+	startswith(source, "kb://internal/")
 }

@@ -10,6 +10,7 @@ allowed_request := {
 	"model": "stub",
 	"subject": "alice",
 	"max_tokens": 256,
+	"context_sources": [],
 	"context_source": "",
 	"risk": 0,
 }
@@ -37,13 +38,24 @@ test_other_tenants_may_use_any_model_the_gateway_enables if {
 test_acme_contractors_may_not_use_the_internal_wiki if {
 	"acme's contractors may not send context from the internal wiki" in gateway.deny with input as object.union(
 		allowed_request,
-		{"subject": "contractor", "context_source": "kb://internal/hr"},
+		{"subject": "contractor", "context_sources": ["kb://internal/hr"], "context_source": "kb://internal/hr"},
+	)
+}
+
+test_acme_contractors_may_not_hide_the_internal_wiki_behind_another_chunk if {
+	"acme's contractors may not send context from the internal wiki" in gateway.deny with input as object.union(
+		allowed_request,
+		{
+			"subject": "contractor",
+			"context_sources": ["kb://approved/faq", "kb://internal/hr"],
+			"context_source": "kb://approved/faq",
+		},
 	)
 }
 
 test_other_tenants_contractors_may if {
 	count(gateway.deny) == 0 with input as object.union(
 		allowed_request,
-		{"tenant": "globex", "subject": "contractor", "context_source": "kb://internal/hr"},
+		{"tenant": "globex", "subject": "contractor", "context_sources": ["kb://internal/hr"], "context_source": "kb://internal/hr"},
 	)
 }

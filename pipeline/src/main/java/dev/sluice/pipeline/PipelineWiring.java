@@ -10,6 +10,9 @@ import dev.sluice.pipeline.chain.CallBudget;
 import dev.sluice.pipeline.chain.Stage;
 import dev.sluice.pipeline.firewall.ContextFirewall;
 import dev.sluice.pipeline.firewall.risk.InjectionScorer;
+import dev.sluice.pipeline.firewall.spotlight.Spotlight;
+import dev.sluice.pipeline.firewall.spotlight.SpotlightContext;
+import dev.sluice.pipeline.firewall.spotlight.SpotlightMode;
 import dev.sluice.pipeline.policy.LocalPolicy;
 import dev.sluice.pipeline.policy.OpaPolicy;
 import dev.sluice.pipeline.provider.ModelChains;
@@ -18,6 +21,7 @@ import dev.sluice.pipeline.provider.ServedModels;
 import dev.sluice.pipeline.redaction.RedactAnswer;
 import dev.sluice.pipeline.redaction.RedactPrompt;
 import dev.sluice.pipeline.validation.ValidateRequest;
+import dev.sluice.pipeline.validation.ValidationLimits;
 import dev.sluice.policy.OpaSettings;
 import dev.sluice.policy.PolicyBundle;
 import java.time.Duration;
@@ -84,10 +88,9 @@ public final class PipelineWiring implements AutoCloseable {
       PipelineConfig config, TokenVerifier verifier, List<ExecutorService> threads) {
     PolicyBundle policy = config.policy();
     List<Stage> chain = new ArrayList<>();
-    chain.add(
-        new ValidateRequest(
-            config.models(),
-            perTenant(tenant -> config.limits().forTenant(policy.forTenant(tenant)))));
+    Function<String, ValidationLimits> limits =
+        perTenant(tenant -> config.limits().forTenant(policy.forTenant(tenant)));
+    chain.add(new ValidateRequest(config.models(), limits));
     chain.add(
         new ContextFirewall(
             config.contextOrigins(),
@@ -99,6 +102,12 @@ public final class PipelineWiring implements AutoCloseable {
       chain.add(opaPolicy(config.opa(), threads));
     }
     chain.add(new RedactPrompt(config.redaction()::prompts));
+    // After prompt redaction, which must see the chunks' plain text (SpotlightContext says why).
+    chain.add(
+        new SpotlightContext(
+            perTenant(tenant -> SpotlightMode.of(policy.forTenant(tenant))),
+            limits,
+            Spotlight.randomBoundaries()));
     chain.add(
         new ProviderStage(
             new ProviderRouter(providers(config, threads)),

@@ -31,6 +31,9 @@ import java.util.stream.Stream;
  * version is the SHA-256 of every file's name and content, so any change is a new version.
  */
 public final class PolicyBundle {
+  /** How retrieved context may be marked for the model (the pipeline's {@code SpotlightMode}). */
+  private static final List<String> SPOTLIGHT_MODES = List.of("delimit", "datamark", "off");
+
   private static final Pattern TENANT = Pattern.compile("[A-Za-z0-9._-]{1,128}");
   private static final ObjectMapper YAML =
       JsonMapper.builder(new YAMLFactory())
@@ -150,6 +153,7 @@ public final class PolicyBundle {
     String contextMode = null;
     String promptMode = null;
     Integer sensitivity = null;
+    String spotlight = null;
     for (PolicyDocument document : own == null ? List.of(defaults) : List.of(defaults, own)) {
       if (document.models() != null) {
         if (document.models().allowed() != null) {
@@ -177,6 +181,7 @@ public final class PolicyBundle {
         contextMode = firewall.contextMode() != null ? firewall.contextMode() : contextMode;
         promptMode = firewall.promptMode() != null ? firewall.promptMode() : promptMode;
         sensitivity = firewall.sensitivity() != null ? firewall.sensitivity() : sensitivity;
+        spotlight = firewall.spotlight() != null ? firewall.spotlight() : spotlight;
       }
       if (document.redaction() != null) {
         if (document.redaction().types() != null) {
@@ -201,6 +206,7 @@ public final class PolicyBundle {
         contextMode,
         promptMode,
         sensitivity,
+        spotlight,
         redactionTypes,
         redactPrompts,
         denials);
@@ -233,6 +239,10 @@ public final class PolicyBundle {
     if (document.firewall() != null) {
       mode(name, "firewall.context_mode", document.firewall().contextMode());
       mode(name, "firewall.prompt_mode", document.firewall().promptMode());
+      String spotlight = document.firewall().spotlight();
+      if (spotlight != null && !SPOTLIGHT_MODES.contains(spotlight)) {
+        throw new PolicyException(name + ": firewall.spotlight must be delimit, datamark or off");
+      }
       Integer level = document.firewall().sensitivity();
       if (level != null && (level < 1 || level > 10)) {
         throw new PolicyException(name + ": firewall.sensitivity must be from 1 to 10");

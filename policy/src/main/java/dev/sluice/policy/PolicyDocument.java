@@ -21,7 +21,8 @@ record PolicyDocument(
   record Firewall(
       @JsonProperty("context_mode") String contextMode,
       @JsonProperty("prompt_mode") String promptMode,
-      Integer sensitivity) {}
+      Integer sensitivity,
+      String spotlight) {}
 
   record Redaction(List<String> types, @JsonProperty("redact_prompts") Boolean redactPrompts) {}
 

@@ -24,6 +24,8 @@ import java.util.Set;
  *     null for the gateway default
  * @param promptFirewallMode the same for the caller's own prompt, or null
  * @param firewallSensitivity 1 to 10 (higher blocks at lower risk), or null
+ * @param spotlightMode how retrieved context is marked for the model ({@code delimit}, {@code
+ *     datamark} or {@code off}), or null for the gateway default ({@code delimit})
  * @param redactionTypes the redaction types switched on (names, or {@code all}), or null for the
  *     gateway default ({@code REDACTION_TYPES})
  * @param redactPrompts whether prompts are redacted before the provider, or null for the gateway
@@ -41,6 +43,7 @@ public record TenantPolicy(
     String contextFirewallMode,
     String promptFirewallMode,
     Integer firewallSensitivity,
+    String spotlightMode,
     List<String> redactionTypes,
     Boolean redactPrompts,
     List<DenyRule> denials) {

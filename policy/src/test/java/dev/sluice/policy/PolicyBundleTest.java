@@ -165,6 +165,24 @@ class PolicyBundleTest {
   }
 
   @Test
+  void theSpotlightModeIsSetPerTenantOverTheDefaults(@TempDir Path dir) throws Exception {
+    write(dir.resolve("default.yaml"), "firewall: {spotlight: datamark}\n");
+    write(dir.resolve("tenants/acme.yaml"), "firewall: {spotlight: off, context_mode: flag}\n");
+    write(dir.resolve("tenants/globex.yaml"), "firewall: {sensitivity: 7}\n");
+    PolicyBundle bundle = PolicyBundle.load(dir);
+
+    assertThat(bundle.forTenant("acme").spotlightMode()).isEqualTo("off");
+    assertThat(bundle.forTenant("globex").spotlightMode()).isEqualTo("datamark");
+    assertThat(bundle.forTenant("initech").spotlightMode()).isEqualTo("datamark");
+    assertThat(PolicyBundle.empty().forTenant("acme").spotlightMode()).isNull();
+
+    write(dir.resolve("tenants/acme.yaml"), "firewall: {spotlight: base64}\n");
+    assertThatThrownBy(() -> PolicyBundle.load(dir))
+        .isInstanceOf(PolicyException.class)
+        .hasMessage("tenants/acme.yaml: firewall.spotlight must be delimit, datamark or off");
+  }
+
+  @Test
   void theEmptyBundleRestrictsNothing() {
     TenantPolicy policy = PolicyBundle.empty().forTenant("acme");
     assertThat(policy.allowedModels()).isEqualTo(Optional.empty());

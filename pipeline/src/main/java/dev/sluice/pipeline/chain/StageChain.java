@@ -123,7 +123,7 @@ public final class StageChain implements Processor<String, Admitted, String, Ste
     // Wait for a free slot first: at most maxInFlight requests ever wait on a stage.
     awaitCapacity();
     long nowMs = context.currentSystemTimeMs();
-    advance(new PendingCall(request, null, null, record.value().timings(), nowMs), 0, false);
+    advance(PendingCall.of(Exchange.of(request), null, record.value().timings(), nowMs), 0, false);
   }
 
   @Override
@@ -169,7 +169,14 @@ public final class StageChain implements Processor<String, Admitted, String, Ste
             .log(
                 "a pending request waits on a stage this pipeline does not run; calling the provider");
         index = indexOf(StageName.PROVIDER);
-        call = new PendingCall(call.request(), null, null, call.timings(), call.startedAtMs());
+        call =
+            new PendingCall(
+                call.request(),
+                call.providerMessages(),
+                null,
+                null,
+                call.timings(),
+                call.startedAtMs());
       }
       // Even an answer ready at once goes through the queue: init may not forward.
       AsyncStage<?> stage = (AsyncStage<?>) stages.get(index);
@@ -211,9 +218,7 @@ public final class StageChain implements Processor<String, Admitted, String, Ste
         long deadlineMs = deadlineOf(exchange.request());
         CompletableFuture<?> future = start(async, exchange, deadlineMs, nowMs);
         if (!future.isDone()) {
-          PendingCall waiting =
-              new PendingCall(
-                  exchange.request(), exchange.completion(), stage.name(), timings, nowMs);
+          PendingCall waiting = PendingCall.of(exchange, stage.name(), timings, nowMs);
           pending.put(exchange.requestId(), waiting);
           track(waiting, i, future, deadlineMs);
           return;
@@ -373,10 +378,7 @@ public final class StageChain implements Processor<String, Admitted, String, Ste
       return;
     }
     Exchange next = ((Verdict.Next) verdict).exchange();
-    advance(
-        new PendingCall(next.request(), next.completion(), null, timings, nowMs),
-        waiting.index() + 1,
-        true);
+    advance(PendingCall.of(next, null, timings, nowMs), waiting.index() + 1, true);
   }
 
   /**

@@ -24,7 +24,8 @@ import java.util.function.Function;
  * origin: its own {@code source}, or the context's when it has none. A chunk with no source at all,
  * or one outside the allowlist, refuses the whole request, naming the chunk ids. Chunks and tool
  * results ({@code tool} messages) are scored for prompt-injection risk as retrieved text; the
- * caller's own messages are scored as prompts.
+ * caller's own messages are scored as prompts. The chunks it admits reach the model later in the
+ * chain, spotlighted ({@link dev.sluice.pipeline.firewall.spotlight.SpotlightContext}).
  */
 public final class ContextFirewall implements RequestStage {
   public static final StageName STAGE = StageName.CONTEXT_FIREWALL;
@@ -160,8 +161,8 @@ public final class ContextFirewall implements RequestStage {
         Refusal.of(STAGE, ErrorCode.CONTEXT_ORIGIN_NOT_ALLOWED, message, "context", reasons));
   }
 
-  /** Ids are the caller's own words: shown short and printable only. */
-  static String printable(String id) {
+  /** Ids are the caller's own words: shown short and printable only (in refusal reasons). */
+  public static String printable(String id) {
     StringBuilder shown = new StringBuilder();
     for (int i = 0; i < id.length() && shown.length() < MAX_ID_CHARS; i++) {
       char c = id.charAt(i);

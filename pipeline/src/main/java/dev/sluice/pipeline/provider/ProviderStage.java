@@ -39,8 +39,10 @@ public final class ProviderStage implements AsyncStage<ProviderAnswer> {
   public CompletableFuture<ProviderAnswer> start(Exchange exchange, long deadlineMs) {
     VerifiedRequest request = exchange.request();
     List<String> chain = modelChains.chain(request.principal().tenant(), request.request().model());
+    // The conversation as the stages built it (the spotlighted context included): adapters send
+    // the messages they are given and never look at the request's context themselves.
     return providers
-        .complete(request.requestId(), chain, request.request(), deadlineMs)
+        .complete(request.requestId(), chain, exchange.providerRequest(), deadlineMs)
         .toCompletableFuture();
   }
 

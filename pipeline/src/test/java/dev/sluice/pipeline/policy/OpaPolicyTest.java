@@ -150,8 +150,42 @@ class OpaPolicyTest {
     assertThat(input.path("subject").asText()).isEqualTo("alice");
     assertThat(input.path("max_tokens").asInt()).isEqualTo(256);
     assertThat(input.path("context_source").asText()).isEqualTo("kb://approved/hr");
+    assertThat(input.path("context_sources")).hasSize(1);
+    assertThat(input.path("context_sources").get(0).asText()).isEqualTo("kb://approved/hr");
     assertThat(input.has("risk")).isTrue();
     assertThat(input.toString()).doesNotContain("pay scales");
+  }
+
+  @Test
+  void sendsEveryChunksSourceNotOnlyTheFirst() throws Exception {
+    RagContext context =
+        new RagContext(
+            "kb://approved/hr",
+            List.of(
+                new RagChunk("c1", "pay scales", null),
+                new RagChunk("c2", "the wiki page", "kb://internal/wiki"),
+                new RagChunk("c3", "more pay", null)));
+    decide(
+        StageRequests.verified(
+            "acme", "contractor", StageRequests.chat("stub", StageRequests.user("q"), 8, context)));
+
+    JsonNode input = lastInput.get();
+    assertThat(input.path("context_sources"))
+        .extracting(JsonNode::asText)
+        .containsExactly("kb://approved/hr", "kb://internal/wiki", "kb://approved/hr");
+    assertThat(input.path("context_source").asText()).isEqualTo("kb://approved/hr");
+  }
+
+  @Test
+  void withoutContextTheSourcesAreAnEmptyList() throws Exception {
+    decide(
+        StageRequests.verified(
+            "acme", "alice", StageRequests.chat("stub", StageRequests.user("q"), 8, null)));
+
+    JsonNode input = lastInput.get();
+    assertThat(input.path("context_sources").isArray()).isTrue();
+    assertThat(input.path("context_sources")).isEmpty();
+    assertThat(input.path("context_source").asText()).isEmpty();
   }
 
   @Test

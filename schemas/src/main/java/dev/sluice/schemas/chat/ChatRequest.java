@@ -78,6 +78,27 @@ public record ChatRequest(
         parallelToolCalls);
   }
 
+  /** The same request with another retrieval context (cleaned by a stage). */
+  public ChatRequest withContext(RagContext changed) {
+    return new ChatRequest(
+        model,
+        messages,
+        maxTokens,
+        temperature,
+        topP,
+        stop,
+        user,
+        changed,
+        tools,
+        toolChoice,
+        parallelToolCalls);
+  }
+
+  /** Whether the request offers the model any tool. */
+  public boolean hasTools() {
+    return tools != null && !tools.isEmpty();
+  }
+
   /** The text of the last user message, or {@code ""}. */
   public String lastUserText() {
     for (int i = messages.size() - 1; i >= 0; i--) {

@@ -14,6 +14,7 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,6 +24,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
@@ -40,7 +42,8 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * #HTTP_THREADS} at most) carry thousands of slow calls at once, as real providers' slow answers
  * do. A missing or wrong key gets 401 in the provider's error shape. Counters (calls received,
  * answered, in progress, the most ever in progress, refused for the key) are served as JSON on
- * {@code GET /stand-in/stats}.
+ * {@code GET /stand-in/stats}. The body of the last accepted call is kept ({@link
+ * #lastRequestBody()}), so a test can check what the gateway sent.
  *
  * <pre>{@code
  * java -cp ... dev.sluice.tools.standins.FakeProviderServer --port 28100 --delay-ms 2000 --key stand-in-key
@@ -69,6 +72,7 @@ public final class FakeProviderServer implements AutoCloseable {
   private final AtomicLong unauthorized = new AtomicLong();
   private final AtomicInteger inProgress = new AtomicInteger();
   private final AtomicInteger maxConcurrent = new AtomicInteger();
+  private final AtomicReference<JsonNode> lastBody = new AtomicReference<>();
   private volatile long delayMs;
 
   private FakeProviderServer(String host, int port, Duration delay, String key) {
@@ -168,6 +172,11 @@ public final class FakeProviderServer implements AutoCloseable {
         .forEach(call -> call.due.complete(null));
   }
 
+  /** The JSON body of the last call whose key was right, as it arrived; empty before any. */
+  public Optional<JsonNode> lastRequestBody() {
+    return Optional.ofNullable(lastBody.get()).map(JsonNode::deepCopy);
+  }
+
   public StandInStats stats() {
     return new StandInStats(
         received.get(),
@@ -200,6 +209,7 @@ public final class FakeProviderServer implements AutoCloseable {
       json(ctx, 400, format.invalid("the request body must be a JSON object"));
       return;
     }
+    lastBody.set(body);
     WireFormat.Refusal refusal = format.check(ctx, body);
     if (refusal != null) {
       json(ctx, refusal.status(), refusal.body());
