@@ -3,7 +3,9 @@
 #   {"input": {"tenant", "model", "subject", "max_tokens", "context_sources", "context_source",
 #              "risk"}}
 # and denies the request when the result is true or a non-empty list; the items are the reasons.
-# context_sources lists every chunk's source (empty without context); context_source is only the
+# context_sources lists every chunk's source (empty without context), in canonical form: scheme
+# and host lower-cased, percent-encoding decoded, duplicate slashes and dot segments resolved, so
+# a startswith on a lower-case prefix cannot be dodged by spelling; context_source is only the
 # first, kept for older policies: a rule about origins must look at the list, or a request could
 # put an allowed chunk first.
 # Tenant settings (caps, aliases, firewall modes) always come from the local bundle; OPA adds

@@ -10,7 +10,9 @@ import java.util.Objects;
  *
  * @param models resolved model names
  * @param subjects token subjects ({@code sub})
- * @param contextSources source prefixes of retrieved context (any chunk's source)
+ * @param contextSources source prefixes of retrieved context (any chunk's source), compared in
+ *     canonical form ({@link ContextSources}) so a spelling such as {@code KB://internal%2Fhr}
+ *     cannot slip past {@code kb://internal/}
  * @param maxTokensAbove deny when {@code max_tokens} is above this
  */
 public record DenyRule(
@@ -24,7 +26,21 @@ public record DenyRule(
     Objects.requireNonNull(reason, "reason");
     models = models == null ? List.of() : List.copyOf(models);
     subjects = subjects == null ? List.of() : List.copyOf(subjects);
-    contextSources = contextSources == null ? List.of() : List.copyOf(contextSources);
+    contextSources =
+        contextSources == null
+            ? List.of()
+            : contextSources.stream()
+                .map(
+                    prefix ->
+                        ContextSources.canonical(prefix)
+                            .orElseThrow(
+                                () ->
+                                    new IllegalArgumentException(
+                                        "deny rule '"
+                                            + reason
+                                            + "' has a context source prefix that is not a valid"
+                                            + " source")))
+                .toList();
   }
 
   /** What a rule looks at in a request. */
@@ -43,11 +59,21 @@ public record DenyRule(
       return false;
     }
     if (!contextSources.isEmpty()
-        && facts.contextSources().stream()
-            .noneMatch(source -> contextSources.stream().anyMatch(source::startsWith))) {
+        && facts.contextSources().stream().noneMatch(this::coversSource)) {
       return false;
     }
     return maxTokensAbove == null
         || (facts.maxTokens() != null && facts.maxTokens() > maxTokensAbove);
+  }
+
+  /**
+   * Whether a chunk's source falls under one of this rule's prefixes. A source without a canonical
+   * form counts as covered: the firewall refuses such sources before policy runs, and if one ever
+   * got here a deny rule must not be the check that lets it through.
+   */
+  private boolean coversSource(String source) {
+    return ContextSources.canonical(source)
+        .map(canonical -> contextSources.stream().anyMatch(canonical::startsWith))
+        .orElse(true);
   }
 }

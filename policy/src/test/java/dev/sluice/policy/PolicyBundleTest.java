@@ -131,6 +131,45 @@ class PolicyBundleTest {
   }
 
   @Test
+  void contextSourceRulesCompareCanonicalSpellings() {
+    DenyRule rule = new DenyRule("no wiki", List.of(), List.of(), List.of("KB://Internal/"), null);
+    for (String source :
+        List.of(
+            "kb://internal/hr",
+            "KB://internal/hr",
+            "kb://INTERNAL/hr",
+            "kb://internal%2Fhr",
+            "kb://internal%252Fhr",
+            "kb:\\\\internal\\hr",
+            "kb://internal//hr",
+            "kb://approved/../internal/hr")) {
+      assertThat(rule.matches(new DenyRule.Facts("stub", "bob", null, List.of(source))))
+          .as(source)
+          .isTrue();
+    }
+    assertThat(rule.matches(new DenyRule.Facts("stub", "bob", null, List.of("kb://approved/x"))))
+        .isFalse();
+  }
+
+  @Test
+  void aSourceWithoutCanonicalFormIsCoveredByEveryContextRule() {
+    DenyRule rule = new DenyRule("no wiki", List.of(), List.of(), List.of("kb://internal/"), null);
+    assertThat(rule.matches(new DenyRule.Facts("stub", "bob", null, List.of("kb://internal/../../x"))))
+        .isTrue();
+  }
+
+  @Test
+  void aDenyRuleWithAnInvalidContextPrefixStopsTheBundleLoading(@TempDir Path dir)
+      throws Exception {
+    write(
+        dir.resolve("default.yaml"),
+        "deny:\n  - reason: bad\n    context_sources: [\"kb://internal/../../x\"]\n");
+    assertThatThrownBy(() -> PolicyBundle.load(dir))
+        .isInstanceOf(PolicyException.class)
+        .hasMessageContaining("context source prefix");
+  }
+
+  @Test
   void theVersionChangesWithAnyFile(@TempDir Path dir) throws Exception {
     write(dir.resolve("default.yaml"), "limits: {max_tokens: 100}\n");
     String first = PolicyBundle.load(dir).version();

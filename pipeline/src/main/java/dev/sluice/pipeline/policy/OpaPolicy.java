@@ -7,6 +7,7 @@ import dev.sluice.pipeline.chain.AsyncStage;
 import dev.sluice.pipeline.chain.Exchange;
 import dev.sluice.pipeline.chain.Verdict;
 import dev.sluice.pipeline.stage.Refusal;
+import dev.sluice.policy.ContextSources;
 import dev.sluice.policy.DenyRule;
 import dev.sluice.schemas.Json;
 import dev.sluice.schemas.StageName;
@@ -31,14 +32,16 @@ import java.util.concurrent.TimeoutException;
 /**
  * The policy decision in OPA mode ({@code OPA_URL}): {@code POST {OPA_URL}/v1/data/gateway/deny}
  * with {@code {"input": {tenant, model, subject, max_tokens, context_sources, context_source,
- * risk}}}: {@code context_sources} lists every chunk's source, in order, so a rule about one origin
- * cannot be dodged by putting another chunk first; {@code context_source} is the first of them (or
- * {@code ""}), kept for policies written before the list. A result of {@code true} or a non-empty
- * list denies (the list's items are the reasons). Anything else that is not a clear answer (an
- * error status, a timeout, a missing result, an unreadable body) fails closed: 503 {@code
- * policy_unavailable}, as does an answer later than the request's deadline. It is an asynchronous
- * stage of the chain, right after the local policy: the HTTP call runs on threads of its own, never
- * on a stream thread, and the stages after it wait for its answer.
+ * risk}}}: {@code context_sources} lists every chunk's source, in order and in canonical form
+ * ({@link ContextSources}: scheme and host lower-cased, percent-encoding decoded, dot segments
+ * resolved), so a rule about one origin cannot be dodged by putting another chunk first; {@code
+ * context_source} is the first of them (or {@code ""}), kept for policies written before the list.
+ * A result of {@code true} or a non-empty list denies (the list's items are the reasons). Anything
+ * else that is not a clear answer (an error status, a timeout, a missing result, an unreadable
+ * body) fails closed: 503 {@code policy_unavailable}, as does an answer later than the request's
+ * deadline. It is an asynchronous stage of the chain, right after the local policy: the HTTP call
+ * runs on threads of its own, never on a stream thread, and the stages after it wait for its
+ * answer.
  *
  * <p>{@code OPA_TIMEOUT_MS} bounds the whole decision, from connecting to the last byte of the
  * answer. The HTTP client's own request timeout ends when the status and headers arrive, so a 200
@@ -166,10 +169,15 @@ public final class OpaPolicy implements AsyncStage<Optional<Refusal>> {
     if (facts.maxTokens() != null) {
       input.put("max_tokens", facts.maxTokens());
     }
+    // Canonical, as the local rules compare them, so a Rego startswith cannot be dodged by
+    // spelling.
+    List<String> canonical =
+        facts.contextSources().stream()
+            .map(source -> ContextSources.canonical(source).orElse(source))
+            .toList();
     ArrayNode sources = input.putArray("context_sources");
-    facts.contextSources().forEach(sources::add);
-    input.put(
-        "context_source", facts.contextSources().isEmpty() ? "" : facts.contextSources().get(0));
+    canonical.forEach(sources::add);
+    input.put("context_source", canonical.isEmpty() ? "" : canonical.get(0));
     input.put("risk", request.risk() == null ? 0.0 : request.risk().risk());
     ObjectNode body = Json.mapper().createObjectNode();
     body.set("input", input);

@@ -73,8 +73,8 @@ class ContextOriginsTest {
   @Test
   void normalisationIsStable() {
     for (String source : List.of("kb://approved/a/./b/../c", "KB://Approved//a")) {
-      String once = ContextOrigins.normalise(source).orElseThrow();
-      assertThat(ContextOrigins.normalise(once)).contains(once);
+      String once = dev.sluice.policy.ContextSources.canonical(source).orElseThrow();
+      assertThat(dev.sluice.policy.ContextSources.canonical(once)).contains(once);
     }
   }
 }

@@ -177,6 +177,24 @@ class OpaPolicyTest {
   }
 
   @Test
+  void sendsSourcesInCanonicalFormSoARegoPrefixCannotBeDodgedBySpelling() throws Exception {
+    RagContext context =
+        new RagContext(
+            null,
+            List.of(
+                new RagChunk("c1", "a", "KB://Internal/wiki"),
+                new RagChunk("c2", "b", "kb://internal%2Fwiki"),
+                new RagChunk("c3", "c", "kb://approved/../internal//wiki")));
+    decide(
+        StageRequests.verified(
+            "acme", "contractor", StageRequests.chat("stub", StageRequests.user("q"), 8, context)));
+
+    assertThat(lastInput.get().path("context_sources"))
+        .extracting(JsonNode::asText)
+        .containsExactly("kb://internal/wiki", "kb://internal/wiki", "kb://internal/wiki");
+  }
+
+  @Test
   void withoutContextTheSourcesAreAnEmptyList() throws Exception {
     decide(
         StageRequests.verified(
