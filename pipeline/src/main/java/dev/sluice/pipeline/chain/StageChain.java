@@ -65,6 +65,9 @@ public final class StageChain implements Processor<String, Admitted, String, Ste
 
   private static final Logger LOGGER = LoggerFactory.getLogger(StageChain.class);
 
+  /** The index of an open request restored from a stage this chain no longer has. */
+  private static final int RESTART = -1;
+
   private final String storeName;
   private final List<Stage> stages;
   private final CallBudget budget;
@@ -161,26 +164,21 @@ public final class StageChain implements Processor<String, Admitted, String, Ste
     for (KeyValue<String, PendingCall> entry : waiting) {
       PendingCall call = entry.value;
       int index = indexOf(call.stage());
+      long deadlineMs = deadlineOf(call.request());
       if (index < 0) {
-        // The chain changed since (OPA switched off, say): call the provider with what was stored.
+        // The chain changed since (OPA switched off, say). Jumping to the provider would skip the
+        // stages after the missing one (prompt redaction, spotlighting): run the whole chain again
+        // instead; the synchronous stages are pure and give the same answer twice.
         LOGGER
             .atWarn()
             .addKeyValue("stage", call.stage())
             .log(
-                "a pending request waits on a stage this pipeline does not run; calling the provider");
-        index = indexOf(StageName.PROVIDER);
-        call =
-            new PendingCall(
-                call.request(),
-                call.providerMessages(),
-                null,
-                null,
-                call.timings(),
-                call.startedAtMs());
+                "a pending request waits on a stage this pipeline does not run; running its chain again");
+        track(call, RESTART, CompletableFuture.completedFuture(null), deadlineMs);
+        continue;
       }
       // Even an answer ready at once goes through the queue: init may not forward.
       AsyncStage<?> stage = (AsyncStage<?>) stages.get(index);
-      long deadlineMs = deadlineOf(call.request());
       track(call, index, start(stage, call.exchange(), deadlineMs, nowMs), deadlineMs);
     }
   }
@@ -367,6 +365,10 @@ public final class StageChain implements Processor<String, Admitted, String, Ste
   private void finish(Open waiting, Object result, Throwable failure, long nowMs) {
     PendingCall call = waiting.call();
     open.remove(call.request().requestId());
+    if (waiting.index() == RESTART) {
+      advance(new PendingCall(call.request(), null, null, null, call.timings(), nowMs), 0, true);
+      return;
+    }
     AsyncStage<?> stage = (AsyncStage<?>) stages.get(waiting.index());
     Exchange exchange = call.exchange();
     Verdict verdict =

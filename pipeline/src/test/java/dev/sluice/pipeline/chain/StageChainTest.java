@@ -277,6 +277,33 @@ class StageChainTest {
   }
 
   @Test
+  void aRequestWaitingOnAStageTheNewChainLacksRunsTheWholeChainAgain() {
+    // Written by a pipeline that ran an OPA check; its successor runs without one.
+    Recording before = new Recording();
+    ManualCheck check = new ManualCheck();
+    StageChain withCheck = chain(8, List.of(before, check, provider(manual)));
+    withCheck.init(context);
+    String id = RequestIds.next();
+    withCheck.process(new Record<>(id, new Admitted(request(id, NOW), Map.of()), NOW));
+    assertThat(store.get(id).stage()).isEqualTo(StageName.POLICY);
+    withCheck.close();
+
+    Recording beforeAgain = new Recording();
+    ManualProvider provider = new ManualProvider();
+    StageChain withoutCheck = chain(8, List.of(beforeAgain, provider(provider)));
+    withoutCheck.init(context);
+    assertThat(provider.calls()).as("init may not forward: it goes through the queue").isEmpty();
+    punctuate();
+
+    // Every stage runs again, so one the old chain had not reached yet (redaction) is not skipped.
+    assertThat(beforeAgain.threads).hasSize(1);
+    assertThat(provider.calls()).hasSize(1);
+    provider.call(0).answer("after the change");
+    punctuate();
+    assertThat(forwardedReplies().get(id).completion().answer()).isEqualTo("after the change");
+  }
+
+  @Test
   void aStageStillOpenAtTheDeadlineIsCancelledByTheStreamsClock() {
     ManualCheck check = new ManualCheck();
     StageChain processor =
