@@ -50,7 +50,8 @@ public final class IngressMain {
 
     @Override
     public void close() {
-      app.javalin().stop();
+      // Answers waiting callers 503 before the HTTP server goes, then stops it.
+      app.stop();
       for (AutoCloseable resource : resources) {
         try {
           resource.close();
