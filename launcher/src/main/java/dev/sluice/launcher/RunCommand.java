@@ -19,8 +19,9 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * {@code scripts/run}: starts the whole gateway, prints how to call it, and stops every part on
- * Ctrl-C or SIGTERM.
+ * {@code scripts/run}: starts the whole gateway, prints how to call it, keeps it running (a
+ * pipeline or ingress that stops on its own is restarted, {@link RestartPolicy}), and stops every
+ * part on Ctrl-C or SIGTERM, or with exit status 1 when a part cannot be kept running.
  */
 public final class RunCommand {
   private RunCommand() {}
@@ -93,11 +94,13 @@ public final class RunCommand {
       System.err.println("sluice: " + e.getMessage());
       System.exit(2);
     }
-    ChildProcess stopped = gateway.anyExit().get();
+    // A pipeline or ingress that stops on its own is restarted; this returns only when
+    // supervision gives up (and has said why).
+    gateway.supervise().get();
     if (stopping.get()) {
       return; // Ctrl-C or SIGTERM: the shutdown hook is stopping every part in order
     }
-    System.err.println("sluice: the " + stopped.name() + " stopped; stopping the rest");
+    System.err.println("sluice: giving up; stopping everything");
     System.exit(1);
   }
 
