@@ -108,7 +108,7 @@ public final class RunCommand {
    * Creates the data directory owner-only, or takes group and other permissions off the one a local
    * run made before they were owner-only: it holds the broker's log, with credentials.
    */
-  private static Path protect(DataDir data) throws IOException {
+  static Path protect(DataDir data) throws IOException {
     boolean existed = Files.isDirectory(data.path());
     Path dataDir = data.create();
     if (existed && data.openToOthers()) {
