@@ -118,7 +118,7 @@ public final class LocalGateway implements AutoCloseable {
    * many confusing ones, so its loss ends the run. Completes with the reason when supervision gives
    * up; the caller then stops everything.
    */
-  public synchronized CompletableFuture<String> supervise(RestartPolicy policy) {
+  synchronized CompletableFuture<String> supervise(RestartPolicy policy) {
     if (supervisor != null) {
       throw new IllegalStateException("already supervised");
     }
