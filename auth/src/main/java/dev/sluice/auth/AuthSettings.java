@@ -1,6 +1,7 @@
 package dev.sluice.auth;
 
 import dev.sluice.config.ConfigException;
+import dev.sluice.config.DevMode;
 import dev.sluice.config.Env;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -69,7 +70,7 @@ public record AuthSettings(
    */
   public static AuthSettings from(Env env) {
     return new AuthSettings(
-        env.getBoolean("DEV_MODE", false),
+        DevMode.from(env).on(),
         env.get("JWT_SECRET").map(s -> s.getBytes(StandardCharsets.UTF_8)),
         env.get("JWT_JWKS_URL").map(AuthSettings::parseUrl),
         env.get("JWT_ISSUER"),

@@ -1,6 +1,7 @@
 package dev.sluice.devkafka;
 
 import dev.sluice.config.Env;
+import dev.sluice.config.OwnerOnly;
 import dev.sluice.config.ParentWatch;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -37,7 +38,10 @@ public final class LocalBroker implements AutoCloseable {
     this.bootstrapServers = bootstrapServers;
   }
 
-  /** Formats {@code dataDir} if needed and starts a broker listening on 127.0.0.1:{@code port}. */
+  /**
+   * Formats {@code dataDir} if needed and starts a broker listening on 127.0.0.1:{@code port}. The
+   * directories it creates are its owner's only ({@code 0700}).
+   */
   public static LocalBroker start(Path dataDir, int port) {
     int controllerPort = freePort();
     Path logDir = dataDir.toAbsolutePath().resolve("log");
@@ -66,7 +70,9 @@ public final class LocalBroker implements AutoCloseable {
     props.put("log.flush.interval.messages", Long.toString(Long.MAX_VALUE));
 
     try {
-      Files.createDirectories(logDir);
+      // Owner-only: the log holds the credentials on llm.requests. Kafka writes its own files with
+      // the process's umask; these directories keep others out of them.
+      OwnerOnly.createDirectories(logDir);
       // The controller port changes between runs; the stored quorum does not depend on it.
       new Formatter()
           .setNodeId(1)
@@ -130,9 +136,9 @@ public final class LocalBroker implements AutoCloseable {
     if (Files.exists(file)) {
       return Files.readString(file).trim();
     }
-    Files.createDirectories(dataDir);
+    OwnerOnly.createDirectories(dataDir);
     String id = Uuid.randomUuid().toString();
-    Files.writeString(file, id);
+    OwnerOnly.writeNewFile(file, id);
     return id;
   }
 

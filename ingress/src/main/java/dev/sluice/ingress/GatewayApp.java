@@ -32,7 +32,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,6 +53,9 @@ public final class GatewayApp {
   private static final int MAX_IDEMPOTENCY_KEY = 255;
   private static final long DISCARD_LIMIT_BYTES = 16L * 1024 * 1024;
 
+  /** How long {@link #stop} waits for the answers it gave waiting callers to go out. */
+  private static final long STOP_ANSWER_GRACE_MS = 5_000;
+
   private final IngressSettings settings;
   private final TokenVerifier verifier;
   private final RequestPublisher publisher;
@@ -57,6 +63,14 @@ public final class GatewayApp {
   private final Readiness readiness;
   private final ModelAccess models;
   private final Javalin javalin;
+
+  /** Replies callers wait for; {@link #stop} answers them before Jetty goes. */
+  private final Set<CompletableFuture<ReplyEnvelope>> waits = ConcurrentHashMap.newKeySet();
+
+  /** Chat requests whose answer is not yet handed to Javalin to write. */
+  private final AtomicInteger unanswered = new AtomicInteger();
+
+  private volatile boolean stopping;
 
   GatewayApp(
       IngressSettings settings,
@@ -141,6 +155,10 @@ public final class GatewayApp {
 
   private void chatCompletions(Context ctx) {
     String requestId = ctx.attribute(REQUEST_ID);
+    if (stopping) {
+      throw new GatewayException(
+          ErrorCode.GATEWAY_UNAVAILABLE, "the gateway is shutting down; retry");
+    }
     requireJson(ctx);
     long declared = ctx.contentLength();
     if (declared > settings.maxRequestBytes()) {
@@ -175,6 +193,13 @@ public final class GatewayApp {
 
     CompletableFuture<ReplyEnvelope> reply =
         inbox.expect(requestId, principal.tenant(), nonce, settings.requestTimeoutMs());
+    unanswered.incrementAndGet();
+    waits.add(reply);
+    reply.whenComplete((answer, failure) -> waits.remove(reply));
+    if (stopping) {
+      // stop() may have answered the waits before this one joined them.
+      reply.completeExceptionally(new ShuttingDown());
+    }
     CompletableFuture<Void> published = publisher.publish(envelope);
     ctx.future(
         () ->
@@ -182,13 +207,51 @@ public final class GatewayApp {
                 .thenCompose(sent -> reply)
                 .handle(
                     (answer, failure) -> {
-                      if (failure == null) {
-                        answer(ctx, answer);
-                      } else {
-                        answerFailure(ctx, requestId, published, failure);
+                      try {
+                        if (failure == null) {
+                          answer(ctx, answer);
+                        } else {
+                          answerFailure(ctx, requestId, published, failure);
+                        }
+                      } finally {
+                        unanswered.decrementAndGet();
                       }
                       return null;
                     }));
+  }
+
+  /**
+   * Stops serving. Every caller still waiting is answered 503 {@code gateway_unavailable} first, in
+   * the same JSON as every other answer: stopped with calls open, Jetty would drop their
+   * connections unanswered or answer its own HTML error page. The request itself was accepted; its
+   * reply stays on {@code llm.replies} under its request id. New chat requests get the same 503
+   * while it stops. Then Jetty stops.
+   */
+  public void stop() {
+    stopping = true;
+    for (CompletableFuture<ReplyEnvelope> reply : waits) {
+      reply.completeExceptionally(new ShuttingDown());
+    }
+    // A request still being published is answered once the broker acknowledges it (or fails).
+    long giveUp = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(STOP_ANSWER_GRACE_MS);
+    while (unanswered.get() > 0 && System.nanoTime() < giveUp) {
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    javalin.stop();
+  }
+
+  /** Why a wait ended without a reply: the ingress is stopping. */
+  private static final class ShuttingDown extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    ShuttingDown() {
+      super("the ingress is stopping", null, false, false);
+    }
   }
 
   private void answerFailure(
@@ -205,6 +268,14 @@ public final class GatewayApp {
           ctx,
           ErrorCode.GATEWAY_UNAVAILABLE,
           ErrorCode.GATEWAY_UNAVAILABLE.error("the gateway could not accept the request; retry"),
+          requestId);
+    } else if (cause instanceof ShuttingDown) {
+      writeError(
+          ctx,
+          ErrorCode.GATEWAY_UNAVAILABLE,
+          ErrorCode.GATEWAY_UNAVAILABLE.error(
+              "the gateway is shutting down; the request was accepted and its result is kept"
+                  + " under its request id; retry"),
           requestId);
     } else if (cause instanceof TimeoutException) {
       writeError(

@@ -2,6 +2,7 @@ package dev.sluice.ingress;
 
 import dev.sluice.auth.AuthSettings;
 import dev.sluice.auth.TokenVerifier;
+import dev.sluice.config.BindAddress;
 import dev.sluice.config.ConfigException;
 import dev.sluice.config.Env;
 import dev.sluice.config.ParentWatch;
@@ -49,7 +50,8 @@ public final class IngressMain {
 
     @Override
     public void close() {
-      app.javalin().stop();
+      // Answers waiting callers 503 before the HTTP server goes, then stops it.
+      app.stop();
       for (AutoCloseable resource : resources) {
         try {
           resource.close();
@@ -86,6 +88,7 @@ public final class IngressMain {
   /** Starts an ingress with {@code env}; {@code PORT=0} picks a free port. */
   public static Running start(Env env) throws Exception {
     IngressSettings settings = IngressSettings.from(env);
+    BindAddress bind = BindAddress.from(env);
     AuthSettings authSettings = AuthSettings.from(env);
     PolicyBundle policy = PolicyBundle.configured(env);
     ModelAccess models = new ModelAccess(EnabledModels.from(env), policy);
@@ -141,9 +144,10 @@ public final class IngressMain {
             policy.version(),
             opa.url().map(URI::toString).orElse(null));
     GatewayApp app = new GatewayApp(settings, verifier, publisher, inbox, readiness, models);
-    app.javalin().start(settings.port());
+    app.javalin().start(bind.host(), settings.port());
     LOGGER
         .atInfo()
+        .addKeyValue("bindAddress", bind.host())
         .addKeyValue("port", app.javalin().port())
         .addKeyValue("replyPartitions", owned)
         .log("ingress listening");

@@ -240,9 +240,10 @@ final class IngressUnderTest implements AutoCloseable {
     }
   }
 
+  /** Stops as the ingress process does on SIGTERM ({@link GatewayApp#stop}). */
   @Override
   public void close() {
-    app.javalin().stop();
+    app.stop();
     verifier.close();
   }
 }

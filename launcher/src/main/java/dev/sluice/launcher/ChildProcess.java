@@ -101,6 +101,19 @@ public final class ChildProcess implements AutoCloseable {
     return process.onExit();
   }
 
+  /** The exit status of a process that has exited: 128 + N when signal N ended it. */
+  public int exitStatus() {
+    return process.exitValue();
+  }
+
+  /** An exit status as a person reads it: {@code exit 137 (killed by signal 9)}. */
+  static String describeExit(int status) {
+    if (status > 128 && status < 160) {
+      return "exit " + status + " (killed by signal " + (status - 128) + ")";
+    }
+    return "exit " + status;
+  }
+
   /** SIGKILL: no shutdown hooks, no clean close; what a crash looks like. */
   public void kill() throws InterruptedException {
     process.destroyForcibly();

@@ -15,7 +15,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,27 +25,38 @@ import org.apache.kafka.clients.admin.Admin;
 /**
  * The whole gateway on one machine: a real single-node Kafka broker (unless {@code
  * KAFKA_BOOTSTRAP_SERVERS} names a cluster), the pipeline and the ingress, each its own process.
- * {@code scripts/run} starts this; the end-to-end tests drive the same parts.
+ * {@code scripts/run} starts this; the end-to-end tests drive the same parts. Once they run, {@link
+ * #supervise} keeps them running: a pipeline or ingress that stops on its own is started again.
  */
 public final class LocalGateway implements AutoCloseable {
   static final String BROKER_MAIN = "dev.sluice.devkafka.LocalBroker";
   static final String PIPELINE_MAIN = "dev.sluice.pipeline.PipelineMain";
   static final String INGRESS_MAIN = "dev.sluice.ingress.IngressMain";
 
+  /** The JVM options of the pipeline and the ingress in a local run. */
+  static final List<String> SERVICE_JVM = List.of("-Xms256m", "-Xmx1g");
+
   private final Map<String, String> env;
   private final PrintStream out;
-  private final List<ChildProcess> children = new ArrayList<>();
-  private ChildProcess broker;
-  private ChildProcess pipeline;
-  private ChildProcess ingress;
+  private final List<String> serviceJvm;
+  private volatile ChildProcess broker;
+  private volatile ChildProcess pipeline;
+  private volatile ChildProcess ingress;
+  private Supervisor supervisor;
 
   /**
    * @param env the complete environment every part runs with (already resolved: data dir, Kafka
    *     address, secrets)
    */
   public LocalGateway(Map<String, String> env, PrintStream out) {
+    this(env, out, SERVICE_JVM);
+  }
+
+  /** With other JVM options for the pipeline and the ingress (tests run them small). */
+  LocalGateway(Map<String, String> env, PrintStream out, List<String> serviceJvm) {
     this.env = new HashMap<>(env);
     this.out = out;
+    this.serviceJvm = List.copyOf(serviceJvm);
   }
 
   public Map<String, String> env() {
@@ -71,7 +81,6 @@ public final class LocalGateway implements AutoCloseable {
             List.of("-Xms256m", "-Xmx768m"),
             line -> line.startsWith("READY "),
             out);
-    children.add(broker);
     String ready = broker.marker().get(60, TimeUnit.SECONDS);
     String bootstrap = ready.substring("READY ".length()).trim();
     env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
@@ -98,11 +107,40 @@ public final class LocalGateway implements AutoCloseable {
 
   /** A long-running part with no start-up marker: readiness comes from its HTTP probes. */
   private ChildProcess startService(String name, String mainClass) throws IOException {
-    ChildProcess child =
-        ChildProcess.start(
-            name, mainClass, List.of(), env, List.of("-Xms256m", "-Xmx1g"), line -> false, out);
-    children.add(child);
-    return child;
+    return ChildProcess.start(name, mainClass, List.of(), env, serviceJvm, line -> false, out);
+  }
+
+  /**
+   * Supervises the parts started so far, from now until {@link #close}: the pipeline and the
+   * ingress are restarted as {@code policy} says when they stop on their own. The broker is not:
+   * the broker of a local run dies of what a restart does not cure (a full disk, a damaged log, its
+   * port taken), and a broker coming and going under the pipeline would turn one clear failure into
+   * many confusing ones, so its loss ends the run. Completes with the reason when supervision gives
+   * up; the caller then stops everything.
+   */
+  synchronized CompletableFuture<String> supervise(RestartPolicy policy) {
+    if (supervisor != null) {
+      throw new IllegalStateException("already supervised");
+    }
+    supervisor = new Supervisor(policy, out);
+    if (broker != null) {
+      supervisor.giveUpOnExit(
+          broker, "the pipeline and the ingress cannot work without it: stopping everything");
+    }
+    if (pipeline != null) {
+      supervisor.restartOnExit(
+          pipeline, () -> startService("pipeline", PIPELINE_MAIN), next -> pipeline = next);
+    }
+    if (ingress != null) {
+      supervisor.restartOnExit(
+          ingress, () -> startService("ingress", INGRESS_MAIN), next -> ingress = next);
+    }
+    return supervisor.gaveUp();
+  }
+
+  /** {@link #supervise(RestartPolicy)} with {@link RestartPolicy#DEFAULT}. */
+  public CompletableFuture<String> supervise() {
+    return supervise(RestartPolicy.DEFAULT);
   }
 
   public ChildProcess pipeline() {
@@ -140,22 +178,22 @@ public final class LocalGateway implements AutoCloseable {
     throw new IllegalStateException(url + " was not ready within " + timeout.toSeconds() + " s");
   }
 
-  /** Completes when any part stops on its own. */
-  public CompletableFuture<ChildProcess> anyExit() {
-    CompletableFuture<ChildProcess> first = new CompletableFuture<>();
-    for (ChildProcess child : children) {
-      child.onExit().thenRun(() -> first.complete(child));
-    }
-    return first;
-  }
-
-  /** Stops the parts in reverse order of start: ingress, pipeline, broker. */
+  /**
+   * Stops the parts in reverse order of start: ingress, pipeline, broker. Supervision ends first,
+   * so these exits start nothing. The ingress goes first and answers its waiting callers 503.
+   */
   @Override
   public void close() {
-    for (int i = children.size() - 1; i >= 0; i--) {
-      children.get(i).stop(25);
+    synchronized (this) {
+      if (supervisor != null) {
+        supervisor.close();
+      }
     }
-    children.clear();
+    for (ChildProcess child : new ChildProcess[] {ingress, pipeline, broker}) {
+      if (child != null) {
+        child.stop(25);
+      }
+    }
   }
 
   static boolean portFree(int port) {

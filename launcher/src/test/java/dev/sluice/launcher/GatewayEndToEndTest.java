@@ -279,7 +279,8 @@ class GatewayEndToEndTest {
             "llm.requests",
             Map.of(
                 "message.timestamp.type", "LogAppendTime",
-                "retention.ms", "86400000",
+                "retention.ms", "3600000",
+                "segment.ms", "600000",
                 "max.message.bytes", "4194304",
                 "compression.type", "lz4"),
             "llm.replies",

@@ -10,7 +10,10 @@ import dev.sluice.schemas.Json;
 import dev.sluice.topics.TopicProvisioner;
 import dev.sluice.topics.TopicSettings;
 import dev.sluice.topics.Topics;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -30,6 +33,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.admin.Admin;
@@ -47,7 +51,9 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 /**
  * A whole gateway on one machine for end-to-end tests: a real KRaft broker inside the test JVM, the
  * pipeline as a child JVM on the test classpath (as {@code scripts/run} starts it), and the ingress
- * in-process on a free port. One per test class: the broker is the slow part to start.
+ * in-process on a free port; or, {@link #startUnderLauncher}, the pipeline and the ingress both
+ * started and supervised by the launcher's {@link LocalGateway}. One per test class: the broker is
+ * the slow part to start.
  */
 final class GatewayFixture implements AutoCloseable {
   /** Child JVMs are small: the stub provider needs little, and the build machine has 2 cores. */
@@ -65,6 +71,9 @@ final class GatewayFixture implements AutoCloseable {
   private final HttpClient http;
   private ChildProcess pipeline;
   private IngressMain.Running ingress;
+  private LocalGateway launcher;
+  private CompletableFuture<String> launcherGaveUp;
+  private final ByteArrayOutputStream launcherLog = new ByteArrayOutputStream();
 
   private GatewayFixture(Path dir, Map<String, String> overrides) {
     this.dir = dir;
@@ -115,6 +124,83 @@ final class GatewayFixture implements AutoCloseable {
       fixture.close();
       throw e;
     }
+  }
+
+  /**
+   * Starts a broker in the test JVM and creates the topics, then has the launcher ({@link
+   * LocalGateway}, as {@code scripts/run} does) start the pipeline and the ingress as child JVMs,
+   * waits until both are ready and supervises them with the default restart policy.
+   */
+  static GatewayFixture startUnderLauncher(Path dir, Map<String, String> overrides)
+      throws Exception {
+    Map<String, String> env = new HashMap<>(overrides);
+    env.putIfAbsent("PORT", Integer.toString(LocalBroker.freePort()));
+    GatewayFixture fixture = new GatewayFixture(dir, env);
+    try {
+      TopicProvisioner.ensure(fixture.admin, new TopicSettings(6));
+      // What the launcher prints goes to the test's output and is kept for assertions.
+      PrintStream log =
+          new PrintStream(
+              new TeeOutputStream(System.out, fixture.launcherLog), true, StandardCharsets.UTF_8);
+      fixture.launcher = new LocalGateway(fixture.pipelineEnv, log, CHILD_JVM);
+      fixture.launcher.startPipeline();
+      fixture.launcher.startIngress();
+      List<ChildProcess> parts = List.of(fixture.launcher.pipeline(), fixture.launcher.ingress());
+      LocalGateway.awaitReady(
+          URI.create("http://127.0.0.1:" + fixture.ingressPort() + "/readyz"),
+          START_TIMEOUT,
+          parts);
+      fixture.awaitPipelineReady(fixture.launcher.pipeline());
+      fixture.launcherGaveUp = fixture.launcher.supervise();
+      return fixture;
+    } catch (Exception | Error e) {
+      fixture.close();
+      throw e;
+    }
+  }
+
+  /** Writes to two streams. */
+  private static final class TeeOutputStream extends OutputStream {
+    private final OutputStream first;
+    private final OutputStream second;
+
+    TeeOutputStream(OutputStream first, OutputStream second) {
+      this.first = first;
+      this.second = second;
+    }
+
+    @Override
+    public synchronized void write(int b) throws IOException {
+      first.write(b);
+      second.write(b);
+    }
+
+    @Override
+    public synchronized void write(byte[] bytes, int offset, int length) throws IOException {
+      first.write(bytes, offset, length);
+      second.write(bytes, offset, length);
+    }
+
+    @Override
+    public synchronized void flush() throws IOException {
+      first.flush();
+      second.flush();
+    }
+  }
+
+  /** The launcher of {@link #startUnderLauncher}. */
+  LocalGateway launcher() {
+    return launcher;
+  }
+
+  /** Completes when the launcher's supervision gives up. */
+  CompletableFuture<String> launcherGaveUp() {
+    return launcherGaveUp;
+  }
+
+  /** What the launcher has printed (its own lines and its children's output). */
+  String launcherLog() {
+    return launcherLog.toString(StandardCharsets.UTF_8);
   }
 
   /** A new pipeline JVM with this fixture's environment (same instance id, same data dir). */
@@ -168,8 +254,9 @@ final class GatewayFixture implements AutoCloseable {
     return pipelineEnv;
   }
 
+  /** The pipeline running now: under the launcher, the one it last (re)started. */
   ChildProcess pipeline() {
-    return pipeline;
+    return launcher != null ? launcher.pipeline() : pipeline;
   }
 
   void replacePipeline(ChildProcess next) {
@@ -201,7 +288,12 @@ final class GatewayFixture implements AutoCloseable {
   }
 
   URI url(String path) {
-    return url(ingress, path);
+    return URI.create("http://127.0.0.1:" + ingressPort() + path);
+  }
+
+  /** The port of the ingress: the launcher's child's, or the in-process one's. */
+  int ingressPort() {
+    return launcher != null ? Integer.parseInt(pipelineEnv.get("PORT")) : ingress.port();
   }
 
   static URI url(IngressMain.Running running, String path) {
@@ -448,6 +540,10 @@ final class GatewayFixture implements AutoCloseable {
 
   @Override
   public void close() {
+    if (launcher != null) {
+      // As Ctrl-C does: supervision ends, then the ingress, the pipeline.
+      launcher.close();
+    }
     for (IngressMain.Running running : ingresses) {
       running.close();
     }

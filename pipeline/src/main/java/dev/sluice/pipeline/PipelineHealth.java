@@ -2,6 +2,7 @@ package dev.sluice.pipeline;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.sluice.config.BindAddress;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -11,13 +12,15 @@ import org.apache.kafka.streams.KafkaStreams;
 
 /**
  * The pipeline's own health port: {@code /healthz} answers 200 while the Streams client is alive,
- * {@code /readyz} 200 only while it is RUNNING (not rebalancing or restoring).
+ * {@code /readyz} 200 only while it is RUNNING (not rebalancing or restoring). It listens where
+ * {@code BIND_ADDRESS} says: loopback only in dev mode by default.
  */
 final class PipelineHealth implements AutoCloseable {
   private final HttpServer server;
 
-  PipelineHealth(int port, Supplier<KafkaStreams.State> state) throws IOException {
-    server = HttpServer.create(new InetSocketAddress("0.0.0.0", port), 16);
+  PipelineHealth(BindAddress bind, int port, Supplier<KafkaStreams.State> state)
+      throws IOException {
+    server = HttpServer.create(bind.socket(port), 16);
     server.createContext(
         "/healthz",
         exchange -> {
@@ -39,6 +42,11 @@ final class PipelineHealth implements AutoCloseable {
 
   int port() {
     return server.getAddress().getPort();
+  }
+
+  /** Where it listens. */
+  InetSocketAddress address() {
+    return server.getAddress();
   }
 
   private static void answer(HttpExchange exchange, int status, KafkaStreams.State state)

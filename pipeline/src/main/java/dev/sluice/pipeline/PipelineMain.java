@@ -6,6 +6,7 @@ import dev.sluice.config.ParentWatch;
 import dev.sluice.pipeline.audit.AuditTopology;
 import dev.sluice.policy.PolicyException;
 import dev.sluice.topics.TopicProvisioner;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
@@ -42,6 +43,7 @@ public final class PipelineMain {
     }
     announce(config);
     PipelineSettings settings = config.pipeline();
+    protectDataDir(settings);
     try (Admin admin = Admin.create(settings.kafka().clientProperties())) {
       List<String> created = TopicProvisioner.ensure(admin, settings.topics());
       if (!created.isEmpty()) {
@@ -76,7 +78,10 @@ public final class PipelineMain {
             auditProperties);
 
     PipelineHealth health =
-        new PipelineHealth(settings.healthPort(), () -> combined(streams.state(), audit.state()));
+        new PipelineHealth(
+            settings.bindAddress(),
+            settings.healthPort(),
+            () -> combined(streams.state(), audit.state()));
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
@@ -95,6 +100,7 @@ public final class PipelineMain {
         .atInfo()
         .addKeyValue("instance", settings.instanceId())
         .addKeyValue("healthPort", health.port())
+        .addKeyValue("bindAddress", settings.bindAddress().host())
         .log("pipeline started");
     stopped.await();
   }
@@ -108,6 +114,21 @@ public final class PipelineMain {
       LOGGER
           .atWarn()
           .log("no policy bundle (POLICY_DIR): environment defaults apply to every tenant");
+    }
+  }
+
+  /**
+   * Creates the state directory owner-only before Streams does: the stores hold prompts. Streams
+   * itself sets {@code 0750} on it, so what keeps the group out is an owner-only data directory
+   * above it; one that others may enter is the operator's to fix, and said at start.
+   */
+  private static void protectDataDir(PipelineSettings settings) throws IOException {
+    settings.dataDir().create(PipelineSettings.STATE_DIR);
+    if (settings.dataDir().openToOthers()) {
+      LOGGER
+          .atWarn()
+          .addKeyValue("dataDir", settings.dataDir().path().toAbsolutePath())
+          .log("DATA_DIR is open to other users; its state stores hold prompts (chmod 700 it)");
     }
   }
 

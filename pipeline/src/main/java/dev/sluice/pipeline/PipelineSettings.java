@@ -1,5 +1,6 @@
 package dev.sluice.pipeline;
 
+import dev.sluice.config.BindAddress;
 import dev.sluice.config.ConfigException;
 import dev.sluice.config.DataDir;
 import dev.sluice.config.Env;
@@ -17,17 +18,20 @@ import java.nio.file.Path;
  *
  * @param instanceId static group membership id: a restarted instance with the same id takes its
  *     partitions back at once instead of after the session timeout
+ * @param dataDir where the state stores live ({@link #stateDir()})
  * @param maxInFlightWaitMs how long a task with {@code MAX_IN_FLIGHT} open calls waits for one to
  *     finish before it takes the next request anyway ({@code MAX_IN_FLIGHT_WAIT_MS}); kept well
  *     under the consumer's {@code max.poll.interval.ms} (5 minutes) so a slow provider never gets
  *     the stream thread evicted from the group
+ * @param healthPort {@code PIPELINE_HEALTH_PORT}: {@code /healthz} and {@code /readyz}
+ * @param bindAddress the address the health port listens on ({@code BIND_ADDRESS})
  */
 public record PipelineSettings(
     KafkaSettings kafka,
     String applicationId,
     String instanceId,
     int streamThreads,
-    Path stateDir,
+    DataDir dataDir,
     int maxInFlight,
     long maxInFlightWaitMs,
     long stubDelayMs,
@@ -36,9 +40,13 @@ public record PipelineSettings(
     long commitIntervalMs,
     KafkaTuning tuning,
     int healthPort,
+    BindAddress bindAddress,
     TopicSettings topics) {
 
   public static final long DEFAULT_MAX_IN_FLIGHT_WAIT_MS = 30_000;
+
+  /** The state stores' directory under the data directory. */
+  public static final String STATE_DIR = "pipeline-state";
 
   /** A minute: well under the five minutes a stream thread may go between polls. */
   static final long MAX_IN_FLIGHT_WAIT_LIMIT_MS = 60_000;
@@ -67,7 +75,7 @@ public record PipelineSettings(
         PipelineApplication.from(env).id(),
         env.get("PIPELINE_INSTANCE_ID", "pipeline-" + hostName()),
         threads,
-        DataDir.from(env).resolve("pipeline-state"),
+        DataDir.from(env),
         maxInFlight,
         maxInFlightWaitMs,
         stubDelayMs,
@@ -76,7 +84,13 @@ public record PipelineSettings(
         env.getLong("STREAMS_COMMIT_INTERVAL_MS", 1_000),
         KafkaTuning.from(env),
         env.getInt("PIPELINE_HEALTH_PORT", 8081),
+        BindAddress.from(env),
         TopicSettings.from(env));
+  }
+
+  /** Kafka Streams' {@code state.dir}: {@code DATA_DIR/pipeline-state}. */
+  public Path stateDir() {
+    return dataDir.resolve(STATE_DIR);
   }
 
   /** How long after the broker accepted a request the provider may still answer. */

@@ -33,6 +33,7 @@ class PipelineSettingsTest {
     assertThat(settings.tuning().lingerMs()).isZero();
     assertThat(settings.tuning().fetchMaxWaitMs()).isEqualTo(5);
     assertThat(settings.healthPort()).isEqualTo(8081);
+    assertThat(settings.bindAddress().everyInterface()).isTrue();
     assertThat(settings.topics().partitions()).isEqualTo(6);
     assertThat(settings.kafka().bootstrapServers()).isEqualTo("127.0.0.1:9092");
   }
@@ -56,6 +57,18 @@ class PipelineSettingsTest {
     assertThat(settings.streamThreads()).isEqualTo(4);
     assertThat(settings.instanceId()).isEqualTo("pipeline-a");
     assertThat(settings.stateDir()).isEqualTo(Path.of("/var/sluice", "pipeline-state"));
+  }
+
+  @Test
+  void devModeHealthPortListensOnLoopbackUnlessBindAddressSaysOtherwise() {
+    assertThat(
+            PipelineSettings.from(Env.of(Map.of("DEV_MODE", "true"))).bindAddress().loopbackOnly())
+        .isTrue();
+    assertThat(
+            PipelineSettings.from(Env.of(Map.of("DEV_MODE", "true", "BIND_ADDRESS", "0.0.0.0")))
+                .bindAddress()
+                .everyInterface())
+        .isTrue();
   }
 
   @ParameterizedTest(name = "{0}={1}")

@@ -16,9 +16,10 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /**
  * Creates the gateway's topics when they are missing, with the configs {@link Topics} gives and the
- * partitions and replication of {@link TopicSettings}. The one way the gateway creates topics:
- * ingress, pipeline and {@code scripts/run} each call it at start, whichever comes first creates.
- * Existing topics are left alone: changing a live topic's partitions is an operator's decision.
+ * partitions, replication and request retention of {@link TopicSettings}. The one way the gateway
+ * creates topics: ingress, pipeline and {@code scripts/run} each call it at start, whichever comes
+ * first creates. Existing topics are left alone: changing a live topic's partitions is an
+ * operator's decision.
  */
 public final class TopicProvisioner {
   private static final String TIMESTAMP_TYPE = "message.timestamp.type";
@@ -78,7 +79,7 @@ public final class TopicProvisioner {
       if (!existing.contains(topic.name())) {
         missing.add(
             new NewTopic(topic.name(), settings.partitions(), settings.replicationFactor())
-                .configs(topic.configs()));
+                .configs(settings.configs(topic)));
       }
     }
     if (missing.isEmpty()) {

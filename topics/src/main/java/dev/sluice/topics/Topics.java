@@ -18,18 +18,29 @@ public final class Topics {
 
   public static final String COMPRESSION = "lz4";
 
-  private static final long DAY_MS = 24L * 60 * 60 * 1000;
+  private static final long MINUTE_MS = 60L * 1000;
+  private static final long HOUR_MS = 60 * MINUTE_MS;
+  private static final long DAY_MS = 24 * HOUR_MS;
 
   /**
-   * Synchronous callers' requests, key = claimed tenant. Holds credentials, so kept one day only;
-   * the broker stamps each record's time so token expiry is judged at the moment it was accepted.
+   * How long {@code llm.requests} keeps a request by default: one hour. Every envelope holds its
+   * caller's credential (the pipeline verifies it again), and the pipeline reads a request within
+   * milliseconds; an hour still covers a pipeline that is down for a while. {@code
+   * REQUESTS_RETENTION_MS} changes it ({@link TopicSettings}).
+   */
+  public static final long DEFAULT_REQUESTS_RETENTION_MS = HOUR_MS;
+
+  /**
+   * Synchronous callers' requests, key = claimed tenant. Holds credentials, so kept briefly ({@link
+   * #requestsConfigs}); the broker stamps each record's time so token expiry is judged at the
+   * moment it was accepted.
    */
   public static final Topic<String, RequestEnvelope> REQUESTS =
       new Topic<>(
           "llm.requests",
           Serdes.String(),
           JsonSerde.of(RequestEnvelope.class),
-          configs(DAY_MS, Map.of("message.timestamp.type", "LogAppendTime")));
+          requestsConfigs(DEFAULT_REQUESTS_RETENTION_MS));
 
   /** Answers, key = request id; each ingress instance reads only the partitions it owns. */
   public static final Topic<String, ReplyEnvelope> REPLIES =
@@ -69,6 +80,24 @@ public final class Topics {
   /** Every topic the gateway creates when missing. */
   public static List<Topic<?, ?>> all() {
     return List.of(REQUESTS, REPLIES, AUDIT, AUDIT_DECISIONS, DEAD_LETTERS);
+  }
+
+  /**
+   * The configs of {@code llm.requests} when it keeps requests for {@code retentionMs}. Kafka
+   * deletes whole segments, each once its newest record is past {@code retention.ms}, and by
+   * default a segment takes new records for 7 days (or 1 GiB): a topic in steady use would keep
+   * credentials for a week whatever the retention says. Segments roll at a sixth of the retention
+   * (at least a minute), so a request is gone within about 1.2 times the retention plus the
+   * broker's retention check interval (5 minutes by default).
+   */
+  public static Map<String, String> requestsConfigs(long retentionMs) {
+    return configs(
+        retentionMs,
+        Map.of(
+            "message.timestamp.type",
+            "LogAppendTime",
+            "segment.ms",
+            Long.toString(Math.max(MINUTE_MS, retentionMs / 6))));
   }
 
   private static Map<String, String> configs(long retentionMs, Map<String, String> extra) {

@@ -35,10 +35,26 @@ class TopicsTest {
   }
 
   @Test
-  void requestsAreKeptOneDayAndStampedByTheBroker() {
+  void requestsAreKeptOneHourAndStampedByTheBroker() {
     assertThat(Topics.REQUESTS.configs())
-        .containsEntry("retention.ms", DAY_MS)
+        .containsEntry("retention.ms", "3600000")
         .containsEntry("message.timestamp.type", "LogAppendTime");
+  }
+
+  @Test
+  void requestSegmentsRollOftenEnoughForTheRetentionToHold() {
+    // A segment is deleted once its newest record is past retention: it must not stay open for
+    // Kafka's default 7 days.
+    assertThat(Topics.REQUESTS.configs()).containsEntry("segment.ms", "600000");
+    assertThat(Topics.requestsConfigs(86_400_000L))
+        .containsEntry("retention.ms", "86400000")
+        .containsEntry("segment.ms", "14400000")
+        .containsEntry("message.timestamp.type", "LogAppendTime")
+        .containsEntry("max.message.bytes", "4194304");
+    assertThat(Topics.requestsConfigs(60_000L)).containsEntry("segment.ms", "60000");
+    for (Topic<?, ?> topic : List.of(Topics.REPLIES, Topics.AUDIT, Topics.DEAD_LETTERS)) {
+      assertThat(topic.configs()).as(topic.name()).doesNotContainKey("segment.ms");
+    }
   }
 
   @Test
