@@ -79,6 +79,12 @@ public final class GatewayApp {
               config.http.prefer405over404 = true;
               // Room for large JWTs (the verifier caps them at 16 KiB and answers 401 beyond).
               config.jetty.modifyHttpConfiguration(http -> http.setRequestHeaderSize(32 * 1024));
+              // Errors Jetty raises itself (bad framing, 431, 414, 505, failures while stopping)
+              // answer in the same shape as the gateway's own, at server and servlet level alike.
+              JettyErrorHandler jettyErrors = new JettyErrorHandler(REQUEST_ID);
+              config.jetty.modifyServer(server -> server.setErrorHandler(jettyErrors));
+              config.jetty.modifyServletContextHandler(
+                  context -> context.setErrorHandler(jettyErrors));
               config.routes.before(this::assignRequestId);
               config.routes.beforeMatched(this::authenticate);
               config.routes.get(
