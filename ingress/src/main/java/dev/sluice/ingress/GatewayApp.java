@@ -22,7 +22,6 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.List;
@@ -47,7 +46,6 @@ public final class GatewayApp {
   private static final String PRINCIPAL = "sluice.principal";
   private static final String CREDENTIAL = "sluice.credential";
   private static final int MAX_IDEMPOTENCY_KEY = 255;
-  private static final long DISCARD_LIMIT_BYTES = 16L * 1024 * 1024;
 
   private final IngressSettings settings;
   private final TokenVerifier verifier;
@@ -147,11 +145,29 @@ public final class GatewayApp {
   private void chatCompletions(Context ctx) {
     String requestId = ctx.attribute(REQUEST_ID);
     requireJson(ctx);
-    long declared = ctx.contentLength();
-    if (declared > settings.maxRequestBytes()) {
-      throw tooLarge();
-    }
-    JsonNode body = parseJson(ctx.bodyAsBytes());
+    // The body is read without holding this thread: a caller trickling it costs a connection only.
+    ctx.future(
+        () ->
+            BodyReader.read(ctx.req(), settings.maxRequestBytes(), settings.requestBodyTimeoutMs())
+                .thenCompose(bytes -> publishAndWait(ctx, requestId, bytes))
+                .handle(
+                    (answer, failure) -> {
+                      if (failure == null) {
+                        answer(ctx, answer);
+                      } else {
+                        answerFailure(ctx, requestId, failure);
+                      }
+                      return null;
+                    }));
+  }
+
+  /**
+   * Shapes the body into an envelope, publishes it and waits for its reply. A refusal fails the
+   * result with a {@link GatewayException} before anything is published.
+   */
+  private CompletableFuture<ReplyEnvelope> publishAndWait(
+      Context ctx, String requestId, byte[] bytes) {
+    JsonNode body = parseJson(bytes);
     try {
       ChatRequests.parse(body);
     } catch (InvalidChatRequest e) {
@@ -180,36 +196,27 @@ public final class GatewayApp {
     CompletableFuture<ReplyEnvelope> reply =
         inbox.expect(requestId, principal.tenant(), settings.requestTimeoutMs());
     CompletableFuture<Void> published = publisher.publish(envelope);
-    ctx.future(
-        () ->
-            published
-                .thenCompose(sent -> reply)
-                .handle(
-                    (answer, failure) -> {
-                      if (failure == null) {
-                        answer(ctx, answer);
-                      } else {
-                        answerFailure(ctx, requestId, published, failure);
-                      }
-                      return null;
-                    }));
+    return published
+        .exceptionallyCompose(
+            failure -> {
+              inbox.forget(requestId);
+              LOGGER
+                  .atError()
+                  .addKeyValue("requestId", requestId)
+                  .addKeyValue("error", unwrap(failure).getClass().getSimpleName())
+                  .log("could not publish the request");
+              return CompletableFuture.failedFuture(
+                  new GatewayException(
+                      ErrorCode.GATEWAY_UNAVAILABLE,
+                      "the gateway could not accept the request; retry"));
+            })
+        .thenCompose(sent -> reply);
   }
 
-  private void answerFailure(
-      Context ctx, String requestId, CompletableFuture<Void> published, Throwable failure) {
-    Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
-    if (published.isCompletedExceptionally()) {
-      inbox.forget(requestId);
-      LOGGER
-          .atError()
-          .addKeyValue("requestId", requestId)
-          .addKeyValue("error", cause.getClass().getSimpleName())
-          .log("could not publish the request");
-      writeError(
-          ctx,
-          ErrorCode.GATEWAY_UNAVAILABLE,
-          ErrorCode.GATEWAY_UNAVAILABLE.error("the gateway could not accept the request; retry"),
-          requestId);
+  private void answerFailure(Context ctx, String requestId, Throwable failure) {
+    Throwable cause = unwrap(failure);
+    if (cause instanceof GatewayException refused) {
+      refuse(refused, ctx);
     } else if (cause instanceof TimeoutException) {
       writeError(
           ctx,
@@ -227,6 +234,12 @@ public final class GatewayApp {
           ErrorCode.INTERNAL_ERROR.error("internal error"),
           requestId);
     }
+  }
+
+  private static Throwable unwrap(Throwable failure) {
+    return failure instanceof CompletionException && failure.getCause() != null
+        ? failure.getCause()
+        : failure;
   }
 
   private static void answer(Context ctx, ReplyEnvelope reply) {
@@ -330,36 +343,7 @@ public final class GatewayApp {
     return ctx.ip();
   }
 
-  /**
-   * Reads and drops what is left of a refused body, up to {@link #DISCARD_LIMIT_BYTES}, before the
-   * 413 goes out. A server that answers and closes while the client is still sending resets the
-   * connection, and most clients then report the reset instead of the 413; nginx's lingering close
-   * does the same for the same reason. Past the limit the connection just closes.
-   */
-  private static void discardUnreadBody(Context ctx) {
-    byte[] buffer = new byte[64 * 1024];
-    long discarded = 0;
-    try {
-      InputStream body = ctx.req().getInputStream();
-      int read;
-      while (discarded < DISCARD_LIMIT_BYTES && (read = body.read(buffer)) >= 0) {
-        discarded += read;
-      }
-    } catch (IOException | RuntimeException e) {
-      // The body is broken or already failed: the connection closes, which is all that is left.
-    }
-  }
-
-  private GatewayException tooLarge() {
-    return new GatewayException(
-        ErrorCode.REQUEST_TOO_LARGE,
-        "the request body is larger than " + settings.maxRequestBytes() + " bytes");
-  }
-
   private void refuse(GatewayException e, Context ctx) {
-    if (e.code() == ErrorCode.REQUEST_TOO_LARGE) {
-      discardUnreadBody(ctx);
-    }
     writeError(
         ctx,
         e.code(),
@@ -372,7 +356,7 @@ public final class GatewayApp {
     String message;
     switch (e.getStatus()) {
       case 413:
-        refuse(tooLarge(), ctx);
+        refuse(BodyReader.tooLarge(settings.maxRequestBytes()), ctx);
         return;
       case 404:
         code = ErrorCode.NOT_FOUND;

@@ -85,6 +85,20 @@ class GatewayAppHttpErrorTest {
   }
 
   @Test
+  void aBrokenChunkedBodyGets400UnderTheIdTheGatewayGaveTheRequest() {
+    RawHttp.Response response =
+        exchange(
+            "POST /v1/chat/completions HTTP/1.1\r\nHost: gateway\r\n"
+                + "Authorization: Bearer "
+                + acmeToken
+                + "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + "ZZ\r\nnot a chunk size\r\n0\r\n\r\n");
+
+    assertError(response, 400, "invalid_request");
+    assertThat(response.body()).doesNotContain(acmeToken).doesNotContain("not a chunk size");
+  }
+
+  @Test
   void aRequestLineOverTheLimitGets414() {
     RawHttp.Response response =
         exchange("GET /v1/" + "u".repeat(40 * 1024) + " HTTP/1.1\r\nHost: gateway\r\n\r\n");
