@@ -21,9 +21,18 @@ import dev.sluice.topics.Topics;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
+import java.io.CharArrayReader;
 import java.io.IOException;
+import java.io.Reader;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -45,6 +54,7 @@ public final class GatewayApp {
   private static final String REQUEST_ID = "sluice.requestId";
   private static final String PRINCIPAL = "sluice.principal";
   private static final String CREDENTIAL = "sluice.credential";
+  private static final char BYTE_ORDER_MARK = '\uFEFF';
   private static final int MAX_IDEMPOTENCY_KEY = 255;
 
   private final IngressSettings settings;
@@ -118,6 +128,12 @@ public final class GatewayApp {
     }
     if (!roles.contains(Role.CALLER)) {
       throw new GatewayException(ErrorCode.POLICY_DENIED, "this route is not open");
+    }
+    if (Collections.list(ctx.req().getHeaders("Authorization")).size() > 1) {
+      // Proxies and servers disagree on which of two credentials counts; accept neither.
+      ctx.header("WWW-Authenticate", "Bearer error=\"invalid_request\"");
+      CredentialRefusal refusal = CredentialRefusal.invalid("more than one Authorization header");
+      throw new GatewayException(refusal.code(), refusal.message(), null, refusal.reasons());
     }
     String header = ctx.header("Authorization");
     if (header == null || header.length() < 7 || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
@@ -306,12 +322,21 @@ public final class GatewayApp {
     }
   }
 
+  /**
+   * Parses a body that must be UTF-8 JSON (RFC 8259 section 8.1). Jackson alone guesses UTF-16 or
+   * UTF-32 from the first bytes and parses such a body; here the bytes are decoded strictly first,
+   * so a body in another encoding, or with a byte sequence no UTF-8 text has, is refused rather
+   * than read as something other than what the guardrails will be shown. A UTF-8 byte order mark is
+   * ignored, as RFC 8259 allows.
+   */
   private static JsonNode parseJson(byte[] bytes) {
     if (bytes.length == 0) {
       throw new GatewayException(ErrorCode.INVALID_JSON, "the request body is empty");
     }
-    try {
-      JsonNode node = Json.mapper().readTree(bytes);
+    CharBuffer text = decodeUtf8(bytes);
+    int start = text.length() > 0 && text.charAt(0) == BYTE_ORDER_MARK ? 1 : 0;
+    try (Reader reader = new CharArrayReader(text.array(), start, text.length() - start)) {
+      JsonNode node = Json.mapper().readTree(reader);
       if (node == null || node.isMissingNode()) {
         throw new GatewayException(ErrorCode.INVALID_JSON, "the request body is empty");
       }
@@ -327,10 +352,39 @@ public final class GatewayApp {
                   + e.getLocation().getColumnNr()
                   + ")";
       throw new GatewayException(
-          ErrorCode.INVALID_JSON, "the request body is not valid UTF-8 JSON" + where);
+          ErrorCode.INVALID_JSON, "the request body is not valid JSON" + where);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** The body as text, or a 422 naming the first byte that is not UTF-8 (or is NUL). */
+  private static CharBuffer decodeUtf8(byte[] bytes) {
+    for (int i = 0; i < bytes.length; i++) {
+      if (bytes[i] == 0) {
+        // Never in UTF-8 JSON, where U+0000 must be escaped; every UTF-16 or UTF-32 body has one.
+        throw new GatewayException(
+            ErrorCode.INVALID_JSON,
+            "the request body must be UTF-8 JSON; byte " + i + " is NUL (UTF-16 or UTF-32?)");
+      }
+    }
+    CharsetDecoder decoder =
+        StandardCharsets.UTF_8
+            .newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT);
+    ByteBuffer in = ByteBuffer.wrap(bytes);
+    CharBuffer out = CharBuffer.allocate(bytes.length);
+    CoderResult result = decoder.decode(in, out, true);
+    if (!result.isError()) {
+      result = decoder.flush(out);
+    }
+    if (result.isError()) {
+      throw new GatewayException(
+          ErrorCode.INVALID_JSON,
+          "the request body must be UTF-8 JSON; byte " + in.position() + " is not UTF-8");
+    }
+    return out.flip();
   }
 
   private String clientIp(Context ctx) {
