@@ -22,10 +22,18 @@ import dev.sluice.topics.Topics;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
+import java.io.CharArrayReader;
 import java.io.IOException;
-import java.io.InputStream;
+import java.io.Reader;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -50,8 +58,8 @@ public final class GatewayApp {
   private static final String REQUEST_ID = "sluice.requestId";
   private static final String PRINCIPAL = "sluice.principal";
   private static final String CREDENTIAL = "sluice.credential";
+  private static final char BYTE_ORDER_MARK = '\uFEFF';
   private static final int MAX_IDEMPOTENCY_KEY = 255;
-  private static final long DISCARD_LIMIT_BYTES = 16L * 1024 * 1024;
 
   /** How long {@link #stop} waits for the answers it gave waiting callers to go out. */
   private static final long STOP_ANSWER_GRACE_MS = 5_000;
@@ -94,6 +102,12 @@ public final class GatewayApp {
               config.http.prefer405over404 = true;
               // Room for large JWTs (the verifier caps them at 16 KiB and answers 401 beyond).
               config.jetty.modifyHttpConfiguration(http -> http.setRequestHeaderSize(32 * 1024));
+              // Errors Jetty raises itself (bad framing, 431, 414, 505, failures while stopping)
+              // answer in the same shape as the gateway's own, at server and servlet level alike.
+              JettyErrorHandler jettyErrors = new JettyErrorHandler(REQUEST_ID);
+              config.jetty.modifyServer(server -> server.setErrorHandler(jettyErrors));
+              config.jetty.modifyServletContextHandler(
+                  context -> context.setErrorHandler(jettyErrors));
               config.routes.before(this::assignRequestId);
               config.routes.beforeMatched(this::authenticate);
               config.routes.get(
@@ -130,6 +144,12 @@ public final class GatewayApp {
     if (!roles.contains(Role.CALLER)) {
       throw new GatewayException(ErrorCode.POLICY_DENIED, "this route is not open");
     }
+    if (Collections.list(ctx.req().getHeaders("Authorization")).size() > 1) {
+      // Proxies and servers disagree on which of two credentials counts; accept neither.
+      ctx.header("WWW-Authenticate", "Bearer error=\"invalid_request\"");
+      CredentialRefusal refusal = CredentialRefusal.invalid("more than one Authorization header");
+      throw new GatewayException(refusal.code(), refusal.message(), null, refusal.reasons());
+    }
     String header = ctx.header("Authorization");
     if (header == null || header.length() < 7 || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
       ctx.header("WWW-Authenticate", "Bearer");
@@ -160,11 +180,35 @@ public final class GatewayApp {
           ErrorCode.GATEWAY_UNAVAILABLE, "the gateway is shutting down; retry");
     }
     requireJson(ctx);
-    long declared = ctx.contentLength();
-    if (declared > settings.maxRequestBytes()) {
-      throw tooLarge();
-    }
-    JsonNode body = parseJson(ctx.bodyAsBytes());
+    // Counted until answered, so stop() can let the last answers out before Jetty stops.
+    unanswered.incrementAndGet();
+    // The body is read without holding this thread: a caller trickling it costs a connection only.
+    ctx.future(
+        () ->
+            BodyReader.read(ctx.req(), settings.maxRequestBytes(), settings.requestBodyTimeoutMs())
+                .thenCompose(bytes -> publishAndWait(ctx, requestId, bytes))
+                .handle(
+                    (answer, failure) -> {
+                      try {
+                        if (failure == null) {
+                          answer(ctx, answer);
+                        } else {
+                          answerFailure(ctx, requestId, failure);
+                        }
+                      } finally {
+                        unanswered.decrementAndGet();
+                      }
+                      return null;
+                    }));
+  }
+
+  /**
+   * Shapes the body into an envelope, publishes it and waits for its reply. A refusal fails the
+   * result with a {@link GatewayException} before anything is published.
+   */
+  private CompletableFuture<ReplyEnvelope> publishAndWait(
+      Context ctx, String requestId, byte[] bytes) {
+    JsonNode body = parseJson(bytes);
     try {
       ChatRequests.parse(body);
     } catch (InvalidChatRequest e) {
@@ -193,7 +237,6 @@ public final class GatewayApp {
 
     CompletableFuture<ReplyEnvelope> reply =
         inbox.expect(requestId, principal.tenant(), nonce, settings.requestTimeoutMs());
-    unanswered.incrementAndGet();
     waits.add(reply);
     reply.whenComplete((answer, failure) -> waits.remove(reply));
     if (stopping) {
@@ -201,23 +244,21 @@ public final class GatewayApp {
       reply.completeExceptionally(new ShuttingDown());
     }
     CompletableFuture<Void> published = publisher.publish(envelope);
-    ctx.future(
-        () ->
-            published
-                .thenCompose(sent -> reply)
-                .handle(
-                    (answer, failure) -> {
-                      try {
-                        if (failure == null) {
-                          answer(ctx, answer);
-                        } else {
-                          answerFailure(ctx, requestId, published, failure);
-                        }
-                      } finally {
-                        unanswered.decrementAndGet();
-                      }
-                      return null;
-                    }));
+    return published
+        .exceptionallyCompose(
+            failure -> {
+              inbox.forget(requestId);
+              LOGGER
+                  .atError()
+                  .addKeyValue("requestId", requestId)
+                  .addKeyValue("error", unwrap(failure).getClass().getSimpleName())
+                  .log("could not publish the request");
+              return CompletableFuture.failedFuture(
+                  new GatewayException(
+                      ErrorCode.GATEWAY_UNAVAILABLE,
+                      "the gateway could not accept the request; retry"));
+            })
+        .thenCompose(sent -> reply);
   }
 
   /**
@@ -254,21 +295,10 @@ public final class GatewayApp {
     }
   }
 
-  private void answerFailure(
-      Context ctx, String requestId, CompletableFuture<Void> published, Throwable failure) {
-    Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
-    if (published.isCompletedExceptionally()) {
-      inbox.forget(requestId);
-      LOGGER
-          .atError()
-          .addKeyValue("requestId", requestId)
-          .addKeyValue("error", cause.getClass().getSimpleName())
-          .log("could not publish the request");
-      writeError(
-          ctx,
-          ErrorCode.GATEWAY_UNAVAILABLE,
-          ErrorCode.GATEWAY_UNAVAILABLE.error("the gateway could not accept the request; retry"),
-          requestId);
+  private void answerFailure(Context ctx, String requestId, Throwable failure) {
+    Throwable cause = unwrap(failure);
+    if (cause instanceof GatewayException refused) {
+      refuse(refused, ctx);
     } else if (cause instanceof ShuttingDown) {
       writeError(
           ctx,
@@ -294,6 +324,12 @@ public final class GatewayApp {
           ErrorCode.INTERNAL_ERROR.error("internal error"),
           requestId);
     }
+  }
+
+  private static Throwable unwrap(Throwable failure) {
+    return failure instanceof CompletionException && failure.getCause() != null
+        ? failure.getCause()
+        : failure;
   }
 
   private static void answer(Context ctx, ReplyEnvelope reply) {
@@ -360,12 +396,21 @@ public final class GatewayApp {
     }
   }
 
+  /**
+   * Parses a body that must be UTF-8 JSON (RFC 8259 section 8.1). Jackson alone guesses UTF-16 or
+   * UTF-32 from the first bytes and parses such a body; here the bytes are decoded strictly first,
+   * so a body in another encoding, or with a byte sequence no UTF-8 text has, is refused rather
+   * than read as something other than what the guardrails will be shown. A UTF-8 byte order mark is
+   * ignored, as RFC 8259 allows.
+   */
   private static JsonNode parseJson(byte[] bytes) {
     if (bytes.length == 0) {
       throw new GatewayException(ErrorCode.INVALID_JSON, "the request body is empty");
     }
-    try {
-      JsonNode node = Json.mapper().readTree(bytes);
+    CharBuffer text = decodeUtf8(bytes);
+    int start = text.length() > 0 && text.charAt(0) == BYTE_ORDER_MARK ? 1 : 0;
+    try (Reader reader = new CharArrayReader(text.array(), start, text.length() - start)) {
+      JsonNode node = Json.mapper().readTree(reader);
       if (node == null || node.isMissingNode()) {
         throw new GatewayException(ErrorCode.INVALID_JSON, "the request body is empty");
       }
@@ -381,10 +426,39 @@ public final class GatewayApp {
                   + e.getLocation().getColumnNr()
                   + ")";
       throw new GatewayException(
-          ErrorCode.INVALID_JSON, "the request body is not valid UTF-8 JSON" + where);
+          ErrorCode.INVALID_JSON, "the request body is not valid JSON" + where);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** The body as text, or a 422 naming the first byte that is not UTF-8 (or is NUL). */
+  private static CharBuffer decodeUtf8(byte[] bytes) {
+    for (int i = 0; i < bytes.length; i++) {
+      if (bytes[i] == 0) {
+        // Never in UTF-8 JSON, where U+0000 must be escaped; every UTF-16 or UTF-32 body has one.
+        throw new GatewayException(
+            ErrorCode.INVALID_JSON,
+            "the request body must be UTF-8 JSON; byte " + i + " is NUL (UTF-16 or UTF-32?)");
+      }
+    }
+    CharsetDecoder decoder =
+        StandardCharsets.UTF_8
+            .newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT);
+    ByteBuffer in = ByteBuffer.wrap(bytes);
+    CharBuffer out = CharBuffer.allocate(bytes.length);
+    CoderResult result = decoder.decode(in, out, true);
+    if (!result.isError()) {
+      result = decoder.flush(out);
+    }
+    if (result.isError()) {
+      throw new GatewayException(
+          ErrorCode.INVALID_JSON,
+          "the request body must be UTF-8 JSON; byte " + in.position() + " is not UTF-8");
+    }
+    return out.flip();
   }
 
   private String clientIp(Context ctx) {
@@ -397,36 +471,7 @@ public final class GatewayApp {
     return ctx.ip();
   }
 
-  /**
-   * Reads and drops what is left of a refused body, up to {@link #DISCARD_LIMIT_BYTES}, before the
-   * 413 goes out. A server that answers and closes while the client is still sending resets the
-   * connection, and most clients then report the reset instead of the 413; nginx's lingering close
-   * does the same for the same reason. Past the limit the connection just closes.
-   */
-  private static void discardUnreadBody(Context ctx) {
-    byte[] buffer = new byte[64 * 1024];
-    long discarded = 0;
-    try {
-      InputStream body = ctx.req().getInputStream();
-      int read;
-      while (discarded < DISCARD_LIMIT_BYTES && (read = body.read(buffer)) >= 0) {
-        discarded += read;
-      }
-    } catch (IOException | RuntimeException e) {
-      // The body is broken or already failed: the connection closes, which is all that is left.
-    }
-  }
-
-  private GatewayException tooLarge() {
-    return new GatewayException(
-        ErrorCode.REQUEST_TOO_LARGE,
-        "the request body is larger than " + settings.maxRequestBytes() + " bytes");
-  }
-
   private void refuse(GatewayException e, Context ctx) {
-    if (e.code() == ErrorCode.REQUEST_TOO_LARGE) {
-      discardUnreadBody(ctx);
-    }
     writeError(
         ctx,
         e.code(),
@@ -439,7 +484,7 @@ public final class GatewayApp {
     String message;
     switch (e.getStatus()) {
       case 413:
-        refuse(tooLarge(), ctx);
+        refuse(BodyReader.tooLarge(settings.maxRequestBytes()), ctx);
         return;
       case 404:
         code = ErrorCode.NOT_FOUND;

@@ -25,6 +25,8 @@ import java.util.TreeSet;
  * @param replyPartitions the {@code llm.replies} partitions this instance owns; empty = all
  * @param trustForwardedFor {@code TRUST_FORWARDED_FOR}: take the client address from {@code
  *     X-Forwarded-For}
+ * @param requestBodyTimeoutMs {@code REQUEST_BODY_TIMEOUT_MS}: how long a caller may take to send a
+ *     request body, from the end of its headers to its last byte; slower bodies get 408
  */
 public record IngressSettings(
     KafkaSettings kafka,
@@ -35,10 +37,15 @@ public record IngressSettings(
     long maxRequestBytes,
     long requestTimeoutMs,
     Optional<List<Integer>> replyPartitions,
-    boolean trustForwardedFor) {
+    boolean trustForwardedFor,
+    long requestBodyTimeoutMs) {
   public static final int DEFAULT_PORT = 8000;
   public static final long DEFAULT_MAX_REQUEST_BYTES = 1024 * 1024;
   public static final long MIN_REQUEST_BYTES = 1024;
+  // Room for a 1 MiB body over a slow mobile link (about 1 Mbit/s takes 8 s), not for a trickle.
+  public static final long DEFAULT_REQUEST_BODY_TIMEOUT_MS = 30_000;
+  public static final long MIN_REQUEST_BODY_TIMEOUT_MS = 100;
+  public static final long MAX_REQUEST_BODY_TIMEOUT_MS = 600_000;
 
   public IngressSettings {
     Objects.requireNonNull(kafka, "kafka");
@@ -51,6 +58,14 @@ public record IngressSettings(
     }
     if (maxRequestBytes < MIN_REQUEST_BYTES) {
       throw new ConfigException("MAX_REQUEST_BYTES must be at least " + MIN_REQUEST_BYTES);
+    }
+    if (requestBodyTimeoutMs < MIN_REQUEST_BODY_TIMEOUT_MS
+        || requestBodyTimeoutMs > MAX_REQUEST_BODY_TIMEOUT_MS) {
+      throw new ConfigException(
+          "REQUEST_BODY_TIMEOUT_MS must be from "
+              + MIN_REQUEST_BODY_TIMEOUT_MS
+              + " to "
+              + MAX_REQUEST_BODY_TIMEOUT_MS);
     }
     replyPartitions = replyPartitions.map(List::copyOf);
   }
@@ -65,7 +80,8 @@ public record IngressSettings(
         env.getLong("MAX_REQUEST_BYTES", DEFAULT_MAX_REQUEST_BYTES),
         RequestTimeout.from(env).callerWaitMs(),
         env.get("INGRESS_REPLY_PARTITIONS").map(IngressSettings::partitions),
-        env.getBoolean("TRUST_FORWARDED_FOR", false));
+        env.getBoolean("TRUST_FORWARDED_FOR", false),
+        env.getLong("REQUEST_BODY_TIMEOUT_MS", DEFAULT_REQUEST_BODY_TIMEOUT_MS));
   }
 
   /** {@code "0,1,2"} or {@code "0-2"} or a mix. */

@@ -117,6 +117,25 @@ class GatewayAppAuthenticationTest {
   }
 
   @Test
+  void refusesTwoAuthorizationHeadersEvenWhenBothAreValid() {
+    String marker = marker();
+    String other = TestTokens.mint("globex", Instant.now());
+    HttpResponse<String> response =
+        ingress.send(
+            ingress
+                .chatRequest(acmeToken, "application/json")
+                .header("Authorization", "Bearer " + other)
+                .POST(HttpRequest.BodyPublishers.ofString(chatBody(marker)))
+                .build());
+
+    JsonNode error = assertRefused(ingress, response, 401, "invalid_token", marker, other);
+
+    assertThat(error.path("reasons").toString()).contains("more than one Authorization header");
+    assertThat(response.headers().firstValue("WWW-Authenticate"))
+        .hasValueSatisfying(value -> assertThat(value).contains("invalid_request"));
+  }
+
+  @Test
   void refusesTheDevTokenWhenDevModeIsOff() {
     try (IngressUnderTest strict = IngressUnderTest.start(TestTokens.verifier(false))) {
       String marker = marker();

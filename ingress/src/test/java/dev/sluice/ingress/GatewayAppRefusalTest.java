@@ -9,8 +9,13 @@ import dev.sluice.auth.TestTokens;
 import java.io.ByteArrayInputStream;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -201,6 +206,72 @@ class GatewayAppRefusalTest {
   }
 
   @Test
+  void refusesUtf16AndUtf32BodiesWithOrWithoutAByteOrderMark() {
+    String marker = marker();
+    String body = chatBody(marker);
+    Charset utf32 = Charset.forName("UTF-32");
+    Map<String, byte[]> encodings = new LinkedHashMap<>();
+    encodings.put("UTF-16LE", body.getBytes(StandardCharsets.UTF_16LE));
+    encodings.put("UTF-16BE", body.getBytes(StandardCharsets.UTF_16BE));
+    encodings.put("UTF-16 with BOM", body.getBytes(StandardCharsets.UTF_16));
+    encodings.put("UTF-16LE with BOM", concat(bytes(0xFF, 0xFE), encodings.get("UTF-16LE")));
+    encodings.put("UTF-32BE", body.getBytes(utf32));
+    encodings.put("UTF-32BE with BOM", concat(bytes(0, 0, 0xFE, 0xFF), body.getBytes(utf32)));
+    encodings.put("UTF-32LE", body.getBytes(Charset.forName("UTF-32LE")));
+
+    encodings.forEach(
+        (name, encoded) -> {
+          JsonNode error =
+              assertRefused(
+                  ingress.send(
+                      ingress
+                          .chatRequest(acmeToken, "application/json")
+                          .POST(HttpRequest.BodyPublishers.ofByteArray(encoded))
+                          .build()),
+                  422,
+                  "invalid_json",
+                  marker);
+          assertThat(error.path("message").asText()).as(name).contains("must be UTF-8");
+        });
+  }
+
+  @Test
+  void refusesByteSequencesNoUtf8TextHas() {
+    String marker = marker();
+    Map<String, byte[]> sequences = new LinkedHashMap<>();
+    sequences.put("overlong '/'", bytes(0xC0, 0xAF));
+    sequences.put("overlong NUL", bytes(0xC0, 0x80));
+    sequences.put("encoded surrogate", bytes(0xED, 0xA0, 0x80));
+    sequences.put("past U+10FFFF", bytes(0xF4, 0x90, 0x80, 0x80));
+    sequences.put("lone continuation", bytes(0x80));
+    sequences.put("truncated at the end", bytes(0xE2, 0x82));
+
+    sequences.forEach(
+        (name, invalid) -> {
+          byte[] prefix =
+              ("{\"model\":\"stub\",\"messages\":[{\"role\":\"user\",\"content\":\"" + marker)
+                  .getBytes(StandardCharsets.UTF_8);
+          byte[] suffix = "\"}]}".getBytes(StandardCharsets.UTF_8);
+          JsonNode error =
+              assertRefused(
+                  ingress.send(
+                      ingress
+                          .chatRequest(acmeToken, "application/json")
+                          .POST(
+                              HttpRequest.BodyPublishers.ofByteArray(
+                                  concat(concat(prefix, invalid), suffix)))
+                          .build()),
+                  422,
+                  "invalid_json",
+                  marker);
+          assertThat(error.path("message").asText())
+              .as(name)
+              .isEqualTo(
+                  "the request body must be UTF-8 JSON; byte " + prefix.length + " is not UTF-8");
+        });
+  }
+
+  @Test
   void refusesDeeplyNestedJsonWithoutFailing() {
     int depth = 5_000;
     String body =
@@ -272,15 +343,22 @@ class GatewayAppRefusalTest {
     String marker = marker();
     String body = chatBody(marker);
 
-    assertRefused(
-        ingress.send(
-            ingress
-                .chatRequest(acmeToken, "application/json; charset=iso-8859-1")
-                .POST(HttpRequest.BodyPublishers.ofString(body))
-                .build()),
-        415,
-        "unsupported_media_type",
-        marker);
+    for (String type :
+        List.of(
+            "application/json; charset=iso-8859-1",
+            "application/json; charset=utf-16",
+            "application/json;charset=\"UTF-32\"",
+            "application/json; charset=utf-8; charset=utf-16")) {
+      assertRefused(
+          ingress.send(
+              ingress
+                  .chatRequest(acmeToken, type)
+                  .POST(HttpRequest.BodyPublishers.ofString(body))
+                  .build()),
+          415,
+          "unsupported_media_type",
+          marker);
+    }
   }
 
   // --- helpers ---------------------------------------------------------------------------------
@@ -299,6 +377,20 @@ class GatewayAppRefusalTest {
     byte[] body = chatBody(filler).getBytes(StandardCharsets.UTF_8);
     assertThat(body.length).isGreaterThan(MAX_REQUEST_BYTES);
     return body;
+  }
+
+  private static byte[] bytes(int... values) {
+    byte[] bytes = new byte[values.length];
+    for (int i = 0; i < values.length; i++) {
+      bytes[i] = (byte) values[i];
+    }
+    return bytes;
+  }
+
+  private static byte[] concat(byte[] first, byte[] second) {
+    byte[] both = Arrays.copyOf(first, first.length + second.length);
+    System.arraycopy(second, 0, both, first.length, second.length);
+    return both;
   }
 
   /** Text that must never come back in an error. */

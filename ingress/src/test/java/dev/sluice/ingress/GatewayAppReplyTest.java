@@ -131,6 +131,32 @@ class GatewayAppReplyTest {
   }
 
   @Test
+  void publishesTextBeyondAsciiIntactAndIgnoresAUtf8ByteOrderMark() {
+    String text = "héllo, 日本語, emoji 🎉, escaped \\u00e9";
+    byte[] utf8 = chatBody(text).getBytes(StandardCharsets.UTF_8);
+    byte[] withMark = new byte[utf8.length + 3];
+    withMark[0] = (byte) 0xEF;
+    withMark[1] = (byte) 0xBB;
+    withMark[2] = (byte) 0xBF;
+    System.arraycopy(utf8, 0, withMark, 3, utf8.length);
+
+    for (byte[] body : List.of(utf8, withMark)) {
+      ingress.reset();
+      HttpResponse<String> response =
+          ingress.send(
+              ingress
+                  .chatRequest(acmeToken, "application/json; charset=UTF-8")
+                  .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                  .build());
+
+      assertCompletion(response, "echo");
+      assertThat(ingress.producer().history()).hasSize(1);
+      assertThat(ingress.producer().history().get(0).value().request())
+          .isEqualTo(json(chatBody(text)));
+    }
+  }
+
+  @Test
   void publishesAChunkedBodyUnderTheLimitIntact() {
     byte[] body = chatBody("sent in chunks").getBytes(StandardCharsets.UTF_8);
 

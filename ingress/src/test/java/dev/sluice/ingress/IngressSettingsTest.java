@@ -20,6 +20,7 @@ class IngressSettingsTest {
     assertThat(settings.requestTimeoutMs()).isEqualTo(60_000);
     assertThat(settings.replyPartitions()).isEmpty();
     assertThat(settings.trustForwardedFor()).isFalse();
+    assertThat(settings.requestBodyTimeoutMs()).isEqualTo(30_000);
     assertThat(settings.tuning()).isEqualTo(new KafkaTuning(0, 5));
     assertThat(settings.topics().partitions()).isEqualTo(6);
     assertThat(settings.pipeline().id()).isEqualTo("sluice-pipeline");
@@ -71,6 +72,24 @@ class IngressSettingsTest {
     assertThatThrownBy(() -> IngressSettings.from(Env.of(Map.of("PORT", "70000"))))
         .isInstanceOf(ConfigException.class)
         .hasMessage("PORT must be from 0 to 65535");
+  }
+
+  @Test
+  void theBodyTimeoutIsReadAndBounded() {
+    assertThat(
+            IngressSettings.from(Env.of(Map.of("REQUEST_BODY_TIMEOUT_MS", "5000")))
+                .requestBodyTimeoutMs())
+        .isEqualTo(5_000);
+    for (String bad : List.of("0", "99", "600001")) {
+      assertThatThrownBy(() -> IngressSettings.from(Env.of(Map.of("REQUEST_BODY_TIMEOUT_MS", bad))))
+          .as(bad)
+          .isInstanceOf(ConfigException.class)
+          .hasMessage("REQUEST_BODY_TIMEOUT_MS must be from 100 to 600000");
+    }
+    assertThatThrownBy(
+            () -> IngressSettings.from(Env.of(Map.of("REQUEST_BODY_TIMEOUT_MS", "soon"))))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("REQUEST_BODY_TIMEOUT_MS");
   }
 
   @Test

@@ -21,6 +21,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.producer.MockProducer;
@@ -52,15 +53,15 @@ final class IngressUnderTest implements AutoCloseable {
           .connectTimeout(Duration.ofSeconds(5))
           .build();
 
-  private IngressUnderTest(TokenVerifier verifier, MockProducer<String, RequestEnvelope> producer) {
+  private IngressUnderTest(
+      TokenVerifier verifier,
+      MockProducer<String, RequestEnvelope> producer,
+      Map<String, String> settings) {
     this.verifier = verifier;
     this.producer = producer;
-    Map<String, String> env =
-        Map.of(
-            "MAX_REQUEST_BYTES",
-            Integer.toString(MAX_REQUEST_BYTES),
-            "REQUEST_TIMEOUT_MS",
-            Long.toString(REQUEST_TIMEOUT_MS));
+    Map<String, String> env = new HashMap<>(settings);
+    env.putIfAbsent("MAX_REQUEST_BYTES", Integer.toString(MAX_REQUEST_BYTES));
+    env.putIfAbsent("REQUEST_TIMEOUT_MS", Long.toString(REQUEST_TIMEOUT_MS));
     this.app =
         new GatewayApp(
             IngressSettings.from(Env.of(env)),
@@ -83,7 +84,16 @@ final class IngressUnderTest implements AutoCloseable {
 
   static IngressUnderTest start(
       TokenVerifier verifier, MockProducer<String, RequestEnvelope> producer) {
-    return new IngressUnderTest(verifier, producer);
+    return new IngressUnderTest(verifier, producer, Map.of());
+  }
+
+  /** An ingress with DEV_MODE on and {@code settings} over the test's own (variable to value). */
+  static IngressUnderTest start(Map<String, String> settings) {
+    return new IngressUnderTest(TestTokens.verifier(true), acknowledgingProducer(), settings);
+  }
+
+  int port() {
+    return app.javalin().port();
   }
 
   /** A producer that sends at once, through the real serializers of {@code llm.requests}. */

@@ -22,17 +22,21 @@ public enum ErrorCode {
   POLICY_DENIED(403, "policy_denied", Type.PERMISSION),
   NOT_FOUND(404, "not_found", Type.INVALID_REQUEST),
   METHOD_NOT_ALLOWED(405, "method_not_allowed", Type.INVALID_REQUEST),
+  REQUEST_TIMEOUT(408, "request_timeout", Type.INVALID_REQUEST),
   REQUEST_TOO_LARGE(413, "request_too_large", Type.INVALID_REQUEST),
+  URI_TOO_LONG(414, "uri_too_long", Type.INVALID_REQUEST),
   UNSUPPORTED_MEDIA_TYPE(415, "unsupported_media_type", Type.INVALID_REQUEST),
   INVALID_JSON(422, "invalid_json", Type.INVALID_REQUEST),
   RATE_LIMITED(429, "rate_limited", Type.RATE_LIMIT),
+  HEADERS_TOO_LARGE(431, "headers_too_large", Type.INVALID_REQUEST),
   INTERNAL_ERROR(500, "internal_error", Type.SERVER),
   PROVIDER_ERROR(502, "provider_error", Type.SERVER),
   POLICY_UNAVAILABLE(503, "policy_unavailable", Type.SERVER),
   PROVIDER_UNAVAILABLE(503, "provider_unavailable", Type.SERVER),
   GATEWAY_UNAVAILABLE(503, "gateway_unavailable", Type.SERVER),
   GATEWAY_TIMEOUT(504, "gateway_timeout", Type.TIMEOUT),
-  PROVIDER_TIMEOUT(504, "provider_timeout", Type.TIMEOUT);
+  PROVIDER_TIMEOUT(504, "provider_timeout", Type.TIMEOUT),
+  HTTP_VERSION_NOT_SUPPORTED(505, "http_version_not_supported", Type.INVALID_REQUEST);
 
   /** OpenAI's error {@code type} values. */
   private static final class Type {
