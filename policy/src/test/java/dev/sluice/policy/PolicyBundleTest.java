@@ -154,7 +154,8 @@ class PolicyBundleTest {
   @Test
   void aSourceWithoutCanonicalFormIsCoveredByEveryContextRule() {
     DenyRule rule = new DenyRule("no wiki", List.of(), List.of(), List.of("kb://internal/"), null);
-    assertThat(rule.matches(new DenyRule.Facts("stub", "bob", null, List.of("kb://internal/../../x"))))
+    assertThat(
+            rule.matches(new DenyRule.Facts("stub", "bob", null, List.of("kb://internal/../../x"))))
         .isTrue();
   }
 
