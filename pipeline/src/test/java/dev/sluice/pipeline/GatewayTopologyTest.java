@@ -10,6 +10,7 @@ import dev.sluice.egress.Provider;
 import dev.sluice.egress.ProviderException;
 import dev.sluice.egress.ProviderRouter;
 import dev.sluice.egress.StubProvider;
+import dev.sluice.pipeline.audit.AuditDecisions;
 import dev.sluice.pipeline.auth.EnvelopeAuthenticator;
 import dev.sluice.pipeline.chain.AsyncStage;
 import dev.sluice.pipeline.chain.CallBudget;
@@ -28,6 +29,7 @@ import dev.sluice.pipeline.stage.StageDecision;
 import dev.sluice.schemas.Json;
 import dev.sluice.schemas.RequestIds;
 import dev.sluice.schemas.StageName;
+import dev.sluice.schemas.audit.AuditRecord;
 import dev.sluice.schemas.envelope.VerifiedRequest;
 import dev.sluice.schemas.reply.ErrorCode;
 import dev.sluice.schemas.reply.Outcome;
@@ -89,6 +91,7 @@ class GatewayTopologyTest {
   private TestInputTopic<String, String> requests;
   private TestOutputTopic<String, byte[]> replies;
   private TestOutputTopic<String, byte[]> deadLetters;
+  private TestOutputTopic<String, AuditRecord> decisions;
 
   @AfterEach
   void closeDriver() {
@@ -375,6 +378,41 @@ class GatewayTopologyTest {
     assertThat(reply.tenant()).isEqualTo(ACME);
     assertThat(reply.error().code()).isEqualTo("stream_unsupported");
     assertThat(reply.error().param()).isEqualTo("stream");
+  }
+
+  @Test
+  void auditsAShapeRefusalUnderTheVerifiedTenantAndSubject() {
+    start(false, ROOMY);
+    String id = RequestIds.next();
+    ObjectNode envelope = Envelopes.envelope(id, ACME, TestTokens.mint(ACME, T0), "stub", "x");
+    ((ObjectNode) envelope.get("request")).put("stream", true);
+
+    pipe(envelope, T0);
+
+    assertThat(onlyReply().error().code()).isEqualTo("stream_unsupported");
+    TestRecord<String, AuditRecord> decision = onlyDecision();
+    assertThat(decision.key()).isEqualTo(ACME);
+    assertThat(decision.value().requestId()).isEqualTo(id);
+    assertThat(decision.value().tenant()).isEqualTo(ACME);
+    assertThat(decision.value().subject()).isEqualTo("alice");
+    assertThat(decision.value().decision().stage()).isEqualTo(StageName.VALIDATE);
+    assertThat(decision.value().decision().reasons()).contains("stream_unsupported");
+  }
+
+  @Test
+  void auditsARefusalBeforeAuthenticationUnderNoTenant() {
+    start(false, ROOMY);
+    String forged =
+        TestTokens.hs256(TestTokens.OTHER_SECRET, TestTokens.claims(ACME, "alice", T0).build());
+
+    pipe(Envelopes.envelope(RequestIds.next(), ACME, forged, "stub", "x"), T0);
+
+    assertThat(onlyReply().status()).isEqualTo(401);
+    TestRecord<String, AuditRecord> decision = onlyDecision();
+    assertThat(decision.key()).isEqualTo(AuditDecisions.UNAUTHENTICATED);
+    assertThat(decision.value().tenant()).isNull();
+    assertThat(decision.value().subject()).isNull();
+    assertThat(decision.value().decision().stage()).isEqualTo(StageName.AUTHENTICATE);
   }
 
   @Test
@@ -863,6 +901,11 @@ class GatewayTopologyTest {
     deadLetters =
         driver.createOutputTopic(
             Topics.DEAD_LETTERS.name(), new StringDeserializer(), new ByteArrayDeserializer());
+    decisions =
+        driver.createOutputTopic(
+            Topics.AUDIT_DECISIONS.name(),
+            Topics.AUDIT_DECISIONS.keySerde().deserializer(),
+            Topics.AUDIT_DECISIONS.valueSerde().deserializer());
   }
 
   private Properties streamsProperties() {
@@ -892,6 +935,12 @@ class GatewayTopologyTest {
       out.add(REPLY.fromBytes(record.value()));
     }
     return out;
+  }
+
+  private TestRecord<String, AuditRecord> onlyDecision() {
+    List<TestRecord<String, AuditRecord>> records = decisions.readRecordsToList();
+    assertThat(records).hasSize(1);
+    return records.get(0);
   }
 
   private TestRecord<String, byte[]> onlyDeadLetter() {
