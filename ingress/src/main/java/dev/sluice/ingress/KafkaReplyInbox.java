@@ -1,10 +1,12 @@
 package dev.sluice.ingress;
 
+import dev.sluice.config.WarningThrottle;
 import dev.sluice.schemas.reply.ReplyEnvelope;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -33,6 +35,8 @@ final class KafkaReplyInbox implements ReplyInbox, AutoCloseable {
   private final Map<String, Waiter> waiting = new ConcurrentHashMap<>();
   private final AtomicInteger next = new AtomicInteger();
   private final Thread thread;
+  // Garbage on the reply topic is skipped record by record but logged once a minute.
+  private final WarningThrottle unreadable;
   private volatile boolean running = true;
   private volatile boolean alive = true;
 
@@ -40,7 +44,16 @@ final class KafkaReplyInbox implements ReplyInbox, AutoCloseable {
   private record Waiter(String tenant, CompletableFuture<ReplyEnvelope> reply) {}
 
   KafkaReplyInbox(Consumer<String, ReplyEnvelope> consumer, String topic, List<Integer> owned) {
+    this(consumer, topic, owned, new WarningThrottle());
+  }
+
+  KafkaReplyInbox(
+      Consumer<String, ReplyEnvelope> consumer,
+      String topic,
+      List<Integer> owned,
+      WarningThrottle unreadable) {
     this.consumer = consumer;
+    this.unreadable = unreadable;
     this.owned = List.copyOf(owned);
     List<TopicPartition> partitions = new ArrayList<>();
     for (int partition : owned) {
@@ -97,11 +110,15 @@ final class KafkaReplyInbox implements ReplyInbox, AutoCloseable {
         } catch (RecordDeserializationException e) {
           // Anyone who can write to the reply topic could stop this reader; skip what it cannot
           // read.
-          LOGGER
-              .atWarn()
-              .addKeyValue("partition", e.topicPartition())
-              .addKeyValue("offset", e.offset())
-              .log("skipping an unreadable reply");
+          OptionalLong heldBack = unreadable.admit(e.topicPartition().topic());
+          if (heldBack.isPresent()) {
+            LOGGER
+                .atWarn()
+                .addKeyValue("partition", e.topicPartition())
+                .addKeyValue("offset", e.offset())
+                .addKeyValue("unloggedSinceLast", heldBack.getAsLong())
+                .log("skipping an unreadable reply; more are skipped but logged once a minute");
+          }
           consumer.seek(e.topicPartition(), e.offset() + 1);
         } catch (WakeupException e) {
           throw e;

@@ -2,10 +2,12 @@ package dev.sluice.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.spi.ILoggingEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.auth.TestTokens;
 import dev.sluice.config.Env;
+import dev.sluice.config.WarningThrottle;
 import dev.sluice.egress.Provider;
 import dev.sluice.egress.ProviderException;
 import dev.sluice.egress.ProviderRouter;
@@ -51,6 +53,7 @@ import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -87,6 +90,9 @@ class GatewayTopologyTest {
   @TempDir java.nio.file.Path dataDir;
 
   private final ManualProvider manual = new ManualProvider();
+  private final AtomicLong logClockNanos = new AtomicLong();
+  private final WarningThrottle throttle =
+      new WarningThrottle(WarningThrottle.DEFAULT_INTERVAL, logClockNanos::get);
   private TopologyTestDriver driver;
   private TestInputTopic<String, String> requests;
   private TestOutputTopic<String, byte[]> replies;
@@ -545,6 +551,44 @@ class GatewayTopologyTest {
   }
 
   @Test
+  void aFloodOfGarbageLogsOneLineWithoutAStackTraceAndANoteEach() throws IOException {
+    start(false, ROOMY);
+    String token = TestTokens.mint(ACME, T0);
+    String id = RequestIds.next();
+
+    List<ILoggingEvent> lines;
+    try (LogCapture logs = new LogCapture()) {
+      for (int i = 0; i < 20; i++) {
+        requests.pipeInput(ACME, "{\"credential\":\"" + token + "\", garbage " + i, T0);
+      }
+      pipe(Envelopes.envelope(id, ACME, token, "stub", "still there?"), T0);
+      lines = logs.warnings();
+    }
+
+    assertThat(deadLetters.readRecordsToList()).hasSize(20);
+    assertThat(onlyReply().requestId()).isEqualTo(id);
+    // Kafka's own per-record warning (with a stack trace) is off; the gateway's says it once.
+    assertThat(lines).hasSize(1);
+    ILoggingEvent line = lines.get(0);
+    assertThat(line.getLoggerName()).isEqualTo(DeadLetters.class.getName());
+    assertThat(line.getThrowableProxy()).isNull();
+    assertThat(LogCapture.value(line, "topic")).isEqualTo(Topics.REQUESTS.name());
+    assertThat(LogCapture.value(line, "offset")).isEqualTo(0L);
+    assertThat(line.getFormattedMessage() + line.getKeyValuePairs())
+        .doesNotContain(token)
+        .doesNotContain("garbage");
+
+    // A minute on, the next one is logged with the count of those that were not.
+    logClockNanos.addAndGet(WarningThrottle.DEFAULT_INTERVAL.toNanos());
+    try (LogCapture logs = new LogCapture()) {
+      requests.pipeInput(ACME, "not json either", T0);
+      lines = logs.warnings();
+    }
+    assertThat(lines).hasSize(1);
+    assertThat(LogCapture.value(lines.get(0), "unloggedSinceLast")).isEqualTo(19L);
+  }
+
+  @Test
   void answers500WhenAStageFailsAndKeepsGoing() {
     RequestStage exploding =
         new RequestStage() {
@@ -913,7 +957,10 @@ class GatewayTopologyTest {
         PipelineSettings.from(
             Env.of(
                 Map.of("DATA_DIR", dataDir.toString(), "PIPELINE_INSTANCE_ID", "pipeline-test")));
-    return StreamsProperties.requests(settings);
+    Properties props = StreamsProperties.requests(settings);
+    // The production throttle on the test's clock: which lines a flood leaves is not a race.
+    props.put(DeadLetters.THROTTLE_CONFIG, throttle);
+    return props;
   }
 
   /** Produces the envelope keyed by its own tenant, as the ingress and batch jobs do. */
