@@ -74,11 +74,10 @@ public final class TokenMinter {
     Objects.requireNonNull(issuedAt, "issuedAt");
     // A token the verifier would refuse is no use to anyone: say so here instead.
     if (!Principal.isValidTenant(tenant)) {
-      throw new IllegalArgumentException(
-          "tenant must be 1 to 128 of A-Z a-z 0-9 . _ : @ -, not - or dots alone");
+      throw new IllegalArgumentException("tenant must be " + Principal.TENANT_RULE);
     }
     if (subject != null && !Principal.isValidSubject(subject)) {
-      throw new IllegalArgumentException("subject must be 1 to 256 of A-Z a-z 0-9 . _ : @ | / + -");
+      throw new IllegalArgumentException("subject must be " + Principal.SUBJECT_RULE);
     }
     if (ttl.isNegative() || ttl.isZero()) {
       throw new IllegalArgumentException("ttl must be positive");

@@ -116,8 +116,9 @@ public final class PolicyBundle {
       if (!Principal.isValidTenant(tenant)) {
         throw new PolicyException(
             file.getKey()
-                + ": not a valid tenant name (1 to 128 of A-Z a-z 0-9 . _ : @ -, not - or dots"
-                + " alone; names are case-sensitive)");
+                + ": not a valid tenant name ("
+                + Principal.TENANT_RULE
+                + "; names are case-sensitive)");
       }
       if (tenants.put(tenant, parse(file.getKey(), file.getValue())) != null) {
         throw new PolicyException(file.getKey() + ": tenant " + tenant + " has two files");

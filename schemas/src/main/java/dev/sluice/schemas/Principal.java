@@ -25,6 +25,14 @@ public record Principal(String tenant, String subject) {
   /** Longest subject. */
   public static final int MAX_SUBJECT_CHARS = 256;
 
+  /** The tenant rule in words, for messages that refuse one. */
+  public static final String TENANT_RULE =
+      "1 to " + MAX_TENANT_CHARS + " of A-Z a-z 0-9 . _ : @ -, not - or dots alone";
+
+  /** The subject rule in words, for messages that refuse one. */
+  public static final String SUBJECT_RULE =
+      "1 to " + MAX_SUBJECT_CHARS + " of A-Z a-z 0-9 . _ : @ | / + -";
+
   private static final Pattern TENANT =
       Pattern.compile("[A-Za-z0-9._:@-]{1," + MAX_TENANT_CHARS + "}");
 
@@ -47,14 +55,10 @@ public record Principal(String tenant, String subject) {
     Objects.requireNonNull(tenant, "tenant");
     subject = subject == null ? "" : subject;
     if (!isValidTenant(tenant)) {
-      throw new IllegalArgumentException(
-          "a tenant is 1 to "
-              + MAX_TENANT_CHARS
-              + " of A-Z a-z 0-9 . _ : @ -, not - or dots alone");
+      throw new IllegalArgumentException("a tenant is " + TENANT_RULE);
     }
     if (!subject.isEmpty() && !isValidSubject(subject)) {
-      throw new IllegalArgumentException(
-          "a subject is 1 to " + MAX_SUBJECT_CHARS + " of A-Z a-z 0-9 . _ : @ | / + -");
+      throw new IllegalArgumentException("a subject is " + SUBJECT_RULE);
     }
   }
 
