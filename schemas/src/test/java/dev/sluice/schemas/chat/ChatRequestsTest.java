@@ -641,6 +641,39 @@ class ChatRequestsTest {
     }
   }
 
+  /**
+   * The body is read by JSON type, like the envelopes on the topics: a value of the wrong type is a
+   * 400 naming the field, never converted. (A chunk id may be an integer: documented, and read as
+   * its decimal text.)
+   */
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "\"max_tokens\":\"100\"|max_tokens",
+        "\"max_tokens\":100.0|max_tokens",
+        "\"max_completion_tokens\":true|max_completion_tokens",
+        "\"temperature\":\"0.5\"|temperature",
+        "\"top_p\":true|top_p",
+        "\"stream\":\"false\"|stream",
+        "\"stream\":0|stream",
+        "\"n\":\"1\"|n",
+        "\"n\":1.0|n",
+        "\"n\":true|n",
+        "\"user\":5|user",
+        "\"user\":false|user",
+        "\"stop\":5|stop",
+        "\"stop\":[true]|stop",
+        "\"parallel_tool_calls\":\"true\"|parallel_tool_calls",
+        "\"parallel_tool_calls\":1|parallel_tool_calls",
+        "\"context\":{\"chunks\":[{\"id\":1.5,\"content\":\"c\"}]}|context.chunks[0].id",
+        "\"context\":{\"chunks\":[{\"id\":true,\"content\":\"c\"}]}|context.chunks[0].id",
+        "\"context\":{\"chunks\":[{\"id\":\"c1\",\"content\":7}]}|context.chunks[0].content"
+      })
+  void aValueOfTheWrongTypeIsRefusedWithItsParamNeverCoerced(String extra, String param) {
+    assertRefused(body(extra), "invalid_request", param);
+  }
+
   /** Strings besides the text are bounded, each refusal naming its field. */
   @Nested
   class Bounds {
