@@ -8,6 +8,7 @@ import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.sluice.config.ConfigException;
+import dev.sluice.schemas.Principal;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -71,8 +72,12 @@ public final class TokenMinter {
     Objects.requireNonNull(tenant, "tenant");
     Objects.requireNonNull(ttl, "ttl");
     Objects.requireNonNull(issuedAt, "issuedAt");
-    if (tenant.isBlank()) {
-      throw new IllegalArgumentException("tenant must not be blank");
+    // A token the verifier would refuse is no use to anyone: say so here instead.
+    if (!Principal.isValidTenant(tenant)) {
+      throw new IllegalArgumentException("tenant must be " + Principal.TENANT_RULE);
+    }
+    if (subject != null && !Principal.isValidSubject(subject)) {
+      throw new IllegalArgumentException("subject must be " + Principal.SUBJECT_RULE);
     }
     if (ttl.isNegative() || ttl.isZero()) {
       throw new IllegalArgumentException("ttl must be positive");

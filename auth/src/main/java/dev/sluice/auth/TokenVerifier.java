@@ -30,7 +30,9 @@ import org.slf4j.LoggerFactory;
  * #DEV_TOKEN}. Exactly the configured algorithms are accepted: the algorithm a token names only
  * picks among them, so {@code alg: none} and key-confusion tricks fail. The token must carry a
  * {@code tenant} and an {@code exp} claim; {@code nbf} and {@code iat} are honoured; {@code iss}
- * and {@code aud} are checked when configured.
+ * and {@code aud} are checked when configured. The tenant and subject must be ids {@link Principal}
+ * accepts: a token whose claims hold anything else (a bidi control, a zero-width character, a path)
+ * proves nobody.
  *
  * <p>Thread-safe and allocation-light: one instance serves every HTTP and stream thread.
  */
@@ -42,9 +44,6 @@ public final class TokenVerifier implements AutoCloseable {
 
   /** Refused before parsing, so a huge header costs nothing to reject. */
   public static final int MAX_TOKEN_CHARS = 16 * 1024;
-
-  /** Tenant and subject become record keys, store keys and log fields: keep them sane. */
-  static final int MAX_ID_CHARS = 256;
 
   private static final Principal DEV_PRINCIPAL = new Principal("dev", "dev");
 
@@ -225,19 +224,14 @@ public final class TokenVerifier implements AutoCloseable {
     if (tenant == null || tenant instanceof String s && s.isBlank()) {
       throw new InvalidTokenException(Reason.MISSING_TENANT);
     }
-    if (!(tenant instanceof String tenantId) || !isSaneId(tenantId)) {
+    if (!(tenant instanceof String tenantId) || !Principal.isValidTenant(tenantId)) {
       throw new InvalidTokenException(Reason.INVALID_TENANT);
     }
     String subject = claims.getSubject();
-    if (subject != null && !isSaneId(subject)) {
+    if (subject != null && !Principal.isValidSubject(subject)) {
       throw new InvalidTokenException(Reason.INVALID_SUBJECT);
     }
     return new Principal(tenantId, subject);
-  }
-
-  /** Bounded and free of control characters, so it cannot forge log lines or bloat keys. */
-  private static boolean isSaneId(String id) {
-    return id.length() <= MAX_ID_CHARS && id.chars().noneMatch(Character::isISOControl);
   }
 
   private static MACVerifier hmacVerifier(byte[] secret) {

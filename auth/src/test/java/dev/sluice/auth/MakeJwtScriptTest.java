@@ -1,6 +1,7 @@
 package dev.sluice.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
@@ -67,8 +68,13 @@ class MakeJwtScriptTest {
 
     assertThat(run.exit).as(run.stderr).isZero();
     String token = run.stdout.strip();
-    assertThat(verify(token)).isEqualTo(new Principal("globex", "bob \"the\" builder"));
     JWTClaimsSet claims = SignedJWT.parse(token).getJWTClaimsSet();
+    // The script writes any subject as given, JSON-escaped; the gateway then refuses one outside
+    // its safe set (quotes, spaces), like every other token carrying it.
+    assertThat(claims.getSubject()).isEqualTo("bob \"the\" builder");
+    assertThatThrownBy(() -> verify(token))
+        .isInstanceOf(InvalidTokenException.class)
+        .hasMessage(InvalidTokenException.Reason.INVALID_SUBJECT.description());
     assertThat(claims.getExpirationTime().getTime() - claims.getIssueTime().getTime())
         .isEqualTo(60_000L);
   }

@@ -68,6 +68,11 @@ class TokenMinterTest {
 
     assertThatThrownBy(() -> minter.mint(" ", "a", Duration.ofMinutes(1)))
         .isInstanceOf(IllegalArgumentException.class);
+    // Tokens the verifier would refuse are not minted.
+    assertThatThrownBy(() -> minter.mint("../acme", "a", Duration.ofMinutes(1)))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> minter.mint("acme", "a\u202eb", Duration.ofMinutes(1)))
+        .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> minter.mint("acme", "a", Duration.ZERO))
         .isInstanceOf(IllegalArgumentException.class);
   }

@@ -189,6 +189,83 @@ class TokenVerifierTest {
     assertRejected(hs256(claims("acme", "bob\r\n", AT).build()), Reason.INVALID_SUBJECT);
   }
 
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "acme\u202e", // right-to-left override: renders as another tenant's name
+        "ac\u200bme", // zero-width space: looks exactly like acme
+        "\u0430cme", // Cyrillic a
+        "../acme",
+        "acme/..",
+        "..",
+        ".",
+        "...",
+        "-",
+        "acme corp",
+        "acme\\x",
+        "acme\u0000"
+      })
+  void refusesTenantClaimsOutsideTheSafeSet(String tenant) {
+    assertRejected(hs256(claims(tenant, "alice", AT).build()), Reason.INVALID_TENANT);
+  }
+
+  @Test
+  void tenantsMayBeUpTo128CharactersOfTheSafeSet() throws Exception {
+    for (String tenant :
+        List.of(
+            "a",
+            "Acme",
+            "acme.corp",
+            "acme_eu-1",
+            "org:acme",
+            "acme@eu",
+            "-acme",
+            ".acme",
+            "a".repeat(128))) {
+      assertThat(verifier.verify(hs256(claims(tenant, "alice", AT).build()), AT).tenant())
+          .isEqualTo(tenant);
+    }
+    assertRejected(hs256(claims("a".repeat(129), "alice", AT).build()), Reason.INVALID_TENANT);
+  }
+
+  @Test
+  void tenantsAreCaseSensitive() throws Exception {
+    assertThat(verifier.verify(hs256(claims("Acme", "alice", AT).build()), AT))
+        .isNotEqualTo(verifier.verify(hs256(claims("acme", "alice", AT).build()), AT));
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "alice\u202e",
+        "al\u200dice",
+        "\u0430lice",
+        "alice smith",
+        "alice\"",
+        "alice\\",
+        "<alice>",
+        ""
+      })
+  void refusesSubjectClaimsOutsideTheSafeSet(String subject) {
+    assertRejected(hs256(claims("acme", subject, AT).build()), Reason.INVALID_SUBJECT);
+  }
+
+  @Test
+  void subjectsMayHoldWhatIdentityProvidersPutThere() throws Exception {
+    for (String subject :
+        List.of(
+            "auth0|65f1c2d3e4",
+            "repo:acme/gateway:ref:refs/heads/main",
+            "spiffe://acme.example/ns/batch/sa/loader",
+            "alice+ops@acme.example",
+            "00u1a2b3c4D5e6F7g8h9",
+            "a".repeat(256))) {
+      assertThat(verifier.verify(hs256(claims("acme", subject, AT).build()), AT).subject())
+          .isEqualTo(subject);
+    }
+    assertRejected(hs256(claims("acme", "a".repeat(257), AT).build()), Reason.INVALID_SUBJECT);
+  }
+
   @Test
   void wrongSecretIsABadSignature() {
     byte[] other = "another-secret-that-is-also-32-bytes-long".getBytes(StandardCharsets.UTF_8);

@@ -1,5 +1,6 @@
 package dev.sluice.ingress;
 
+import dev.sluice.config.WarningThrottle;
 import dev.sluice.schemas.envelope.ReplyNonce;
 import dev.sluice.schemas.reply.ReplyEnvelope;
 import java.time.Duration;
@@ -7,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -39,6 +41,8 @@ final class KafkaReplyInbox implements ReplyInbox, AutoCloseable {
   private final AtomicInteger next = new AtomicInteger();
   private final AtomicLong unbound = new AtomicLong();
   private final Thread thread;
+  // Garbage on the reply topic is skipped record by record but logged once a minute.
+  private final WarningThrottle unreadable;
   private volatile boolean running = true;
   private volatile boolean alive = true;
 
@@ -50,7 +54,16 @@ final class KafkaReplyInbox implements ReplyInbox, AutoCloseable {
   }
 
   KafkaReplyInbox(Consumer<String, ReplyEnvelope> consumer, String topic, List<Integer> owned) {
+    this(consumer, topic, owned, new WarningThrottle());
+  }
+
+  KafkaReplyInbox(
+      Consumer<String, ReplyEnvelope> consumer,
+      String topic,
+      List<Integer> owned,
+      WarningThrottle unreadable) {
     this.consumer = consumer;
+    this.unreadable = unreadable;
     this.owned = List.copyOf(owned);
     List<TopicPartition> partitions = new ArrayList<>();
     for (int partition : owned) {
@@ -114,11 +127,15 @@ final class KafkaReplyInbox implements ReplyInbox, AutoCloseable {
         } catch (RecordDeserializationException e) {
           // Anyone who can write to the reply topic could stop this reader; skip what it cannot
           // read.
-          LOGGER
-              .atWarn()
-              .addKeyValue("partition", e.topicPartition())
-              .addKeyValue("offset", e.offset())
-              .log("skipping an unreadable reply");
+          OptionalLong heldBack = unreadable.admit(e.topicPartition().topic());
+          if (heldBack.isPresent()) {
+            LOGGER
+                .atWarn()
+                .addKeyValue("partition", e.topicPartition())
+                .addKeyValue("offset", e.offset())
+                .addKeyValue("unloggedSinceLast", heldBack.getAsLong())
+                .log("skipping an unreadable reply; more are skipped but logged once a minute");
+          }
           consumer.seek(e.topicPartition(), e.offset() + 1);
         } catch (WakeupException e) {
           throw e;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import dev.sluice.config.WarningThrottle;
 import dev.sluice.schemas.envelope.ReplyNonce;
 import dev.sluice.schemas.reply.ErrorCode;
 import dev.sluice.schemas.reply.Outcome;
@@ -227,6 +228,33 @@ class KafkaReplyInboxTest {
           () -> consumer.addRecord(new ConsumerRecord<>(TOPIC, 0, 1, "r4", reply("r4", 401))));
       assertThat(waiting.get(5, TimeUnit.SECONDS).status()).isEqualTo(401);
       assertThat(inbox.alive()).isTrue();
+    }
+  }
+
+  @Test
+  void aFloodOfUnreadableRepliesIsLoggedOnceWithoutAStackTrace() throws Exception {
+    MockConsumer<String, ReplyEnvelope> consumer = consumer(List.of(0));
+    WarningThrottle frozen = new WarningThrottle(WarningThrottle.DEFAULT_INTERVAL, () -> 0L);
+    TopicPartition partition = new TopicPartition(TOPIC, 0);
+    try (LogCapture logs = new LogCapture();
+        KafkaReplyInbox inbox = new KafkaReplyInbox(consumer, TOPIC, List.of(0), frozen)) {
+      CompletableFuture<ReplyEnvelope> waiting = inbox.expect("r5", "acme", NONCE, 10_000);
+      for (int i = 0; i < 20; i++) {
+        long offset = i;
+        consumer.schedulePollTask(
+            () ->
+                consumer.setPollException(
+                    new RecordDeserializationException(partition, offset, "not a reply", null)));
+      }
+      consumer.schedulePollTask(
+          () -> consumer.addRecord(new ConsumerRecord<>(TOPIC, 0, 20, "r5", reply("r5", 401))));
+
+      assertThat(waiting.get(5, TimeUnit.SECONDS).status()).isEqualTo(401);
+      List<ILoggingEvent> lines = logs.warnings("");
+      assertThat(lines).hasSize(1);
+      assertThat(lines.get(0).getLoggerName()).isEqualTo(KafkaReplyInbox.class.getName());
+      assertThat(lines.get(0).getThrowableProxy()).isNull();
+      assertThat(LogCapture.value(lines.get(0), "offset")).isEqualTo(0L);
     }
   }
 }

@@ -1,10 +1,12 @@
 package dev.sluice.pipeline;
 
+import dev.sluice.config.WarningThrottle;
 import dev.sluice.schemas.deadletter.DeadLetter;
 import dev.sluice.topics.Topics;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -20,13 +22,31 @@ import org.slf4j.LoggerFactory;
  * the application. A note goes to {@code llm.deadletter} saying where the record is and why it
  * failed. The payload is not copied (it may hold a credential or a prompt); it stays on its source
  * topic for that topic's retention.
+ *
+ * <p>Every such record gets its note, but not its own log line: anyone who can produce to a topic
+ * can send garbage by the million. One WARN line per topic and kind of failure is let through per
+ * minute, without a stack trace (the exception's class is the reason), saying how many were held
+ * back since the previous one. Streams builds a handler per task, so the throttle is shared through
+ * the application's configuration ({@link #THROTTLE_CONFIG}) to hold per topic, not per partition.
  */
 public final class DeadLetters
     implements DeserializationExceptionHandler, ProcessingExceptionHandler {
   private static final Logger LOGGER = LoggerFactory.getLogger(DeadLetters.class);
 
+  /**
+   * The Streams configuration entry holding the application's {@link WarningThrottle} (an object,
+   * not a string; {@link StreamsProperties} sets it). Without one each handler throttles alone.
+   */
+  public static final String THROTTLE_CONFIG = "sluice.dead.letters.warning.throttle";
+
+  private WarningThrottle throttle = new WarningThrottle();
+
   @Override
-  public void configure(Map<String, ?> configs) {}
+  public void configure(Map<String, ?> configs) {
+    if (configs.get(THROTTLE_CONFIG) instanceof WarningThrottle shared) {
+      throttle = shared;
+    }
+  }
 
   @Override
   public DeserializationExceptionHandler.Response handleError(
@@ -42,18 +62,23 @@ public final class DeadLetters
         List.of(note(context, "processing failed", exception)));
   }
 
-  private static ProducerRecord<byte[], byte[]> note(
+  private ProducerRecord<byte[], byte[]> note(
       ErrorHandlerContext context, String what, Exception exception) {
-    // Exception messages are written by our serdes and stages and name no input values.
+    // The exception's class, never its message or stack: either may quote the input.
     String reason = what + ": " + exception.getClass().getSimpleName();
-    LOGGER
-        .atWarn()
-        .addKeyValue("topic", context.topic())
-        .addKeyValue("partition", context.partition())
-        .addKeyValue("offset", context.offset())
-        .addKeyValue("processor", context.processorNodeId())
-        .addKeyValue("reason", reason)
-        .log("record sent to dead letters");
+    OptionalLong heldBack = throttle.admit(context.topic() + " " + what);
+    if (heldBack.isPresent()) {
+      LOGGER
+          .atWarn()
+          .addKeyValue("topic", context.topic())
+          .addKeyValue("partition", context.partition())
+          .addKeyValue("offset", context.offset())
+          .addKeyValue("processor", context.processorNodeId())
+          .addKeyValue("reason", reason)
+          .addKeyValue("unloggedSinceLast", heldBack.getAsLong())
+          .log(
+              "record sent to dead letters; more like it are noted there but logged once a minute");
+    }
     RecordHeaders headers = new RecordHeaders();
     headers.add("sluice.dlq.reason", utf8(reason));
     headers.add("sluice.dlq.topic", utf8(context.topic()));

@@ -1,5 +1,6 @@
 package dev.sluice.pipeline;
 
+import dev.sluice.config.WarningThrottle;
 import dev.sluice.topics.Topics;
 import java.util.HashMap;
 import java.util.Map;
@@ -47,6 +48,8 @@ public final class StreamsProperties {
     props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetters.class);
     props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetters.class);
     props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
+    // One per application: its handlers (one per task) log a topic's bad records once a minute.
+    props.put(DeadLetters.THROTTLE_CONFIG, new WarningThrottle());
     props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, -1);
     // Static membership: a restart with the same id resumes its partitions immediately.
     props.put(

@@ -2,11 +2,18 @@ package dev.sluice.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.spi.ILoggingEvent;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.sluice.config.WarningThrottle;
 import dev.sluice.schemas.Json;
 import dev.sluice.topics.Topics;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.SerializationException;
@@ -17,6 +24,7 @@ import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.apache.kafka.streams.errors.ProcessingExceptionHandler;
 import org.apache.kafka.streams.processor.TaskId;
 import org.apache.kafka.streams.processor.api.Record;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class DeadLettersTest {
@@ -24,7 +32,81 @@ class DeadLettersTest {
       "{\"credential\":\"eyJhbGciOiJIUzI1NiJ9.secret.sig\",\"request\":\"my prompt\"}"
           .getBytes(StandardCharsets.UTF_8);
 
+  private final AtomicLong nanos = new AtomicLong();
+  private final WarningThrottle throttle = new WarningThrottle(Duration.ofMinutes(1), nanos::get);
   private final DeadLetters handler = new DeadLetters();
+
+  @BeforeEach
+  void shareTheThrottle() {
+    handler.configure(Map.of(DeadLetters.THROTTLE_CONFIG, throttle));
+  }
+
+  @Test
+  void aFloodOfGarbageIsNotedRecordByRecordButLoggedOnceWithoutAStackTrace() {
+    List<ProducerRecord<byte[], byte[]>> notes = new ArrayList<>();
+    try (LogCapture logs = new LogCapture()) {
+      for (int i = 0; i < 20; i++) {
+        notes.addAll(
+            handler
+                .handleError(
+                    context(),
+                    new ConsumerRecord<>("llm.requests", 2, 41L + i, null, PAYLOAD),
+                    new SerializationException("not a valid RequestEnvelope"))
+                .deadLetterQueueRecords());
+      }
+
+      assertThat(notes).hasSize(20);
+      List<ILoggingEvent> lines = logs.warnings();
+      assertThat(lines).hasSize(1);
+      ILoggingEvent line = lines.get(0);
+      assertThat(line.getLoggerName()).isEqualTo(DeadLetters.class.getName());
+      assertThat(line.getThrowableProxy()).isNull();
+      assertThat(LogCapture.value(line, "topic")).isEqualTo("llm.requests");
+      assertThat(LogCapture.value(line, "reason"))
+          .isEqualTo("unreadable record: SerializationException");
+      assertThat(LogCapture.value(line, "unloggedSinceLast")).isEqualTo(0L);
+    }
+  }
+
+  @Test
+  void theNextLineAMinuteLaterCountsWhatWasNotLogged() {
+    try (LogCapture logs = new LogCapture()) {
+      for (int i = 0; i < 5; i++) {
+        unreadable();
+      }
+      nanos.addAndGet(Duration.ofMinutes(1).toNanos());
+      unreadable();
+
+      List<ILoggingEvent> lines = logs.warningsFrom(DeadLetters.class);
+      assertThat(lines).hasSize(2);
+      assertThat(LogCapture.value(lines.get(1), "unloggedSinceLast")).isEqualTo(4L);
+    }
+  }
+
+  @Test
+  void processingFailuresAreLoggedApartFromUnreadableRecords() {
+    try (LogCapture logs = new LogCapture()) {
+      unreadable();
+      unreadable();
+      handler.handleError(
+          context(), new Record<>("acme", "value", 0L), new IllegalStateException());
+      handler.handleError(
+          context(), new Record<>("acme", "value", 0L), new IllegalStateException());
+
+      assertThat(logs.warningsFrom(DeadLetters.class))
+          .extracting(e -> LogCapture.value(e, "reason"))
+          .containsExactly(
+              "unreadable record: SerializationException",
+              "processing failed: IllegalStateException");
+    }
+  }
+
+  private void unreadable() {
+    handler.handleError(
+        context(),
+        new ConsumerRecord<>("llm.requests", 2, 41L, null, PAYLOAD),
+        new SerializationException("not a valid RequestEnvelope"));
+  }
 
   @Test
   void resumesAfterAnUnreadableRecordWithANoteAndNoPayload() throws IOException {

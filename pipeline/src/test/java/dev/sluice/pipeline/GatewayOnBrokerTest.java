@@ -2,8 +2,10 @@ package dev.sluice.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.spi.ILoggingEvent;
 import dev.sluice.auth.TestTokens;
 import dev.sluice.config.Env;
+import dev.sluice.config.WarningThrottle;
 import dev.sluice.devkafka.LocalBroker;
 import dev.sluice.egress.ProviderRouter;
 import dev.sluice.egress.StubProvider;
@@ -26,6 +28,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -96,10 +99,12 @@ class GatewayOnBrokerTest {
             Duration.ofMillis(5),
             "LOCAL",
             Optional.empty());
-    streams =
-        new KafkaStreams(
-            GatewayTopology.build(new StreamsBuilder(), stages),
-            StreamsProperties.requests(settings));
+    Properties props = StreamsProperties.requests(settings);
+    // A frozen clock: after its first line the throttle holds every dead-letter warning back.
+    props.put(
+        DeadLetters.THROTTLE_CONFIG,
+        new WarningThrottle(WarningThrottle.DEFAULT_INTERVAL, () -> 0L));
+    streams = new KafkaStreams(GatewayTopology.build(new StreamsBuilder(), stages), props);
     streams.start();
 
     Map<String, Object> producerProps = new HashMap<>(client);
@@ -166,6 +171,42 @@ class GatewayOnBrokerTest {
     assertThat(reply.status()).isEqualTo(401);
     assertThat(reply.error().reasons()).containsExactly("token expired");
     assertThat(new String(refused.value(), StandardCharsets.UTF_8)).doesNotContain(expired);
+  }
+
+  @Test
+  void garbageOnTheRequestTopicIsNotedEachTimeAndLoggedOnceWithoutAStackTrace() throws Exception {
+    String id = RequestIds.next();
+    List<ILoggingEvent> lines;
+    try (LogCapture logs = new LogCapture()) {
+      for (int i = 0; i < 20; i++) {
+        producer
+            .send(new ProducerRecord<>(Topics.REQUESTS.name(), ACME, "{\"garbage\": " + i))
+            .get(10, TimeUnit.SECONDS);
+      }
+      // Same key, same partition: once this is answered, the garbage before it was handled.
+      send(id, TestTokens.mint(ACME, Instant.now()), System.currentTimeMillis());
+      assertThat(REPLY.fromBytes(awaitRecord(Topics.REPLIES.name(), id).value()).status())
+          .isEqualTo(200);
+      lines = logs.warnings();
+    }
+
+    List<ILoggingEvent> fromTheGateway =
+        lines.stream().filter(e -> e.getLoggerName().equals(DeadLetters.class.getName())).toList();
+    assertThat(fromTheGateway).hasSize(1);
+    assertThat(fromTheGateway.get(0).getThrowableProxy()).isNull();
+    assertThat(LogCapture.value(fromTheGateway.get(0), "topic")).isEqualTo(Topics.REQUESTS.name());
+    // Nothing else in the pipeline says it again, with or without a stack trace. (The broker
+    // shares this JVM; its own lines are not the pipeline's.)
+    assertThat(lines)
+        .filteredOn(e -> e.getLoggerName().startsWith("org.apache.kafka.streams"))
+        .isEmpty();
+    assertThat(lines)
+        .filteredOn(e -> e.getLoggerName().startsWith("org.apache.kafka.clients.consumer"))
+        .isEmpty();
+    assertThat(lines)
+        .filteredOn(e -> e.getLoggerName().startsWith("dev.sluice"))
+        .filteredOn(e -> e.getThrowableProxy() != null)
+        .isEmpty();
   }
 
   private static void send(String requestId, String token, long timestampMs) throws Exception {

@@ -2,14 +2,17 @@ package dev.sluice.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.spi.ILoggingEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.auth.TestTokens;
 import dev.sluice.config.Env;
+import dev.sluice.config.WarningThrottle;
 import dev.sluice.egress.Provider;
 import dev.sluice.egress.ProviderException;
 import dev.sluice.egress.ProviderRouter;
 import dev.sluice.egress.StubProvider;
+import dev.sluice.pipeline.audit.AuditDecisions;
 import dev.sluice.pipeline.auth.EnvelopeAuthenticator;
 import dev.sluice.pipeline.chain.AsyncStage;
 import dev.sluice.pipeline.chain.CallBudget;
@@ -28,6 +31,7 @@ import dev.sluice.pipeline.stage.StageDecision;
 import dev.sluice.schemas.Json;
 import dev.sluice.schemas.RequestIds;
 import dev.sluice.schemas.StageName;
+import dev.sluice.schemas.audit.AuditRecord;
 import dev.sluice.schemas.envelope.ReplyNonce;
 import dev.sluice.schemas.envelope.VerifiedRequest;
 import dev.sluice.schemas.reply.ErrorCode;
@@ -50,6 +54,7 @@ import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -86,10 +91,14 @@ class GatewayTopologyTest {
   @TempDir java.nio.file.Path dataDir;
 
   private final ManualProvider manual = new ManualProvider();
+  private final AtomicLong logClockNanos = new AtomicLong();
+  private final WarningThrottle throttle =
+      new WarningThrottle(WarningThrottle.DEFAULT_INTERVAL, logClockNanos::get);
   private TopologyTestDriver driver;
   private TestInputTopic<String, String> requests;
   private TestOutputTopic<String, byte[]> replies;
   private TestOutputTopic<String, byte[]> deadLetters;
+  private TestOutputTopic<String, AuditRecord> decisions;
 
   @AfterEach
   void closeDriver() {
@@ -481,6 +490,41 @@ class GatewayTopologyTest {
   }
 
   @Test
+  void auditsAShapeRefusalUnderTheVerifiedTenantAndSubject() {
+    start(false, ROOMY);
+    String id = RequestIds.next();
+    ObjectNode envelope = Envelopes.envelope(id, ACME, TestTokens.mint(ACME, T0), "stub", "x");
+    ((ObjectNode) envelope.get("request")).put("stream", true);
+
+    pipe(envelope, T0);
+
+    assertThat(onlyReply().error().code()).isEqualTo("stream_unsupported");
+    TestRecord<String, AuditRecord> decision = onlyDecision();
+    assertThat(decision.key()).isEqualTo(ACME);
+    assertThat(decision.value().requestId()).isEqualTo(id);
+    assertThat(decision.value().tenant()).isEqualTo(ACME);
+    assertThat(decision.value().subject()).isEqualTo("alice");
+    assertThat(decision.value().decision().stage()).isEqualTo(StageName.VALIDATE);
+    assertThat(decision.value().decision().reasons()).contains("stream_unsupported");
+  }
+
+  @Test
+  void auditsARefusalBeforeAuthenticationUnderNoTenant() {
+    start(false, ROOMY);
+    String forged =
+        TestTokens.hs256(TestTokens.OTHER_SECRET, TestTokens.claims(ACME, "alice", T0).build());
+
+    pipe(Envelopes.envelope(RequestIds.next(), ACME, forged, "stub", "x"), T0);
+
+    assertThat(onlyReply().status()).isEqualTo(401);
+    TestRecord<String, AuditRecord> decision = onlyDecision();
+    assertThat(decision.key()).isEqualTo(AuditDecisions.UNAUTHENTICATED);
+    assertThat(decision.value().tenant()).isNull();
+    assertThat(decision.value().subject()).isNull();
+    assertThat(decision.value().decision().stage()).isEqualTo(StageName.AUTHENTICATE);
+  }
+
+  @Test
   void refusesMessagesThatAreNotAnArray() {
     start(false, ROOMY);
     ObjectNode envelope =
@@ -607,6 +651,44 @@ class GatewayTopologyTest {
     ReplyEnvelope reply = onlyReply();
     assertThat(reply.requestId()).isEqualTo(id);
     assertThat(reply.status()).isEqualTo(200);
+  }
+
+  @Test
+  void aFloodOfGarbageLogsOneLineWithoutAStackTraceAndANoteEach() throws IOException {
+    start(false, ROOMY);
+    String token = TestTokens.mint(ACME, T0);
+    String id = RequestIds.next();
+
+    List<ILoggingEvent> lines;
+    try (LogCapture logs = new LogCapture()) {
+      for (int i = 0; i < 20; i++) {
+        requests.pipeInput(ACME, "{\"credential\":\"" + token + "\", garbage " + i, T0);
+      }
+      pipe(Envelopes.envelope(id, ACME, token, "stub", "still there?"), T0);
+      lines = logs.warnings();
+    }
+
+    assertThat(deadLetters.readRecordsToList()).hasSize(20);
+    assertThat(onlyReply().requestId()).isEqualTo(id);
+    // Kafka's own per-record warning (with a stack trace) is off; the gateway's says it once.
+    assertThat(lines).hasSize(1);
+    ILoggingEvent line = lines.get(0);
+    assertThat(line.getLoggerName()).isEqualTo(DeadLetters.class.getName());
+    assertThat(line.getThrowableProxy()).isNull();
+    assertThat(LogCapture.value(line, "topic")).isEqualTo(Topics.REQUESTS.name());
+    assertThat(LogCapture.value(line, "offset")).isEqualTo(0L);
+    assertThat(line.getFormattedMessage() + line.getKeyValuePairs())
+        .doesNotContain(token)
+        .doesNotContain("garbage");
+
+    // A minute on, the next one is logged with the count of those that were not.
+    logClockNanos.addAndGet(WarningThrottle.DEFAULT_INTERVAL.toNanos());
+    try (LogCapture logs = new LogCapture()) {
+      requests.pipeInput(ACME, "not json either", T0);
+      lines = logs.warnings();
+    }
+    assertThat(lines).hasSize(1);
+    assertThat(LogCapture.value(lines.get(0), "unloggedSinceLast")).isEqualTo(19L);
   }
 
   @Test
@@ -966,6 +1048,11 @@ class GatewayTopologyTest {
     deadLetters =
         driver.createOutputTopic(
             Topics.DEAD_LETTERS.name(), new StringDeserializer(), new ByteArrayDeserializer());
+    decisions =
+        driver.createOutputTopic(
+            Topics.AUDIT_DECISIONS.name(),
+            Topics.AUDIT_DECISIONS.keySerde().deserializer(),
+            Topics.AUDIT_DECISIONS.valueSerde().deserializer());
   }
 
   private Properties streamsProperties() {
@@ -973,7 +1060,10 @@ class GatewayTopologyTest {
         PipelineSettings.from(
             Env.of(
                 Map.of("DATA_DIR", dataDir.toString(), "PIPELINE_INSTANCE_ID", "pipeline-test")));
-    return StreamsProperties.requests(settings);
+    Properties props = StreamsProperties.requests(settings);
+    // The production throttle on the test's clock: which lines a flood leaves is not a race.
+    props.put(DeadLetters.THROTTLE_CONFIG, throttle);
+    return props;
   }
 
   /** Produces the envelope keyed by its own tenant, as the ingress and batch jobs do. */
@@ -995,6 +1085,12 @@ class GatewayTopologyTest {
       out.add(REPLY.fromBytes(record.value()));
     }
     return out;
+  }
+
+  private TestRecord<String, AuditRecord> onlyDecision() {
+    List<TestRecord<String, AuditRecord>> records = decisions.readRecordsToList();
+    assertThat(records).hasSize(1);
+    return records.get(0);
   }
 
   private TestRecord<String, byte[]> onlyDeadLetter() {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.sluice.config.Env;
+import dev.sluice.schemas.Principal;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,20 +22,20 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
  * The local policy bundle ({@code POLICY_DIR}, default {@code policies/}): {@code default.yaml} for
- * every tenant and {@code tenants/<tenant>.yaml} overrides. Loaded once at start; a bundle that
- * cannot be read or is invalid stops start-up with a message naming the file and the field. Its
- * version is the SHA-256 of every file's name and content, so any change is a new version.
+ * every tenant and {@code tenants/<tenant>.yaml} overrides, named exactly (case-sensitively) as the
+ * tokens' {@code tenant} claim, by the rule of {@link Principal#isValidTenant}. Loaded once at
+ * start; a bundle that cannot be read or is invalid stops start-up with a message naming the file
+ * and the field. Its version is the SHA-256 of every file's name and content, so any change is a
+ * new version.
  */
 public final class PolicyBundle {
   /** How retrieved context may be marked for the model (the pipeline's {@code SpotlightMode}). */
   private static final List<String> SPOTLIGHT_MODES = List.of("delimit", "datamark", "off");
 
-  private static final Pattern TENANT = Pattern.compile("[A-Za-z0-9._-]{1,128}");
   private static final ObjectMapper YAML =
       JsonMapper.builder(new YAMLFactory())
           .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -114,8 +115,13 @@ public final class PolicyBundle {
       }
       String base = file.getKey().substring("tenants/".length());
       String tenant = base.substring(0, base.lastIndexOf('.'));
-      if (!TENANT.matcher(tenant).matches()) {
-        throw new PolicyException(file.getKey() + ": not a valid tenant name");
+      // The tokens' rule: a file no token's tenant could name would never apply.
+      if (!Principal.isValidTenant(tenant)) {
+        throw new PolicyException(
+            file.getKey()
+                + ": not a valid tenant name ("
+                + Principal.TENANT_RULE
+                + "; names are case-sensitive)");
       }
       if (tenants.put(tenant, parse(file.getKey(), file.getValue())) != null) {
         throw new PolicyException(file.getKey() + ": tenant " + tenant + " has two files");

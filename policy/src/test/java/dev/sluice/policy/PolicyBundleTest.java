@@ -17,6 +17,8 @@ import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class PolicyBundleTest {
 
@@ -202,6 +204,45 @@ class PolicyBundleTest {
     write(dir.resolve("default.yaml"), "");
     write(dir.resolve("tenants/bad tenant!.yaml"), "limits: {max_tokens: 1}\n");
     assertThatThrownBy(() -> PolicyBundle.load(dir)).hasMessageContaining("not a valid tenant");
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "..yaml", // tenant "."
+        "...yaml", // tenant ".."
+        "-.yaml", // the audit log's key for unauthenticated requests
+        ".yaml",
+        "ac\u200bme.yaml", // zero-width space: looks exactly like acme
+        "acme\u202e.yaml", // right-to-left override
+        "\u0430cme.yaml", // Cyrillic a
+        "acme corp.yaml"
+      })
+  void tenantFilesFollowTheTokensRuleForTenantNames(String name, @TempDir Path dir)
+      throws Exception {
+    write(dir.resolve("default.yaml"), "");
+    write(dir.resolve("tenants").resolve(name), "limits: {max_tokens: 1}\n");
+
+    assertThatThrownBy(() -> PolicyBundle.load(dir))
+        .isInstanceOf(PolicyException.class)
+        .hasMessageContaining("not a valid tenant name");
+  }
+
+  @Test
+  void tenantNamesAreCaseSensitiveAndMayUseTheWholeSafeSet(@TempDir Path dir) throws Exception {
+    write(dir.resolve("default.yaml"), "");
+    write(dir.resolve("tenants/acme.yaml"), "limits: {max_tokens: 100}\n");
+    write(dir.resolve("tenants/Acme.yaml"), "limits: {max_tokens: 200}\n");
+    write(dir.resolve("tenants/org:acme@eu_1.yml"), "limits: {max_tokens: 300}\n");
+
+    PolicyBundle bundle = PolicyBundle.load(dir);
+
+    assertThat(bundle.tenantsWithOverrides())
+        .containsExactlyInAnyOrder("acme", "Acme", "org:acme@eu_1");
+    assertThat(bundle.forTenant("acme").maxTokens()).isEqualTo(100);
+    assertThat(bundle.forTenant("Acme").maxTokens()).isEqualTo(200);
+    assertThat(bundle.forTenant("ACME").maxTokens()).isNull();
+    assertThat(bundle.forTenant("org:acme@eu_1").maxTokens()).isEqualTo(300);
   }
 
   @Test

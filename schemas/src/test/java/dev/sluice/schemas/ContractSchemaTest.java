@@ -407,6 +407,39 @@ class ContractSchemaTest {
           .isEqualTo(RequestIds.isValid(id));
     }
 
+    @ParameterizedTest
+    @ValueSource(
+        strings = {
+          "acme",
+          "Acme",
+          "org:acme@eu_1.prod-2",
+          "-acme",
+          ".acme",
+          "",
+          "-",
+          ".",
+          "..",
+          "...",
+          "../acme",
+          "acme corp",
+          "acme\u202e",
+          "ac\u200bme",
+          "\u0430cme",
+          "acme\n",
+          "12345678901234567890123456789012345678901234567890123456789012345678901234567890"
+              + "123456789012345678901234567890123456789012345678",
+          "12345678901234567890123456789012345678901234567890123456789012345678901234567890"
+              + "1234567890123456789012345678901234567890123456789"
+        })
+    void acceptsExactlyTheTenantsPrincipalAccepts(String tenant) {
+      ObjectNode wire =
+          (ObjectNode) onTheWire(Fixtures.requestEnvelope(Fixtures.fullChatRequestJson()));
+      wire.put("tenant", tenant);
+      assertThat(ContractSchemas.validate(REQUEST_ENVELOPE, wire).isEmpty())
+          .as(tenant)
+          .isEqualTo(Principal.isValidTenant(tenant));
+    }
+
     @Test
     void withAnotherVersionIsRejected() {
       ObjectNode wire =
@@ -458,7 +491,16 @@ class ContractSchemaTest {
             "{\"model\": \"m\", \"messages\": [{\"role\": \"user\", \"content\": \"x\"}], \"max_completion_tokens\": 2147483647}",
             "{\"model\": \"m\", \"messages\": [{\"role\": \"user\", \"content\": \"x\"}], \"context\": {\"chunks\": []}}",
             "{\"model\": \"m\", \"messages\": [{\"role\": \"user\", \"content\": \"x\"}], \"context\": {\"source\": null, \"chunks\": [{\"id\": 3, \"content\": \"c\", \"source\": null}]}}",
-            "{\"model\": \"m\", \"messages\": [{\"role\": \"tool\", \"content\": \"x\", \"tool_call_id\": \"t1\"}], \"tools\": [], \"seed\": 1}");
+            "{\"model\": \"m\", \"messages\": [{\"role\": \"tool\", \"content\": \"x\", \"tool_call_id\": \"t1\"}], \"tools\": [], \"seed\": 1}",
+            // At the bounds.
+            "{\"model\": \"m\", \"messages\": [{\"role\": \"user\", \"content\": \"x\"}], \"stop\": [\"a\", \"b\", \"c\", \"%s\"]}"
+                .formatted("d".repeat(256)),
+            "{\"model\": \"m\", \"messages\": [{\"role\": \"user\", \"content\": \"x\", \"name\": \"%s\"}], \"user\": \"%s\"}"
+                .formatted("n".repeat(64), "u".repeat(256)),
+            "{\"model\": \"%s\", \"messages\": [{\"role\": \"tool\", \"content\": \"x\", \"tool_call_id\": \"%s\"}]}"
+                .formatted("m".repeat(256), "t".repeat(256)),
+            "{\"model\": \"m\", \"messages\": [{\"role\": \"user\", \"content\": \"x\"}], \"context\": {\"source\": \"%s\", \"chunks\": [{\"id\": \"%s\", \"content\": \"c\", \"source\": \"%s\"}]}}"
+                .formatted("s".repeat(2048), "i".repeat(256), "s".repeat(2048)));
 
     static final List<String> REFUSED_BY_BOTH =
         List.of(
@@ -497,7 +539,29 @@ class ContractSchemaTest {
             "{\"model\": \"m\", \"messages\": [{\"role\": \"user\", \"content\": \"x\"}], \"context\": {\"chunks\": [{\"id\": {}, \"content\": \"c\"}]}}",
             "{\"model\": \"m\", \"messages\": [{\"role\": \"user\", \"content\": \"x\"}], \"context\": {\"chunks\": [{\"id\": \"c1\"}]}}",
             "{\"model\": \"m\", \"messages\": [{\"role\": \"user\", \"content\": \"x\"}], \"context\": {\"chunks\": [{\"id\": \"c1\", \"content\": \"c\", \"source\": 1}]}}",
-            "[]");
+            "[]",
+            // Past the bounds.
+            "{\"model\": \"m\", \"messages\": [{\"role\": \"user\", \"content\": \"x\"}], \"stop\": [\"a\", \"b\", \"c\", \"d\", \"e\"]}",
+            "{\"model\": \"m\", \"messages\": [{\"role\": \"user\", \"content\": \"x\"}], \"stop\": [\"%s\"]}"
+                .formatted("d".repeat(257)),
+            "{\"model\": \"m\", \"messages\": [{\"role\": \"user\", \"content\": \"x\"}], \"stop\": \"%s\"}"
+                .formatted("d".repeat(257)),
+            "{\"model\": \"m\", \"messages\": [{\"role\": \"user\", \"content\": \"x\", \"name\": \"%s\"}]}"
+                .formatted("n".repeat(65)),
+            "{\"model\": \"m\", \"messages\": [{\"role\": \"user\", \"content\": \"x\"}], \"user\": \"%s\"}"
+                .formatted("u".repeat(257)),
+            "{\"model\": \"%s\", \"messages\": [{\"role\": \"user\", \"content\": \"x\"}]}"
+                .formatted("m".repeat(257)),
+            "{\"model\": \"m\", \"messages\": [{\"role\": \"tool\", \"content\": \"x\", \"tool_call_id\": \"%s\"}]}"
+                .formatted("t".repeat(257)),
+            "{\"model\": \"m\", \"messages\": [{\"role\": \"assistant\", \"content\": null, \"tool_calls\": [{\"id\": \"%s\", \"type\": \"function\", \"function\": {\"name\": \"f\", \"arguments\": \"{}\"}}]}]}"
+                .formatted("t".repeat(257)),
+            "{\"model\": \"m\", \"messages\": [{\"role\": \"user\", \"content\": \"x\"}], \"context\": {\"source\": \"%s\", \"chunks\": []}}"
+                .formatted("s".repeat(2049)),
+            "{\"model\": \"m\", \"messages\": [{\"role\": \"user\", \"content\": \"x\"}], \"context\": {\"chunks\": [{\"id\": \"%s\", \"content\": \"c\"}]}}"
+                .formatted("i".repeat(257)),
+            "{\"model\": \"m\", \"messages\": [{\"role\": \"user\", \"content\": \"x\"}], \"context\": {\"chunks\": [{\"id\": \"c1\", \"content\": \"c\", \"source\": \"%s\"}]}}"
+                .formatted("s".repeat(2049)));
 
     @ParameterizedTest
     @FieldSource("ACCEPTED_BY_BOTH")
@@ -575,6 +639,36 @@ class ContractSchemaTest {
       assertThat(first.path("prevHash").asText()).isEqualTo(Fixtures.ZERO_HASH);
       assertThat(second.path("prevHash").asText()).isEqualTo(first.path("hash").asText());
       assertThat(second.path("chainId").asText()).isEqualTo(first.path("chainId").asText());
+    }
+
+    @Test
+    void aRefusalBeforeAuthenticationHasNoTenantAndMatchesTheSchema() {
+      AuditRecord authenticated = Fixtures.auditChain().get(1);
+      AuditRecord unauthenticated =
+          new AuditRecord(
+              authenticated.schemaVersion(),
+              authenticated.requestId(),
+              null,
+              null,
+              authenticated.timeMs(),
+              null,
+              authenticated.source(),
+              authenticated.decision(),
+              null,
+              null,
+              null,
+              null,
+              null,
+              null,
+              null,
+              null,
+              null,
+              authenticated.chainId(),
+              authenticated.prevHash(),
+              authenticated.hash());
+      JsonNode wire = onTheWire(unauthenticated);
+      assertThat(wire.has("tenant")).isFalse();
+      assertThat(ContractSchemas.validateStrict(AUDIT_RECORD, wire)).isEmpty();
     }
 
     @Test

@@ -3,13 +3,18 @@ package dev.sluice.schemas;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.schemas.audit.AuditRecord;
 import dev.sluice.schemas.chat.ChatMessage;
+import dev.sluice.schemas.chat.FunctionDefinition;
 import dev.sluice.schemas.envelope.RequestEnvelope;
 import dev.sluice.schemas.reply.ReplyEnvelope;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Contracts on the wire: what is unreadable says so without quoting it. */
@@ -39,6 +44,92 @@ class JsonCodecTest {
         .hasMessageNotContaining("4111")
         .satisfies(e -> assertThat(e.toString()).doesNotContain(SECRET))
         .satisfies(e -> assertThat(e.getCause()).isNull());
+  }
+
+  /** A valid envelope with one field replaced by raw JSON text. */
+  private static String envelopeWith(String field, String rawJson) {
+    ObjectNode wire =
+        (ObjectNode) Fixtures.toTree(Fixtures.requestEnvelope(Fixtures.fullChatRequestJson()));
+    try {
+      wire.set(field, Json.mapper().readTree(rawJson));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return wire.toString();
+  }
+
+  @Test
+  void theUntouchedEnvelopeIsReadable() {
+    RequestEnvelope read =
+        envelopes.fromBytes(envelopeWith("schemaVersion", "1").getBytes(StandardCharsets.UTF_8));
+    assertThat(read.schemaVersion()).isEqualTo(RequestEnvelope.VERSION);
+    assertThat(read.replyTo().partition()).isEqualTo(3);
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "schemaVersion | \"1\"",
+        "schemaVersion | 1.0",
+        "schemaVersion | 1.9",
+        "schemaVersion | true",
+        "schemaVersion | null",
+        "schemaVersion | \"\"",
+        "schemaVersion | [1]",
+        "requestId | 42",
+        "requestId | true",
+        "requestId | 1.5",
+        "tenant | 7",
+        "credential | false",
+        "replyTo | \"\"",
+        "replyTo | {\"topic\": \"llm.replies\", \"partition\": \"3\"}",
+        "replyTo | {\"topic\": \"llm.replies\", \"partition\": 3.0}",
+        "replyTo | {\"topic\": \"llm.replies\", \"partition\": null}",
+        "replyTo | {\"topic\": 5, \"partition\": 3}",
+        "batchId | 17"
+      })
+  void aScalarOfTheWrongTypeIsUnreadableNotCoerced(String field, String value) {
+    byte[] bytes = envelopeWith(field, value).getBytes(StandardCharsets.UTF_8);
+    assertThatThrownBy(() -> envelopes.fromBytes(bytes))
+        .isInstanceOf(UnreadableMessageException.class)
+        .hasMessageStartingWith("not a valid RequestEnvelope");
+  }
+
+  @Test
+  void enumsAreReadByNameOnlyAndBooleansAreBooleans() {
+    JsonCodec<AuditRecord> audit = JsonCodec.of(AuditRecord.class);
+    ObjectNode wire = (ObjectNode) Fixtures.toTree(Fixtures.auditChain().get(0));
+    assertThat(audit.fromBytes(wire.toString().getBytes(StandardCharsets.UTF_8)))
+        .isEqualTo(Fixtures.auditChain().get(0));
+
+    wire.put("source", 0); // the ordinal of http
+    assertThatThrownBy(() -> audit.fromBytes(wire.toString().getBytes(StandardCharsets.UTF_8)))
+        .isInstanceOf(UnreadableMessageException.class);
+    wire.put("source", "http");
+    wire.put("timeMs", "1718000001250");
+    assertThatThrownBy(() -> audit.fromBytes(wire.toString().getBytes(StandardCharsets.UTF_8)))
+        .isInstanceOf(UnreadableMessageException.class);
+
+    JsonCodec<FunctionDefinition> functions = JsonCodec.of(FunctionDefinition.class);
+    assertThat(functions.fromBytes(utf8("{\"name\":\"f\",\"strict\":true}")).strict()).isTrue();
+    assertThatThrownBy(() -> functions.fromBytes(utf8("{\"name\":\"f\",\"strict\":1}")))
+        .isInstanceOf(UnreadableMessageException.class);
+    assertThatThrownBy(() -> functions.fromBytes(utf8("{\"name\":\"f\",\"strict\":\"true\"}")))
+        .isInstanceOf(UnreadableMessageException.class);
+  }
+
+  @Test
+  void anIntegerIsANumberWhereAFractionIsExpected() {
+    // JSON has one number type: 1 is a valid way to write 1.0.
+    ObjectNode wire = (ObjectNode) Fixtures.toTree(Fixtures.auditChain().get(0));
+    wire.put("firewallRisk", 1);
+    AuditRecord read = JsonCodec.of(AuditRecord.class).fromBytes(utf8(wire.toString()));
+    assertThat(read.firewallRisk()).isEqualTo(1.0);
+  }
+
+  private static byte[] utf8(String text) {
+    return text.getBytes(StandardCharsets.UTF_8);
   }
 
   @Test

@@ -84,7 +84,6 @@ public final class Admission implements Processor<String, RequestEnvelope, Strin
           record,
           envelope.replyTo(),
           null,
-          null,
           Refusal.of(StageName.ADMISSION, ErrorCode.INTERNAL_ERROR, "internal error"),
           startedNs);
     }
@@ -111,7 +110,6 @@ public final class Admission implements Processor<String, RequestEnvelope, Strin
           record,
           replyTo,
           null,
-          null,
           Refusal.of(
               ValidateShape.STAGE,
               ErrorCode.INVALID_REQUEST,
@@ -124,14 +122,15 @@ public final class Admission implements Processor<String, RequestEnvelope, Strin
     EnvelopeAuthenticator.Result auth =
         authenticator.authenticate(envelope, record.key(), record.timestamp());
     if (auth instanceof EnvelopeAuthenticator.Rejected rejected) {
-      settle(record, replyTo, null, null, rejected.refusal(), startedNs);
+      settle(record, replyTo, null, rejected.refusal(), startedNs);
       return;
     }
     Principal principal = ((EnvelopeAuthenticator.Authenticated) auth).principal();
 
     ValidateShape.Result shape = ValidateShape.apply(envelope.request());
     if (shape instanceof ValidateShape.Invalid invalid) {
-      settle(record, replyTo, principal.tenant(), null, invalid.refusal(), startedNs);
+      // Authenticated, so the decision is the tenant's: its audit record says whose it was.
+      settle(record, replyTo, principal, invalid.refusal(), startedNs);
       return;
     }
     // From here on the credential is gone: only the verified principal travels.
@@ -154,11 +153,15 @@ public final class Admission implements Processor<String, RequestEnvelope, Strin
             .withValue(new Admitted(request, Map.of(ADMISSION, Timings.elapsedMs(startedNs)))));
   }
 
+  /**
+   * Answers a request refused here.
+   *
+   * @param principal who sent it, when the credential was verified before the refusal; else null
+   */
   private void settle(
       Record<String, RequestEnvelope> record,
       ReplyTo replyTo,
-      String tenant,
-      VerifiedRequest request,
+      Principal principal,
       Refusal refusal,
       long startedNs) {
     String requestId = record.value().requestId();
@@ -171,9 +174,14 @@ public final class Admission implements Processor<String, RequestEnvelope, Strin
                 new Settled(
                     replyTo,
                     source,
-                    request,
+                    principal,
+                    null,
                     refusal.stage(),
-                    Replies.refused(requestId, tenant, refusal, timings))));
+                    Replies.refused(
+                        requestId,
+                        principal == null ? null : principal.tenant(),
+                        refusal,
+                        timings))));
   }
 
   private void deadLetter(Record<String, RequestEnvelope> record, String requestId, String reason) {

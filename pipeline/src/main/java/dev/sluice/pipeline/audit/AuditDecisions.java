@@ -1,6 +1,7 @@
 package dev.sluice.pipeline.audit;
 
 import dev.sluice.pipeline.flow.Settled;
+import dev.sluice.schemas.Principal;
 import dev.sluice.schemas.StageName;
 import dev.sluice.schemas.audit.AuditDecision;
 import dev.sluice.schemas.audit.AuditRecord;
@@ -29,6 +30,9 @@ public final class AuditDecisions {
   public static AuditRecord of(
       Settled settled, String policyMode, String policyVersion, long nowMs) {
     ReplyEnvelope reply = settled.reply();
+    // The principal, not the request: a request refused for its shape has no VerifiedRequest but
+    // was authenticated, and its record names whose it was.
+    Principal principal = settled.principal();
     VerifiedRequest request = settled.request();
     List<String> reasons = new ArrayList<>();
     if (reply.error() != null) {
@@ -40,8 +44,8 @@ public final class AuditDecisions {
     return new AuditRecord(
         AuditRecord.VERSION,
         reply.requestId(),
-        request == null ? null : request.principal().tenant(),
-        request == null ? null : request.principal().subject(),
+        principal == null ? null : principal.tenant(),
+        principal == null ? null : principal.subject(),
         nowMs,
         request == null ? null : request.request().model(),
         settled.source(),

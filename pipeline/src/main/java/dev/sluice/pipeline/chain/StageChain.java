@@ -422,9 +422,7 @@ public final class StageChain implements Processor<String, Admitted, String, Ste
             ? Replies.completed(request, exchange.completion(), timings)
             : Replies.refused(request.requestId(), request.principal().tenant(), refusal, timings);
     return new Record<>(
-        request.requestId(),
-        new Settled(request.replyTo(), request.source(), request, stage, reply),
-        context.currentSystemTimeMs());
+        request.requestId(), Settled.of(request, stage, reply), context.currentSystemTimeMs());
   }
 
   /**

@@ -8,6 +8,12 @@ import dev.sluice.policy.ModelDecision;
 import dev.sluice.schemas.StageName;
 import dev.sluice.schemas.chat.ChatMessage;
 import dev.sluice.schemas.chat.ChatRequest;
+import dev.sluice.schemas.chat.ContentPart;
+import dev.sluice.schemas.chat.FunctionDefinition;
+import dev.sluice.schemas.chat.RagChunk;
+import dev.sluice.schemas.chat.RagContext;
+import dev.sluice.schemas.chat.Tool;
+import dev.sluice.schemas.chat.ToolCall;
 import dev.sluice.schemas.envelope.VerifiedRequest;
 import dev.sluice.schemas.reply.ErrorCode;
 import java.util.List;
@@ -19,6 +25,13 @@ import java.util.function.Function;
  * Request validation: the tenant must be allowed the model ({@link ModelAccess} decides, after
  * aliases), and the request must be within the caps of the tenant's {@link ValidationLimits}.
  * Messages are refused by index, never quoted.
+ *
+ * <p>Every string the provider will see counts against the character cap, not only the messages'
+ * text: a message's name, tool calls and the id it answers count with it, each context chunk is
+ * held to the cap on its own, and the tool definitions (names, descriptions, parameter schemas) to
+ * it together. Otherwise a caller could carry any amount of text past the cap in a field nobody
+ * counts. The fixed bounds on single fields ({@code stop}, {@code user}, ids) are the shape check's
+ * ({@link dev.sluice.schemas.chat.ChatRequests}).
  */
 public final class ValidateRequest implements RequestStage {
   public static final StageName STAGE = StageName.VALIDATE;
@@ -81,11 +94,33 @@ public final class ValidateRequest implements RequestStage {
             "role must be one of system, developer, user, assistant, tool",
             "messages[" + i + "].role");
       }
-      if (textLength(message) > limits.maxMessageChars()) {
+      if (charsOf(message) > limits.maxMessageChars()) {
         return deny(
             ErrorCode.MESSAGE_TOO_LONG,
-            "a message may have at most " + limits.maxMessageChars() + " characters",
+            "a message may have at most "
+                + limits.maxMessageChars()
+                + " characters, its name and tool calls included",
             "messages[" + i + "].content");
+      }
+    }
+    if (request.tools() != null && charsOf(request.tools()) > limits.maxMessageChars()) {
+      return deny(
+          ErrorCode.MESSAGE_TOO_LONG,
+          "the tool definitions may have at most "
+              + limits.maxMessageChars()
+              + " characters together (names, descriptions and parameters)",
+          "tools");
+    }
+    RagContext context = request.context();
+    if (context != null) {
+      List<RagChunk> chunks = context.chunks();
+      for (int i = 0; i < chunks.size(); i++) {
+        if (charsOf(chunks.get(i)) > limits.maxMessageChars()) {
+          return deny(
+              ErrorCode.MESSAGE_TOO_LONG,
+              "a context chunk may have at most " + limits.maxMessageChars() + " characters",
+              "context.chunks[" + i + "]");
+        }
       }
     }
     if (request.maxTokens() != null && request.maxTokens() > limits.maxTokensCap()) {
@@ -97,16 +132,41 @@ public final class ValidateRequest implements RequestStage {
     return new StageDecision.Pass(verified);
   }
 
-  /** Text and tool-call arguments: both reach the provider, so both count against the cap. */
-  private static int textLength(ChatMessage message) {
-    int length = 0;
-    for (var part : message.content()) {
+  /** Text, name, tool calls and the call answered: all of it reaches the provider. */
+  private static long charsOf(ChatMessage message) {
+    long length = lengthOf(message.name()) + lengthOf(message.toolCallId());
+    for (ContentPart part : message.content()) {
       length += part.text().length();
     }
-    for (var call : message.toolCalls()) {
-      length += call.function().arguments().length();
+    for (ToolCall call : message.toolCalls()) {
+      length +=
+          call.id().length()
+              + call.function().name().length()
+              + call.function().arguments().length();
     }
     return length;
+  }
+
+  /** What the provider is told about the tools: names, descriptions and parameter schemas. */
+  private static long charsOf(List<Tool> tools) {
+    long length = 0;
+    for (Tool tool : tools) {
+      FunctionDefinition function = tool.function();
+      length += function.name().length() + lengthOf(function.description());
+      if (function.parameters() != null) {
+        // As compact JSON, the form it is passed on in.
+        length += function.parameters().toString().length();
+      }
+    }
+    return length;
+  }
+
+  private static long charsOf(RagChunk chunk) {
+    return (long) chunk.id().length() + chunk.content().length() + lengthOf(chunk.source());
+  }
+
+  private static int lengthOf(String value) {
+    return value == null ? 0 : value.length();
   }
 
   private static StageDecision deny(ErrorCode code, String message, String param) {

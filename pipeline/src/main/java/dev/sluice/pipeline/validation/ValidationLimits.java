@@ -10,7 +10,8 @@ import dev.sluice.policy.TenantPolicy;
  * dev.sluice.policy.ModelAccess}'s to say.
  *
  * @param maxMessages {@code MAX_MESSAGES}: messages in one request
- * @param maxMessageChars {@code MAX_MESSAGE_CHARS}: characters in one message, all text parts
+ * @param maxMessageChars {@code MAX_MESSAGE_CHARS}: characters in one message (all text parts, its
+ *     name and tool calls), in one context chunk, and in all tool definitions together
  * @param maxTokensCap {@code MAX_TOKENS_CAP}: the largest {@code max_tokens} a request may ask
  */
 public record ValidationLimits(int maxMessages, int maxMessageChars, int maxTokensCap) {

@@ -2,12 +2,21 @@ package dev.sluice.pipeline.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import dev.sluice.config.Env;
+import dev.sluice.config.WarningThrottle;
+import dev.sluice.pipeline.DeadLetters;
+import dev.sluice.pipeline.LogCapture;
+import dev.sluice.pipeline.PipelineSettings;
+import dev.sluice.pipeline.StreamsProperties;
 import dev.sluice.schemas.audit.AuditRecord;
 import dev.sluice.schemas.reply.Outcome;
 import dev.sluice.topics.Topics;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
@@ -53,6 +62,39 @@ class AuditTopologyTest {
     try (TopologyTestDriver driver = driver(dir)) {
       input(driver).pipeInput("acme", AuditChainTest.decision("r1", Outcome.COMPLETED));
       assertThat(output(driver).readKeyValue().key).isEqualTo("acme");
+    }
+  }
+
+  @Test
+  void garbageOnTheDecisionsTopicIsLoggedOnceWithoutAStackTrace(@TempDir Path dir) {
+    // The production settings of the audit application, its handlers and their throttle.
+    Properties props =
+        StreamsProperties.audit(
+            PipelineSettings.from(
+                Env.of(Map.of("DATA_DIR", dir.toString(), "PIPELINE_INSTANCE_ID", "audit-test"))));
+    props.put(
+        DeadLetters.THROTTLE_CONFIG,
+        new WarningThrottle(WarningThrottle.DEFAULT_INTERVAL, () -> 0L));
+    try (TopologyTestDriver driver =
+            new TopologyTestDriver(
+                AuditTopology.build(
+                    new StreamsBuilder(), props.getProperty(StreamsConfig.APPLICATION_ID_CONFIG)),
+                props);
+        LogCapture logs = new LogCapture()) {
+      TestInputTopic<String, String> raw =
+          driver.createInputTopic(
+              Topics.AUDIT_DECISIONS.name(), new StringSerializer(), new StringSerializer());
+      for (int i = 0; i < 20; i++) {
+        raw.pipeInput("acme", "{\"requestId\": [" + i + "]");
+      }
+      input(driver).pipeInput("acme", AuditChainTest.decision("r1", Outcome.COMPLETED));
+
+      assertThat(output(driver).readValuesToList()).hasSize(1);
+      List<ILoggingEvent> lines = logs.warnings();
+      assertThat(lines).hasSize(1);
+      assertThat(lines.get(0).getLoggerName()).isEqualTo(DeadLetters.class.getName());
+      assertThat(lines.get(0).getThrowableProxy()).isNull();
+      assertThat(LogCapture.value(lines.get(0), "topic")).isEqualTo(Topics.AUDIT_DECISIONS.name());
     }
   }
 

@@ -3,6 +3,7 @@ package dev.sluice.pipeline.validation;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.sluice.config.ConfigException;
 import dev.sluice.config.Env;
 import dev.sluice.pipeline.StageRequests;
@@ -11,9 +12,15 @@ import dev.sluice.policy.EnabledModels;
 import dev.sluice.policy.ModelAccess;
 import dev.sluice.policy.PolicyBundle;
 import dev.sluice.policy.TenantPolicy;
+import dev.sluice.schemas.Json;
 import dev.sluice.schemas.StageName;
 import dev.sluice.schemas.chat.ChatMessage;
+import dev.sluice.schemas.chat.ChatRequest;
 import dev.sluice.schemas.chat.ContentPart;
+import dev.sluice.schemas.chat.FunctionDefinition;
+import dev.sluice.schemas.chat.RagChunk;
+import dev.sluice.schemas.chat.RagContext;
+import dev.sluice.schemas.chat.Tool;
 import dev.sluice.schemas.chat.ToolCall;
 import dev.sluice.schemas.envelope.VerifiedRequest;
 import java.nio.file.Files;
@@ -139,6 +146,100 @@ class ValidateRequestTest {
         stage.apply(request("stub", List.of(ChatMessage.of("user", "q"), calls), null), 0),
         "message_too_long",
         "messages[1].content");
+  }
+
+  @Test
+  void countsTheNameToolCallIdsAndTheAnsweredCallAgainstTheMessageCap() {
+    ChatMessage named = new ChatMessage("user", List.of(ContentPart.text("0123456789")), true, "n");
+    assertThat(stage.apply(request("stub", List.of(named), null), 0))
+        .isInstanceOf(StageDecision.Pass.class);
+    ChatMessage longName =
+        new ChatMessage("user", List.of(ContentPart.text("0123456789")), true, "n".repeat(11));
+    assertDenied(
+        stage.apply(request("stub", List.of(longName), null), 0),
+        "message_too_long",
+        "messages[0].content");
+
+    // id (10) + name (9) + arguments (2): 21 characters with no text at all.
+    ChatMessage call =
+        ChatMessage.assistant(
+            null, List.of(ToolCall.function("c".repeat(10), "f".repeat(9), "{}")));
+    assertDenied(
+        stage.apply(request("stub", List.of(ChatMessage.of("user", "q"), call), null), 0),
+        "message_too_long",
+        "messages[1].content");
+
+    ChatMessage answer =
+        new ChatMessage(
+            "tool", List.of(ContentPart.text("0123456789")), true, null, List.of(), "t".repeat(11));
+    assertDenied(
+        stage.apply(request("stub", List.of(answer), null), 0),
+        "message_too_long",
+        "messages[0].content");
+  }
+
+  private static VerifiedRequest withTools(List<Tool> tools) {
+    ChatRequest chat =
+        new ChatRequest("stub", user("q"), null, null, null, null, null, null, tools, null, null);
+    return StageRequests.verified("globex", "alice", chat);
+  }
+
+  private static Tool tool(String name, String description, String parameters) {
+    try {
+      return Tool.function(
+          new FunctionDefinition(
+              name,
+              description,
+              parameters == null ? null : Json.mapper().readTree(parameters),
+              null));
+    } catch (JsonProcessingException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  @Test
+  void countsTheToolDefinitionsTogetherAgainstTheMessageCap() {
+    // Two tools of 10 characters each (name + description): 20, the cap.
+    assertThat(
+            stage.apply(
+                withTools(List.of(tool("f", "123456789", null), tool("g", "123456789", null))), 0))
+        .isInstanceOf(StageDecision.Pass.class);
+    assertDenied(
+        stage.apply(
+            withTools(List.of(tool("f", "123456789", null), tool("g", "1234567890", null))), 0),
+        "message_too_long",
+        "tools");
+    // The parameters' schema counts as the compact JSON it is passed on as: {"type":"object"}.
+    assertThat(stage.apply(withTools(List.of(tool("abc", null, "{\"type\":\"object\"}"))), 0))
+        .isInstanceOf(StageDecision.Pass.class);
+    assertDenied(
+        stage.apply(withTools(List.of(tool("abcd", null, "{\"type\": \"object\"}"))), 0),
+        "message_too_long",
+        "tools");
+  }
+
+  @Test
+  void holdsEachContextChunkToTheMessageCap() {
+    RagContext within =
+        new RagContext(
+            "kb://a",
+            List.of(
+                // id, content and source together: 20, the cap.
+                new RagChunk("c1", "012345678901234567", null),
+                new RagChunk("c2", "01234567890123456", "s")));
+    VerifiedRequest ok =
+        StageRequests.verified(
+            "globex", "alice", StageRequests.chat("stub", user("q"), null, within));
+    assertThat(stage.apply(ok, 0)).isInstanceOf(StageDecision.Pass.class);
+
+    RagContext over =
+        new RagContext(
+            "kb://a",
+            List.of(new RagChunk("c1", "x", null), new RagChunk("c2", "012345678901234567", "kb")));
+    VerifiedRequest tooLong =
+        StageRequests.verified(
+            "globex", "alice", StageRequests.chat("stub", user("q"), null, over));
+    assertDenied(stage.apply(tooLong, 0), "message_too_long", "context.chunks[1]");
   }
 
   @Test

@@ -29,6 +29,9 @@ public final class ChatRequests {
       throw invalid(null, "the request body must be a JSON object");
     }
     String model = requiredString(root, "model");
+    if (model.length() > MAX_MODEL_CHARS) {
+      throw invalid("model", "model may have at most " + MAX_MODEL_CHARS + " characters");
+    }
 
     JsonNode stream = root.get("stream");
     if (stream != null && !stream.isNull()) {
@@ -67,6 +70,9 @@ public final class ChatRequests {
     Double topP = optionalNumber(root, "top_p", 0, 1);
     List<String> stop = stop(root.get("stop"));
     String user = optionalString(root, "user");
+    if (user != null && user.length() > MAX_USER_CHARS) {
+      throw invalid("user", "user may have at most " + MAX_USER_CHARS + " characters");
+    }
     RagContext context = context(root.get("context"));
     List<Tool> tools = tools(root.get("tools"));
     ToolChoice toolChoice = toolChoice(root.get("tool_choice"));
@@ -94,8 +100,35 @@ public final class ChatRequests {
         parallelToolCalls);
   }
 
+  /*
+   * Bounds on the strings a request carries besides its text, so that none of them can smuggle a
+   * payload past the caps or bloat an audit record. Text, tool definitions and context chunks count
+   * against the configured caps in the pipeline's validation stage instead.
+   */
+
   /** OpenAI's limit on the tools one request may offer. */
   static final int MAX_TOOLS = 128;
+
+  /** OpenAI's limit on stop sequences. */
+  static final int MAX_STOP_SEQUENCES = 4;
+
+  /** Longest stop sequence, in characters. */
+  static final int MAX_STOP_CHARS = 256;
+
+  /** OpenAI's limit on a participant's {@code name}. */
+  static final int MAX_NAME_CHARS = 64;
+
+  /** Longest {@code user} (the caller's own id for its end user); it is passed to the provider. */
+  static final int MAX_USER_CHARS = 256;
+
+  /** Longest model name: it is recorded with every decision, refused ones included. */
+  static final int MAX_MODEL_CHARS = 256;
+
+  /** Longest id of a tool call ({@code id}, {@code tool_call_id}) or of a context chunk. */
+  static final int MAX_ID_CHARS = 256;
+
+  /** Longest {@code source} of a context or a chunk (a knowledge-base name or a URL). */
+  static final int MAX_SOURCE_CHARS = 2048;
 
   private static final Pattern FUNCTION_NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
 
@@ -176,6 +209,10 @@ public final class ChatRequests {
       if (id == null || !id.isTextual() || id.textValue().isEmpty()) {
         throw invalid(callAt + ".id", "a tool call needs a string id");
       }
+      if (id.textValue().length() > MAX_ID_CHARS) {
+        throw invalid(
+            callAt + ".id", "a tool call id may have at most " + MAX_ID_CHARS + " characters");
+      }
       JsonNode function = call.get("function");
       if (function == null || !function.isObject()) {
         throw invalid(callAt + ".function", "a tool call needs a function object");
@@ -207,6 +244,9 @@ public final class ChatRequests {
         throw invalid(at + ".name", "name must be a string");
       }
       name = nameNode.textValue();
+      if (name.length() > MAX_NAME_CHARS) {
+        throw invalid(at + ".name", "name may have at most " + MAX_NAME_CHARS + " characters");
+      }
     }
     List<ToolCall> toolCalls = List.of();
     JsonNode toolCallsNode = node.get("tool_calls");
@@ -217,6 +257,10 @@ public final class ChatRequests {
       toolCalls = toolCalls(toolCallsNode, at + ".tool_calls");
     }
     String toolCallId = optionalString(node, "tool_call_id", at);
+    if (toolCallId != null && toolCallId.length() > MAX_ID_CHARS) {
+      throw invalid(
+          at + ".tool_call_id", "tool_call_id may have at most " + MAX_ID_CHARS + " characters");
+    }
     if ("tool".equals(role.textValue()) && (toolCallId == null || toolCallId.isEmpty())) {
       throw invalid(at + ".tool_call_id", "a tool message needs the tool_call_id it answers");
     }
@@ -266,7 +310,7 @@ public final class ChatRequests {
     if (!node.isObject()) {
       throw invalid("context", "context must be an object");
     }
-    String source = optionalString(node, "source", "context");
+    String source = source(node, "context");
     JsonNode chunksNode = node.get("chunks");
     if (chunksNode == null || !chunksNode.isArray()) {
       throw invalid("context.chunks", "context.chunks must be an array");
@@ -282,14 +326,25 @@ public final class ChatRequests {
       if (id == null || !(id.isTextual() || id.isIntegralNumber())) {
         throw invalid(at + ".id", "a chunk id must be a string");
       }
+      if (id.asText().length() > MAX_ID_CHARS) {
+        throw invalid(at + ".id", "a chunk id may have at most " + MAX_ID_CHARS + " characters");
+      }
       JsonNode content = chunk.get("content");
       if (content == null || !content.isTextual()) {
         throw invalid(at + ".content", "a chunk's content must be a string");
       }
-      chunks.add(
-          new RagChunk(id.asText(), content.textValue(), optionalString(chunk, "source", at)));
+      chunks.add(new RagChunk(id.asText(), content.textValue(), source(chunk, at)));
     }
     return new RagContext(source, chunks);
+  }
+
+  private static String source(JsonNode node, String at) throws InvalidChatRequest {
+    String source = optionalString(node, "source", at);
+    if (source != null && source.length() > MAX_SOURCE_CHARS) {
+      throw invalid(
+          at + ".source", "a source may have at most " + MAX_SOURCE_CHARS + " characters");
+    }
+    return source;
   }
 
   private static List<String> stop(JsonNode node) throws InvalidChatRequest {
@@ -297,19 +352,29 @@ public final class ChatRequests {
       return null;
     }
     if (node.isTextual()) {
-      return List.of(node.textValue());
+      return List.of(stopSequence(node.textValue(), "stop"));
     }
     if (!node.isArray()) {
       throw invalid("stop", "stop must be a string or an array of strings");
+    }
+    if (node.size() > MAX_STOP_SEQUENCES) {
+      throw invalid("stop", "at most " + MAX_STOP_SEQUENCES + " stop sequences are allowed");
     }
     List<String> stop = new ArrayList<>(node.size());
     for (JsonNode item : node) {
       if (!item.isTextual()) {
         throw invalid("stop", "stop must be a string or an array of strings");
       }
-      stop.add(item.textValue());
+      stop.add(stopSequence(item.textValue(), "stop[" + stop.size() + "]"));
     }
     return stop;
+  }
+
+  private static String stopSequence(String sequence, String at) throws InvalidChatRequest {
+    if (sequence.length() > MAX_STOP_CHARS) {
+      throw invalid(at, "a stop sequence may have at most " + MAX_STOP_CHARS + " characters");
+    }
+    return sequence;
   }
 
   private static String requiredString(JsonNode root, String field) throws InvalidChatRequest {

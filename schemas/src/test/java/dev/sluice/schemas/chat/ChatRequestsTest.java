@@ -640,4 +640,125 @@ class ChatRequestsTest {
       assertThat(json(written).path("tool_choice").asText()).isEqualTo("required");
     }
   }
+
+  /**
+   * The body is read by JSON type, like the envelopes on the topics: a value of the wrong type is a
+   * 400 naming the field, never converted. (A chunk id may be an integer: documented, and read as
+   * its decimal text.)
+   */
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "\"max_tokens\":\"100\"|max_tokens",
+        "\"max_tokens\":100.0|max_tokens",
+        "\"max_completion_tokens\":true|max_completion_tokens",
+        "\"temperature\":\"0.5\"|temperature",
+        "\"top_p\":true|top_p",
+        "\"stream\":\"false\"|stream",
+        "\"stream\":0|stream",
+        "\"n\":\"1\"|n",
+        "\"n\":1.0|n",
+        "\"n\":true|n",
+        "\"user\":5|user",
+        "\"user\":false|user",
+        "\"stop\":5|stop",
+        "\"stop\":[true]|stop",
+        "\"parallel_tool_calls\":\"true\"|parallel_tool_calls",
+        "\"parallel_tool_calls\":1|parallel_tool_calls",
+        "\"context\":{\"chunks\":[{\"id\":1.5,\"content\":\"c\"}]}|context.chunks[0].id",
+        "\"context\":{\"chunks\":[{\"id\":true,\"content\":\"c\"}]}|context.chunks[0].id",
+        "\"context\":{\"chunks\":[{\"id\":\"c1\",\"content\":7}]}|context.chunks[0].content"
+      })
+  void aValueOfTheWrongTypeIsRefusedWithItsParamNeverCoerced(String extra, String param) {
+    assertRefused(body(extra), "invalid_request", param);
+  }
+
+  /** Strings besides the text are bounded, each refusal naming its field. */
+  @Nested
+  class Bounds {
+    private static String repeat(char c, int n) {
+      return String.valueOf(c).repeat(n);
+    }
+
+    @Test
+    void upToFourStopSequencesOfUpTo256Characters() {
+      String longest = repeat('s', ChatRequests.MAX_STOP_CHARS);
+      assertThat(parse(body("\"stop\":[\"a\",\"b\",\"c\",\"" + longest + "\"]")).stop())
+          .hasSize(ChatRequests.MAX_STOP_SEQUENCES);
+      assertThat(parse(body("\"stop\":\"" + longest + "\"")).stop()).containsExactly(longest);
+
+      assertRefused(body("\"stop\":[\"a\",\"b\",\"c\",\"d\",\"e\"]"), "invalid_request", "stop");
+      assertRefused(body("\"stop\":\"" + longest + "s\""), "invalid_request", "stop");
+      assertRefused(body("\"stop\":[\"a\",\"" + longest + "s\"]"), "invalid_request", "stop[1]");
+    }
+
+    @Test
+    void aNameOfUpTo64Characters() {
+      String name = repeat('n', ChatRequests.MAX_NAME_CHARS);
+      String message = "{\"role\":\"user\",\"content\":\"hi\",\"name\":\"%s\"}";
+      assertThat(
+              parse(json("{\"model\":\"m\",\"messages\":[" + message.formatted(name) + "]}"))
+                  .messages()
+                  .get(0)
+                  .name())
+          .isEqualTo(name);
+      assertRefused(
+          json("{\"model\":\"m\",\"messages\":[" + message.formatted(name + "n") + "]}"),
+          "invalid_request",
+          "messages[0].name");
+    }
+
+    @Test
+    void aUserAndAModelOfUpTo256Characters() {
+      assertThat(parse(body("\"user\":\"" + repeat('u', 256) + "\"")).user()).hasSize(256);
+      assertRefused(body("\"user\":\"" + repeat('u', 257) + "\""), "invalid_request", "user");
+      String model = "{\"model\":\"%s\",\"messages\":[" + USER_HI + "]}";
+      assertThat(parse(json(model.formatted(repeat('m', 256)))).model()).hasSize(256);
+      assertRefused(json(model.formatted(repeat('m', 257))), "invalid_request", "model");
+    }
+
+    @Test
+    void toolCallIdsOfUpTo256Characters() {
+      String id = repeat('c', ChatRequests.MAX_ID_CHARS);
+      String call =
+          "{\"role\":\"assistant\",\"tool_calls\":[{\"id\":\"%s\",\"type\":\"function\","
+              + "\"function\":{\"name\":\"f\",\"arguments\":\"{}\"}}]}";
+      String answer = "{\"role\":\"tool\",\"content\":\"x\",\"tool_call_id\":\"%s\"}";
+      parse(
+          json(
+              "{\"model\":\"m\",\"messages\":["
+                  + call.formatted(id)
+                  + ","
+                  + answer.formatted(id)
+                  + "]}"));
+      assertRefused(
+          json("{\"model\":\"m\",\"messages\":[" + call.formatted(id + "c") + "]}"),
+          "invalid_request",
+          "messages[0].tool_calls[0].id");
+      assertRefused(
+          json("{\"model\":\"m\",\"messages\":[" + answer.formatted(id + "c") + "]}"),
+          "invalid_request",
+          "messages[0].tool_call_id");
+    }
+
+    @Test
+    void contextIdsAndSourcesAreBounded() {
+      String source = repeat('s', ChatRequests.MAX_SOURCE_CHARS);
+      String id = repeat('i', ChatRequests.MAX_ID_CHARS);
+      String context =
+          "\"context\":{\"source\":\"%s\",\"chunks\":[{\"id\":\"%s\",\"content\":\"c\",\"source\":\"%s\"}]}";
+      parse(body(context.formatted(source, id, source)));
+      assertRefused(
+          body(context.formatted(source + "s", id, source)), "invalid_request", "context.source");
+      assertRefused(
+          body(context.formatted(source, id + "i", source)),
+          "invalid_request",
+          "context.chunks[0].id");
+      assertRefused(
+          body(context.formatted(source, id, source + "s")),
+          "invalid_request",
+          "context.chunks[0].source");
+    }
+  }
 }
