@@ -184,7 +184,7 @@ class OpaPolicyTest {
             List.of(
                 new RagChunk("c1", "a", "KB://Internal/wiki"),
                 new RagChunk("c2", "b", "kb://internal%2Fwiki"),
-                new RagChunk("c3", "c", "kb://approved/../internal//wiki")));
+                new RagChunk("c3", "c", "kb://internal/old/..//wiki")));
     decide(
         StageRequests.verified(
             "acme", "contractor", StageRequests.chat("stub", StageRequests.user("q"), 8, context)));
