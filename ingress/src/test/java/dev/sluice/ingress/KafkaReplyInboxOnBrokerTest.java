@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import dev.sluice.config.Env;
+import dev.sluice.config.LogCapture;
 import dev.sluice.config.WarningThrottle;
 import dev.sluice.devkafka.LocalBroker;
 import dev.sluice.schemas.envelope.ReplyNonce;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import dev.sluice.config.LogCapture;
 import dev.sluice.config.WarningThrottle;
 import dev.sluice.schemas.envelope.ReplyNonce;
 import dev.sluice.schemas.reply.ErrorCode;
@@ -250,7 +251,7 @@ class KafkaReplyInboxTest {
           () -> consumer.addRecord(new ConsumerRecord<>(TOPIC, 0, 20, "r5", reply("r5", 401))));
 
       assertThat(waiting.get(5, TimeUnit.SECONDS).status()).isEqualTo(401);
-      List<ILoggingEvent> lines = logs.warnings("");
+      List<ILoggingEvent> lines = logs.warnings();
       assertThat(lines).hasSize(1);
       assertThat(lines.get(0).getLoggerName()).isEqualTo(KafkaReplyInbox.class.getName());
       assertThat(lines.get(0).getThrowableProxy()).isNull();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.sluice.config.LogCapture;
 import dev.sluice.config.WarningThrottle;
 import dev.sluice.schemas.Json;
 import dev.sluice.topics.Topics;

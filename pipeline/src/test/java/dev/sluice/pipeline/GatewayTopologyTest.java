@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.auth.TestTokens;
 import dev.sluice.config.Env;
+import dev.sluice.config.LogCapture;
 import dev.sluice.config.WarningThrottle;
 import dev.sluice.egress.Provider;
 import dev.sluice.egress.ProviderException;

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import dev.sluice.config.Env;
+import dev.sluice.config.LogCapture;
 import dev.sluice.config.WarningThrottle;
 import dev.sluice.pipeline.DeadLetters;
-import dev.sluice.pipeline.LogCapture;
 import dev.sluice.pipeline.PipelineSettings;
 import dev.sluice.pipeline.StreamsProperties;
 import dev.sluice.schemas.audit.AuditRecord;
