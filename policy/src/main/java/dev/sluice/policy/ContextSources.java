@@ -7,6 +7,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -25,6 +26,22 @@ public final class ContextSources {
   private static final int MAX_DECODE_ROUNDS = 3;
 
   private ContextSources() {}
+
+  /**
+   * The canonical forms of configured prefixes (an allowlist, a deny rule's sources); a prefix
+   * without one is a configuration error, named by {@code where}.
+   */
+  public static List<String> canonicalPrefixes(List<String> prefixes, String where) {
+    return prefixes.stream()
+        .map(
+            prefix ->
+                canonical(prefix)
+                    .orElseThrow(
+                        () ->
+                            new IllegalArgumentException(
+                                where + " has an invalid context source prefix")))
+        .toList();
+  }
 
   /**
    * Whether canonical {@code source} lies under canonical {@code prefix}: equal to it, or below it

@@ -29,18 +29,7 @@ public record DenyRule(
     contextSources =
         contextSources == null
             ? List.of()
-            : contextSources.stream()
-                .map(
-                    prefix ->
-                        ContextSources.canonical(prefix)
-                            .orElseThrow(
-                                () ->
-                                    new IllegalArgumentException(
-                                        "deny rule '"
-                                            + reason
-                                            + "' has a context source prefix that is not a valid"
-                                            + " source")))
-                .toList();
+            : ContextSources.canonicalPrefixes(contextSources, "deny rule '" + reason + "'");
   }
 
   /** What a rule looks at in a request. */

@@ -22,17 +22,9 @@ public final class ContextOrigins {
   /** An allowlist of the given prefixes; a prefix that cannot be normalised is a config error. */
   public static ContextOrigins of(List<String> prefixes) {
     return new ContextOrigins(
-        prefixes.stream()
-            .map(String::trim)
-            .filter(prefix -> !prefix.isEmpty())
-            .map(
-                prefix ->
-                    ContextSources.canonical(prefix)
-                        .orElseThrow(
-                            () ->
-                                new IllegalArgumentException(
-                                    "ALLOWED_CONTEXT_ORIGINS has an invalid prefix")))
-            .toList());
+        ContextSources.canonicalPrefixes(
+            prefixes.stream().map(String::trim).filter(prefix -> !prefix.isEmpty()).toList(),
+            "ALLOWED_CONTEXT_ORIGINS"));
   }
 
   /** {@code ALLOWED_CONTEXT_ORIGINS}; unset allows no retrieved context at all. */
