@@ -24,6 +24,11 @@ import java.util.Map;
  *       clean contexts (text attacks into emails, code attacks into code answers), scored with the
  *       retrieved-context cues; the clean contexts alone are the negatives.
  *   <li>{@code injecguard-direct}: InjecGuard {@code valid}, scored with the user-prompt cues.
+ *   <li>{@code jailbreak-direct}: JailbreakBench's published attack prompts against WildGuard's
+ *       benign prompts that look like jailbreaks (role-play, fiction, edgy requests), scored with
+ *       the user-prompt cues. Jailbreaks ask for harmful content rather than hijack instructions,
+ *       so this measures how far the cues reach beyond injection, and the false-positive rate on
+ *       hard negatives.
  * </ul>
  *
  * <p>Attack strings, contexts and prompts are split by position (even index: {@code tune}, odd:
@@ -116,14 +121,20 @@ public final class InjectionEval {
             + Sensitivity.blockingScore(level));
     Counts[] bipia = new Counts[2];
     Counts[] direct = new Counts[2];
+    Counts[] jailbreak = new Counts[2];
     for (int parity = 0; parity < 2; parity++) {
       bipia[parity] = run(context, bipia(data.resolve("bipia-train"), parity), level, showErrors);
       direct[parity] =
           run(
               prompt,
-              injecguard(data.resolve("injection-dev.injecguard-valid.json"), parity),
+              labelled(data.resolve("injection-dev.injecguard-valid.json"), parity),
               level,
               showErrors);
+      List<Sample> prompts =
+          new ArrayList<>(
+              labelled(data.resolve("injection-dev.jailbreakbench-attacks.json"), parity));
+      prompts.addAll(labelled(data.resolve("injection-dev.wildguard-benign.json"), parity));
+      jailbreak[parity] = run(prompt, prompts, level, showErrors);
     }
     out.println(Counts.sum(bipia).line("bipia-indirect"));
     out.println(bipia[0].line("bipia-indirect[tune]"));
@@ -131,6 +142,9 @@ public final class InjectionEval {
     out.println(Counts.sum(direct).line("injecguard-direct"));
     out.println(direct[0].line("injecguard-direct[tune]"));
     out.println(direct[1].line("injecguard-direct[held-out]"));
+    out.println(Counts.sum(jailbreak).line("jailbreak-direct"));
+    out.println(jailbreak[0].line("jailbreak-direct[tune]"));
+    out.println(jailbreak[1].line("jailbreak-direct[held-out]"));
   }
 
   static Counts run(InjectionScorer scorer, List<Sample> samples, int level, boolean showErrors) {
@@ -256,14 +270,13 @@ public final class InjectionEval {
     return out;
   }
 
-  private static List<Sample> injecguard(Path file, int parity) throws IOException {
+  /** A JSON array of {@code {prompt, label, source or method}}: label 1 is an attack. */
+  private static List<Sample> labelled(Path file, int parity) throws IOException {
     List<Sample> all = new ArrayList<>();
     for (JsonNode item : JSON.readTree(file.toFile())) {
-      all.add(
-          new Sample(
-              item.path("prompt").asText(),
-              item.path("label").asInt() == 1,
-              item.path("source").asText()));
+      String group =
+          item.has("method") ? item.path("method").asText() : item.path("source").asText();
+      all.add(new Sample(item.path("prompt").asText(), item.path("label").asInt() == 1, group));
     }
     return half(all, parity);
   }
