@@ -9,6 +9,7 @@ import dev.sluice.pipeline.auth.EnvelopeAuthenticator;
 import dev.sluice.pipeline.chain.CallBudget;
 import dev.sluice.pipeline.chain.Stage;
 import dev.sluice.pipeline.firewall.ContextFirewall;
+import dev.sluice.pipeline.firewall.FirewallSettings;
 import dev.sluice.pipeline.firewall.risk.InjectionScorer;
 import dev.sluice.pipeline.firewall.spotlight.Spotlight;
 import dev.sluice.pipeline.firewall.spotlight.SpotlightContext;
@@ -90,11 +91,13 @@ public final class PipelineWiring implements AutoCloseable {
     List<Stage> chain = new ArrayList<>();
     Function<String, ValidationLimits> limits =
         perTenant(tenant -> config.limits().forTenant(policy.forTenant(tenant)));
+    Function<String, FirewallSettings> firewall =
+        perTenant(tenant -> config.firewall().forTenant(policy.forTenant(tenant)));
     chain.add(new ValidateRequest(config.models(), limits));
     chain.add(
         new ContextFirewall(
             config.contextOrigins(),
-            perTenant(tenant -> config.firewall().forTenant(policy.forTenant(tenant))),
+            firewall,
             InjectionScorer.forRetrievedContext(),
             InjectionScorer.forUserPrompt()));
     chain.add(new LocalPolicy(policy));
@@ -102,12 +105,14 @@ public final class PipelineWiring implements AutoCloseable {
       chain.add(opaPolicy(config.opa(), threads));
     }
     chain.add(new RedactPrompt(config.redaction()::prompts));
-    // After prompt redaction, which must see the chunks' plain text (SpotlightContext says why).
+    // After prompt redaction, which must see the chunks' plain text (SpotlightContext says why);
+    // it also builds the provider's copy without hidden text.
     chain.add(
         new SpotlightContext(
             perTenant(tenant -> SpotlightMode.of(policy.forTenant(tenant))),
             limits,
-            Spotlight.randomBoundaries()));
+            Spotlight.randomBoundaries(),
+            tenant -> firewall.apply(tenant).stripHiddenText()));
     chain.add(
         new ProviderStage(
             new ProviderRouter(providers(config, threads)),

@@ -160,6 +160,7 @@ public final class PolicyBundle {
     String promptMode = null;
     Integer sensitivity = null;
     String spotlight = null;
+    Boolean stripHiddenText = null;
     for (PolicyDocument document : own == null ? List.of(defaults) : List.of(defaults, own)) {
       if (document.models() != null) {
         if (document.models().allowed() != null) {
@@ -188,6 +189,8 @@ public final class PolicyBundle {
         promptMode = firewall.promptMode() != null ? firewall.promptMode() : promptMode;
         sensitivity = firewall.sensitivity() != null ? firewall.sensitivity() : sensitivity;
         spotlight = firewall.spotlight() != null ? firewall.spotlight() : spotlight;
+        stripHiddenText =
+            firewall.stripHiddenText() != null ? firewall.stripHiddenText() : stripHiddenText;
       }
       if (document.redaction() != null) {
         if (document.redaction().types() != null) {
@@ -213,6 +216,7 @@ public final class PolicyBundle {
         promptMode,
         sensitivity,
         spotlight,
+        stripHiddenText,
         redactionTypes,
         redactPrompts,
         denials);

@@ -22,7 +22,8 @@ record PolicyDocument(
       @JsonProperty("context_mode") String contextMode,
       @JsonProperty("prompt_mode") String promptMode,
       Integer sensitivity,
-      String spotlight) {}
+      String spotlight,
+      @JsonProperty("strip_hidden_text") Boolean stripHiddenText) {}
 
   record Redaction(List<String> types, @JsonProperty("redact_prompts") Boolean redactPrompts) {}
 

@@ -26,6 +26,8 @@ import java.util.Set;
  * @param firewallSensitivity 1 to 10 (higher blocks at lower risk), or null
  * @param spotlightMode how retrieved context is marked for the model ({@code delimit}, {@code
  *     datamark} or {@code off}), or null for the gateway default ({@code delimit})
+ * @param stripHiddenText whether invisible carriers of text are stripped before the provider, or
+ *     null for the gateway default ({@code STRIP_HIDDEN_TEXT})
  * @param redactionTypes the redaction types switched on (names, or {@code all}), or null for the
  *     gateway default ({@code REDACTION_TYPES})
  * @param redactPrompts whether prompts are redacted before the provider, or null for the gateway
@@ -44,6 +46,7 @@ public record TenantPolicy(
     String promptFirewallMode,
     Integer firewallSensitivity,
     String spotlightMode,
+    Boolean stripHiddenText,
     List<String> redactionTypes,
     Boolean redactPrompts,
     List<DenyRule> denials) {

@@ -264,6 +264,24 @@ class PolicyBundleTest {
   }
 
   @Test
+  void strippingHiddenTextIsSetPerTenantOverTheDefaults(@TempDir Path dir) throws Exception {
+    write(dir.resolve("default.yaml"), "firewall: {strip_hidden_text: false}\n");
+    write(dir.resolve("tenants/acme.yaml"), "firewall: {strip_hidden_text: true}\n");
+    write(dir.resolve("tenants/globex.yaml"), "firewall: {spotlight: datamark}\n");
+    PolicyBundle bundle = PolicyBundle.load(dir);
+
+    assertThat(bundle.forTenant("acme").stripHiddenText()).isTrue();
+    assertThat(bundle.forTenant("globex").stripHiddenText()).isFalse();
+    assertThat(bundle.forTenant("initech").stripHiddenText()).isFalse();
+    assertThat(PolicyBundle.empty().forTenant("acme").stripHiddenText()).isNull();
+
+    write(dir.resolve("tenants/acme.yaml"), "firewall: {strip_hidden_text: sometimes}\n");
+    assertThatThrownBy(() -> PolicyBundle.load(dir))
+        .isInstanceOf(PolicyException.class)
+        .hasMessageStartingWith("tenants/acme.yaml: invalid");
+  }
+
+  @Test
   void theEmptyBundleRestrictsNothing() {
     TenantPolicy policy = PolicyBundle.empty().forTenant("acme");
     assertThat(policy.allowedModels()).isEqualTo(Optional.empty());

@@ -266,6 +266,8 @@ class ContractSchemaTest {
           .isEqualTo(declared(REPLY_ENVELOPE, "/$defs/usage/properties"));
       assertThat(names(completion.get("meta")))
           .isEqualTo(declared(REPLY_ENVELOPE, "/$defs/meta/properties"));
+      assertThat(names(completion.get("meta").get("firewall")))
+          .isEqualTo(declared(REPLY_ENVELOPE, "/$defs/meta/properties/firewall/properties"));
       assertThat(names(completion.get("citations").get(0)))
           .isEqualTo(declared(REPLY_ENVELOPE, "/$defs/citation/properties"));
       assertThat(names(onTheWire(Fixtures.invalidRequestReply()).get("error")))
@@ -663,6 +665,7 @@ class ContractSchemaTest {
               null,
               null,
               null,
+              null,
               authenticated.chainId(),
               authenticated.prevHash(),
               authenticated.hash());
@@ -695,6 +698,14 @@ class ContractSchemaTest {
       wire.put(field, Fixtures.HASH_1.toUpperCase(Locale.ROOT));
       assertThat(ContractSchemas.validate(AUDIT_RECORD, wire)).isNotEmpty();
       wire.put(field, "abc");
+      assertThat(ContractSchemas.validate(AUDIT_RECORD, wire)).isNotEmpty();
+    }
+
+    @Test
+    void withAHiddenCharacterCountBelowOneIsRejected() {
+      // A record without hidden text leaves the field out; zero would be a second way to say so.
+      ObjectNode wire = (ObjectNode) onTheWire(Fixtures.auditChain().get(0));
+      wire.put("firewallHiddenChars", 0);
       assertThat(ContractSchemas.validate(AUDIT_RECORD, wire)).isNotEmpty();
     }
 

@@ -146,7 +146,7 @@ public final class Fixtures {
             "openai",
             REQUEST_ID,
             Map.of("email", 1),
-            new RiskFlag(0.35, List.of("instruction_to_assistant"))));
+            new RiskFlag(0.35, List.of("instruction_to_assistant", "hidden_text"), 14)));
   }
 
   public static ReplyEnvelope completedReply() {
@@ -254,7 +254,8 @@ public final class Fixtures {
             Source.HTTP,
             new AuditDecision(Outcome.COMPLETED, StageName.REDACT, null, "LOCAL", "sha256:ab12"),
             0.12,
-            List.of(),
+            List.of("hidden_text"),
+            14,
             Map.of("remaining", 58L, "limit", 60L),
             "openai",
             2,
@@ -282,6 +283,7 @@ public final class Fixtures {
                 "sha256:cd34"),
             0.97,
             List.of("ignore_previous_instructions", "role_override"),
+            null,
             null,
             null,
             null,

@@ -189,6 +189,7 @@ class JsonCodecTest {
             record.decision(),
             record.firewallRisk(),
             record.firewallCues(),
+            record.firewallHiddenChars(),
             record.rateLimit(),
             record.provider(),
             record.attempts(),

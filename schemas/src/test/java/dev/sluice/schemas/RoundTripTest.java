@@ -128,6 +128,7 @@ class RoundTripTest {
             null,
             null,
             null,
+            null,
             "pipeline-1_0",
             Fixtures.ZERO_HASH,
             Fixtures.HASH_1);

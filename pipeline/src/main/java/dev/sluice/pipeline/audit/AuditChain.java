@@ -141,6 +141,7 @@ public final class AuditChain {
         r.decision(),
         r.firewallRisk(),
         r.firewallCues(),
+        r.firewallHiddenChars(),
         r.rateLimit(),
         r.provider(),
         r.attempts(),

@@ -52,6 +52,7 @@ public final class AuditDecisions {
         new AuditDecision(reply.outcome(), settled.stage(), reasons, policyMode, policyVersion),
         request == null || request.risk() == null ? null : request.risk().risk(),
         request == null || request.risk() == null ? null : request.risk().cues(),
+        request == null || request.risk() == null ? null : request.risk().hiddenChars(),
         null,
         completion == null || completion.meta() == null ? null : completion.meta().provider(),
         providerMs == null ? null : 1,

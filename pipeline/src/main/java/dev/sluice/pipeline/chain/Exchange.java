@@ -2,6 +2,7 @@ package dev.sluice.pipeline.chain;
 
 import dev.sluice.schemas.chat.ChatMessage;
 import dev.sluice.schemas.chat.ChatRequest;
+import dev.sluice.schemas.chat.RagContext;
 import dev.sluice.schemas.envelope.VerifiedRequest;
 import dev.sluice.schemas.reply.ChatCompletion;
 import java.util.List;
@@ -13,46 +14,65 @@ import java.util.Objects;
  * completion that the stages after it work on.
  *
  * <p>The conversation is kept apart from the request on purpose: the request stays what the caller
- * sent (as the guardrails cleaned it), which is what the audit log hashes and the citations list,
- * while the gateway's own messages (the spotlighted retrieval context, with a boundary drawn at
- * random for this request) go to the provider only.
+ * sent (as the guardrails cleaned it), which is what the audit log hashes, while the gateway's own
+ * messages (the spotlighted retrieval context, with a boundary drawn at random for this request,
+ * and the caller's messages without hidden text) go to the provider only.
  *
  * @param providerMessages the messages the provider is sent, or null to send the request's own
+ * @param providerContext the context the provider's documents were built from when it is not the
+ *     request's own (hidden text stripped), or null; the citations list its chunks
  * @param completion null until the provider stage answered
  */
 public record Exchange(
-    VerifiedRequest request, List<ChatMessage> providerMessages, ChatCompletion completion) {
+    VerifiedRequest request,
+    List<ChatMessage> providerMessages,
+    RagContext providerContext,
+    ChatCompletion completion) {
   public Exchange {
     Objects.requireNonNull(request, "request");
     providerMessages = providerMessages == null ? null : List.copyOf(providerMessages);
   }
 
   public Exchange(VerifiedRequest request, ChatCompletion completion) {
-    this(request, null, completion);
+    this(request, null, null, completion);
   }
 
   /** A request on its way to the provider. */
   public static Exchange of(VerifiedRequest request) {
-    return new Exchange(request, null, null);
+    return new Exchange(request, null, null, null);
   }
 
   public Exchange withRequest(VerifiedRequest changed) {
-    return new Exchange(changed, providerMessages, completion);
+    return new Exchange(changed, providerMessages, providerContext, completion);
   }
 
   /** The same exchange with the conversation the provider is to be sent. */
   public Exchange withProviderMessages(List<ChatMessage> messages) {
-    return new Exchange(request, messages, completion);
+    return new Exchange(request, messages, providerContext, completion);
+  }
+
+  /**
+   * The same exchange with the conversation the provider is to be sent and the context its
+   * documents were built from (null: the request's own).
+   */
+  public Exchange withProviderMessages(List<ChatMessage> messages, RagContext context) {
+    return new Exchange(request, messages, context, completion);
   }
 
   public Exchange withCompletion(ChatCompletion answered) {
-    return new Exchange(request, providerMessages, answered);
+    return new Exchange(request, providerMessages, providerContext, answered);
   }
 
-  /** The chat request as the provider gets it: the request with the built conversation, if any. */
+  /**
+   * The chat request as the provider gets it: the request with the built conversation and the
+   * context it was built from, if any.
+   */
   public ChatRequest providerRequest() {
     ChatRequest chat = request.request();
-    return providerMessages == null ? chat : chat.withMessages(providerMessages);
+    if (providerMessages != null) {
+      chat = chat.withMessages(providerMessages);
+    }
+    return providerContext == null ? chat : chat.withContext(providerContext);
   }
 
   public boolean answered() {

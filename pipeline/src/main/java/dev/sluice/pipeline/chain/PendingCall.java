@@ -3,6 +3,7 @@ package dev.sluice.pipeline.chain;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.sluice.schemas.StageName;
 import dev.sluice.schemas.chat.ChatMessage;
+import dev.sluice.schemas.chat.RagContext;
 import dev.sluice.schemas.envelope.VerifiedRequest;
 import dev.sluice.schemas.reply.ChatCompletion;
 import java.util.List;
@@ -16,6 +17,8 @@ import java.util.Objects;
  *
  * @param providerMessages the conversation built for the provider (the spotlighted retrieval
  *     context), or null when the provider is sent the request's own messages
+ * @param providerContext the context those messages were built from when it is not the request's
+ *     own (hidden text stripped), or null; entries written before it existed have none
  * @param completion the provider's answer when the waiting stage comes after the provider, else
  *     null
  * @param stage the stage being waited on; entries written before stages were named are provider
@@ -27,6 +30,7 @@ import java.util.Objects;
 public record PendingCall(
     VerifiedRequest request,
     List<ChatMessage> providerMessages,
+    RagContext providerContext,
     ChatCompletion completion,
     StageName stage,
     Map<String, Double> timings,
@@ -44,6 +48,7 @@ public record PendingCall(
     return new PendingCall(
         exchange.request(),
         exchange.providerMessages(),
+        exchange.providerContext(),
         exchange.completion(),
         stage,
         timings,
@@ -52,7 +57,7 @@ public record PendingCall(
 
   /** What the stage works on. */
   public Exchange exchange() {
-    return new Exchange(request, providerMessages, completion);
+    return new Exchange(request, providerMessages, providerContext, completion);
   }
 
   @Override

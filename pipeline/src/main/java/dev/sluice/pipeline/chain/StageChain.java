@@ -366,7 +366,8 @@ public final class StageChain implements Processor<String, Admitted, String, Ste
     PendingCall call = waiting.call();
     open.remove(call.request().requestId());
     if (waiting.index() == RESTART) {
-      advance(new PendingCall(call.request(), null, null, null, call.timings(), nowMs), 0, true);
+      advance(
+          new PendingCall(call.request(), null, null, null, null, call.timings(), nowMs), 0, true);
       return;
     }
     AsyncStage<?> stage = (AsyncStage<?>) stages.get(waiting.index());

@@ -26,9 +26,18 @@ import java.util.function.Function;
  * results ({@code tool} messages) are scored for prompt-injection risk as retrieved text; the
  * caller's own messages are scored as prompts. The chunks it admits reach the model later in the
  * chain, spotlighted ({@link dev.sluice.pipeline.firewall.spotlight.SpotlightContext}).
+ *
+ * <p>A request whose strings hold invisible carriers of text ({@link RequestCarriers}) is flagged
+ * {@value #HIDDEN_TEXT} with their character count, in every mode: that is a fact about the
+ * request, not a score, and the tenant's {@code strip_hidden_text} decides later, where the
+ * provider's copy is built, whether they are sent.
  */
 public final class ContextFirewall implements RequestStage {
   public static final StageName STAGE = StageName.CONTEXT_FIREWALL;
+
+  /** The cue of a request that holds hidden text, in {@code meta.firewall} and the audit record. */
+  public static final String HIDDEN_TEXT = "hidden_text";
+
   private static final int MAX_ID_CHARS = 64;
 
   private final ContextOrigins origins;
@@ -72,6 +81,10 @@ public final class ContextFirewall implements RequestStage {
     }
     FirewallSettings settings = settingsForTenant.apply(request.principal().tenant());
     VerifiedRequest checked = request;
+    int hidden = RequestCarriers.count(request.request());
+    if (hidden > 0) {
+      checked = checked.flagged(new RiskFlag(0, List.of(HIDDEN_TEXT), hidden));
+    }
     if (settings.contextMode() != Mode.OFF) {
       List<String> blocked = new ArrayList<>();
       if (context != null) {

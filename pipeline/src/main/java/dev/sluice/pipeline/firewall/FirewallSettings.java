@@ -12,8 +12,11 @@ import java.util.Locale;
  * @param contextMode for retrieved context chunks ({@code CONTEXT_FIREWALL_MODE}, default block)
  * @param promptMode for the caller's own messages ({@code PROMPT_FIREWALL_MODE}, default flag)
  * @param sensitivity 1 to 10, higher is stricter ({@code CONTEXT_FIREWALL_RISK_THRESHOLD}, 5)
+ * @param stripHiddenText whether invisible carriers of text are removed from what the provider is
+ *     sent ({@code STRIP_HIDDEN_TEXT}, default true); they are flagged either way
  */
-public record FirewallSettings(Mode contextMode, Mode promptMode, int sensitivity) {
+public record FirewallSettings(
+    Mode contextMode, Mode promptMode, int sensitivity, boolean stripHiddenText) {
 
   /** What to do with a risky text. */
   public enum Mode {
@@ -39,11 +42,17 @@ public record FirewallSettings(Mode contextMode, Mode promptMode, int sensitivit
     }
   }
 
+  /** Settings that strip hidden text, as the gateway does unless told otherwise. */
+  public FirewallSettings(Mode contextMode, Mode promptMode, int sensitivity) {
+    this(contextMode, promptMode, sensitivity, true);
+  }
+
   public static FirewallSettings from(Env env) {
     return new FirewallSettings(
         Mode.parse("CONTEXT_FIREWALL_MODE", env.get("CONTEXT_FIREWALL_MODE", "block")),
         Mode.parse("PROMPT_FIREWALL_MODE", env.get("PROMPT_FIREWALL_MODE", "flag")),
-        env.getInt("CONTEXT_FIREWALL_RISK_THRESHOLD", Sensitivity.DEFAULT_LEVEL));
+        env.getInt("CONTEXT_FIREWALL_RISK_THRESHOLD", Sensitivity.DEFAULT_LEVEL),
+        env.getBoolean("STRIP_HIDDEN_TEXT", true));
   }
 
   /** A tenant's settings: its policy over these defaults. */
@@ -55,6 +64,7 @@ public record FirewallSettings(Mode contextMode, Mode promptMode, int sensitivit
         policy.promptFirewallMode() == null
             ? promptMode
             : Mode.parse("firewall.prompt_mode", policy.promptFirewallMode()),
-        policy.firewallSensitivity() == null ? sensitivity : policy.firewallSensitivity());
+        policy.firewallSensitivity() == null ? sensitivity : policy.firewallSensitivity(),
+        policy.stripHiddenText() == null ? stripHiddenText : policy.stripHiddenText());
   }
 }

@@ -48,8 +48,11 @@ public final class ProviderStage implements AsyncStage<ProviderAnswer> {
 
   @Override
   public Verdict resume(Exchange exchange, ProviderAnswer answer, long nowMs) {
+    // The citations list the chunks as they were sent (hidden text stripped, say).
     return Verdict.next(
-        exchange.withCompletion(Replies.completion(exchange.request(), answer, nowMs)));
+        exchange.withCompletion(
+            Replies.completion(
+                exchange.request(), exchange.providerRequest().context(), answer, nowMs)));
   }
 
   @Override

@@ -42,8 +42,11 @@ public final class Replies {
         null);
   }
 
+  /**
+   * @param sent the context as the provider was sent it, whose chunks the citations list
+   */
   public static ChatCompletion completion(
-      VerifiedRequest request, ProviderAnswer answer, long nowMs) {
+      VerifiedRequest request, RagContext sent, ProviderAnswer answer, long nowMs) {
     String text = answer.message().text();
     return new ChatCompletion(
         "chatcmpl-" + request.requestId(),
@@ -53,13 +56,12 @@ public final class Replies {
         List.of(new Choice(0, answer.message(), answer.finishReason())),
         answer.usage(),
         text,
-        citations(request),
+        citations(sent),
         new Meta(answer.provider(), request.requestId(), null, request.risk()));
   }
 
   /** The context chunks the answer could draw on: every chunk the firewall let through. */
-  static List<Citation> citations(VerifiedRequest request) {
-    RagContext context = request.request().context();
+  static List<Citation> citations(RagContext context) {
     if (context == null) {
       return List.of();
     }

@@ -449,7 +449,13 @@ class StageChainTest {
 
   static PendingCall pending(String id, long acceptedAtMs) {
     return new PendingCall(
-        request(id, acceptedAtMs), null, null, null, Map.of("admission", 0.1), acceptedAtMs + 5);
+        request(id, acceptedAtMs),
+        null,
+        null,
+        null,
+        null,
+        Map.of("admission", 0.1),
+        acceptedAtMs + 5);
   }
 
   static VerifiedRequest request(String id, long acceptedAtMs) {

@@ -312,6 +312,7 @@ class ValidateRequestTest {
             null,
             null,
             null,
+            null,
             List.of());
     ValidationLimits limits = DEFAULTS.forTenant(policy);
     assertThat(limits.maxTokensCap()).isEqualTo(50);

@@ -15,6 +15,8 @@ import java.util.Map;
  * @param timeMs when the decision was made, epoch milliseconds
  * @param firewallRisk highest injection risk score seen, 0 to 1
  * @param firewallCues names of the risk cues that fired
+ * @param firewallHiddenChars characters of invisible carriers (tag characters, variation-selector
+ *     runs) the prompt and context held, or null when none
  * @param rateLimit rate-limit state at decision time (remaining, limit, ...)
  * @param latencyMs provider latency including retries
  * @param promptSha256 hex SHA-256 of the canonical prompt
@@ -31,6 +33,7 @@ public record AuditRecord(
     AuditDecision decision,
     Double firewallRisk,
     List<String> firewallCues,
+    Integer firewallHiddenChars,
     Map<String, Long> rateLimit,
     String provider,
     Integer attempts,

@@ -4,10 +4,12 @@ import dev.sluice.pipeline.chain.Exchange;
 import dev.sluice.pipeline.chain.SyncStage;
 import dev.sluice.pipeline.chain.Verdict;
 import dev.sluice.pipeline.firewall.ContextFirewall;
+import dev.sluice.pipeline.firewall.RequestCarriers;
 import dev.sluice.pipeline.stage.Refusal;
 import dev.sluice.pipeline.validation.ValidationLimits;
 import dev.sluice.schemas.StageName;
 import dev.sluice.schemas.chat.ChatMessage;
+import dev.sluice.schemas.chat.ChatRequest;
 import dev.sluice.schemas.chat.ContentPart;
 import dev.sluice.schemas.chat.RagContext;
 import dev.sluice.schemas.envelope.VerifiedRequest;
@@ -15,6 +17,7 @@ import dev.sluice.schemas.reply.ErrorCode;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -30,6 +33,13 @@ import java.util.function.Supplier;
  * sends the messages it is given, and a call re-issued after a crash sends the same ones (they are
  * kept with the request in the in-flight store).
  *
+ * <p>The provider's copy is also where hidden text goes: with the tenant's {@code
+ * strip_hidden_text} (on by default) the invisible carriers ({@link RequestCarriers}) are removed
+ * from every message and chunk before the conversation is built, for requests without context too.
+ * The request keeps them: it is what the caller sent, which the audit log hashes; the citations
+ * list the chunks as they were sent. The firewall has already flagged them, whether stripped or
+ * not.
+ *
  * <p>It carries the firewall's name: it is the same guardrail, its refusal is a firewall code, and
  * stage names are a contract of the audit log. The messages it builds count against the tenant's
  * validation caps (characters per message, number of messages), as the caller's own do.
@@ -40,19 +50,32 @@ public final class SpotlightContext implements SyncStage {
   private final Function<String, SpotlightMode> modeForTenant;
   private final Function<String, ValidationLimits> limitsForTenant;
   private final Supplier<String> boundaries;
+  private final Predicate<String> stripsHiddenText;
+
+  /** Strips hidden text for every tenant, as the gateway does by default. */
+  public SpotlightContext(
+      Function<String, SpotlightMode> modeForTenant,
+      Function<String, ValidationLimits> limitsForTenant,
+      Supplier<String> boundaries) {
+    this(modeForTenant, limitsForTenant, boundaries, tenant -> true);
+  }
 
   /**
    * @param modeForTenant the tenant's spotlighting mode (its policy's {@code firewall.spotlight})
    * @param limitsForTenant the caps in force for a tenant, as validation uses them
    * @param boundaries a fresh boundary per request ({@link Spotlight#randomBoundaries()})
+   * @param stripsHiddenText whether a tenant's hidden text is stripped ({@code STRIP_HIDDEN_TEXT}
+   *     under its policy's {@code firewall.strip_hidden_text})
    */
   public SpotlightContext(
       Function<String, SpotlightMode> modeForTenant,
       Function<String, ValidationLimits> limitsForTenant,
-      Supplier<String> boundaries) {
+      Supplier<String> boundaries,
+      Predicate<String> stripsHiddenText) {
     this.modeForTenant = Objects.requireNonNull(modeForTenant, "modeForTenant");
     this.limitsForTenant = Objects.requireNonNull(limitsForTenant, "limitsForTenant");
     this.boundaries = Objects.requireNonNull(boundaries, "boundaries");
+    this.stripsHiddenText = Objects.requireNonNull(stripsHiddenText, "stripsHiddenText");
   }
 
   @Override
@@ -63,13 +86,16 @@ public final class SpotlightContext implements SyncStage {
   @Override
   public Verdict run(Exchange exchange, long nowMs) {
     VerifiedRequest request = exchange.request();
-    RagContext context = request.request().context();
-    if (context == null || context.chunks().isEmpty()) {
-      return Verdict.next(exchange);
-    }
     String tenant = request.principal().tenant();
-    Spotlighting built =
-        Spotlight.build(request.request(), modeForTenant.apply(tenant), boundaries.get());
+    ChatRequest own = request.request();
+    ChatRequest sent = stripsHiddenText.test(tenant) ? RequestCarriers.strip(own) : own;
+    RagContext context = sent.context();
+    if (context == null || context.chunks().isEmpty()) {
+      return sent == own
+          ? Verdict.next(exchange)
+          : Verdict.next(exchange.withProviderMessages(sent.messages()));
+    }
+    Spotlighting built = Spotlight.build(sent, modeForTenant.apply(tenant), boundaries.get());
     if (built instanceof Spotlighting.Refused refused) {
       return Verdict.stop(
           Refusal.of(
@@ -109,7 +135,9 @@ public final class SpotlightContext implements SyncStage {
               + " characters",
           "context");
     }
-    return Verdict.next(exchange.withProviderMessages(spotlighted.messages()));
+    return Verdict.next(
+        exchange.withProviderMessages(
+            spotlighted.messages(), context == own.context() ? null : context));
   }
 
   private static int chars(ChatMessage message) {
