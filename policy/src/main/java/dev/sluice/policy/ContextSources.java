@@ -18,8 +18,10 @@ import java.util.Optional;
  * {@code kb://internal%2Fx} would pass a firewall that normalises and escape a deny rule that does
  * not. Canonical means: scheme and host lower-cased, percent-encoding decoded (also double),
  * backslashes as slashes, duplicate slashes collapsed and {@code .}/{@code ..} segments resolved. A
- * source whose {@code ..} climbs above its root, or that holds control characters or broken
- * percent-encoding, has no canonical form.
+ * source whose {@code ..} climbs above its root, or that holds control characters, invisible ones
+ * (zero-width, bidi controls, tag characters, variation selectors: {@code kb://inte<tags>rnal/}
+ * would read as {@code kb://internal/} once stripped) or broken percent-encoding, has no canonical
+ * form.
  */
 public final class ContextSources {
   private static final int MAX_SOURCE_CHARS = 2_048;
@@ -72,11 +74,8 @@ public final class ContextSources {
       }
       text = decoded.get();
     }
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      if (c < 0x20 || c == 0x7f) {
-        return Optional.empty();
-      }
+    if (text.codePoints().anyMatch(ContextSources::invisible)) {
+      return Optional.empty();
     }
     text = text.replace('\\', '/');
 
@@ -97,6 +96,14 @@ public final class ContextSources {
     }
     String origin = scheme + authority;
     return resolvePath(rest).map(path -> origin + path);
+  }
+
+  /** Controls, format characters and variation selectors: nothing a person can see in a source. */
+  private static boolean invisible(int cp) {
+    return Character.isISOControl(cp)
+        || Character.getType(cp) == Character.FORMAT
+        || (cp >= 0xFE00 && cp <= 0xFE0F)
+        || (cp >= 0xE0100 && cp <= 0xE01EF);
   }
 
   private static boolean isScheme(String candidate) {

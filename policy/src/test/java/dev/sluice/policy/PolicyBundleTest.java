@@ -162,6 +162,26 @@ class PolicyBundleTest {
   }
 
   @Test
+  void aSourceWithInvisibleCharactersHasNoCanonicalFormSoItCannotSlipPastARule() {
+    // Stripped before the provider sees it, "kb://inte<tags>rnal/hr" would read kb://internal/hr.
+    String tags = new StringBuilder().appendCodePoint(0xE0061).appendCodePoint(0xE0062).toString();
+    DenyRule rule = new DenyRule("no wiki", List.of(), List.of(), List.of("kb://internal/"), null);
+    for (String source :
+        List.of(
+            "kb://inte" + tags + "rnal/hr",
+            "kb://inte\u200Brnal/hr",
+            "kb://inte%E2%80%8Brnal/hr",
+            "kb://internal\u202E/hr",
+            "kb://inte\uFE0F\uFE01rnal/hr",
+            "kb://inte\u0085rnal/hr")) {
+      assertThat(ContextSources.canonical(source)).as(source).isEmpty();
+      assertThat(rule.matches(new DenyRule.Facts("stub", "bob", null, List.of(source))))
+          .as(source)
+          .isTrue();
+    }
+  }
+
+  @Test
   void aDenyRuleWithAnInvalidContextPrefixStopsTheBundleLoading(@TempDir Path dir)
       throws Exception {
     write(
