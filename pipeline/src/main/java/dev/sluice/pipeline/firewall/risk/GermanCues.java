@@ -227,8 +227,9 @@ final class GermanCues {
         // --- Fake system messages.
         document(
             "fake_system_message",
+            // Substrings, one space apart: a trigger cannot hold a space.
             "systemnachricht systemmeldung systemhinweis systemanweisung systembefehl"
-                + " systemmitteilung system: system : ende der",
+                + " systemmitteilung system: eingabe anfrage nutzernachricht anwendernachricht",
             0.85,
             "(?m)^[ \\t]{0,8}(?:#{1,6}|<|\\{|\\*\\*|\\[)?[ \\t]*system(?:nachricht|meldung|hinweis"
                 + "|anweisung|befehl|mitteilung)\\b[ \\t]*(?::|\\}|>|\\*\\*|\\])|(?m)^[ \\t]{0,8}"

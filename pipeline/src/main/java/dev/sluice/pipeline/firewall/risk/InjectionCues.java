@@ -17,7 +17,8 @@ import java.util.regex.Pattern;
  *
  * <ul>
  *   <li>0.90 {@code ignore_previous_instructions}: ignore, disregard, forget or stop following
- *       earlier/all/your instructions, rules, prompts (also on the letters-only form).
+ *       earlier/all/your instructions, rules, prompts, or "everything above" (also on the
+ *       letters-only form).
  *   <li>0.85 {@code reveal_system_prompt}, {@code fake_system_message} (chat-template tokens, "###
  *       system:", "[INST]", "&lt;|im_start|&gt;", "end of user input"), {@code jailbreak_persona}
  *       ("DAN", "developer mode enabled"), {@code exfiltration_url} (markdown image with a query
@@ -27,15 +28,24 @@ import java.util.regex.Pattern;
  *   <li>0.60 to 0.75 {@code instruction_to_assistant}: imperatives aimed at the answer ("add X to
  *       your reply", "in your response, ...", "before answering", "answer in French", "tell the
  *       user ...", "note to the AI"); {@code answer_manipulation} ("confirm by saying", "replace
- *       vowels with ..."); {@code role_switch}; {@code unrestricted_persona}; {@code
- *       code_insertion_directive} (0.70 with "into your solution/implementation"); {@code
- *       off_task_request} (context only: "write a poem", "explain the theory of ..."); {@code
- *       tool_call_injection}.
+ *       vowels with ..."); {@code role_switch} (context only also "you are now an assistant ...");
+ *       {@code unrestricted_persona}; {@code code_insertion_directive} (0.70 with "into your
+ *       solution/implementation"); {@code off_task_request} (context only: "write a poem", "explain
+ *       the theory of ..."); {@code tool_call_injection}.
  *   <li>0.45 to 0.50, weak alone, decisive together: {@code code_insertion_directive} ("use the
  *       following code"), {@code code_exfiltration}, {@code code_download_exec}, {@code
  *       code_destructive} (payloads inside planted code), {@code new_instructions}, {@code
  *       off_task_question} (context only: an impersonal trivia question).
+ *   <li>0.50, 0.60 from three words on: {@code hidden_text}, text hidden in invisible carriers (tag
+ *       characters, variation-selector runs; {@link TextNormalizer}). A hidden word flags and
+ *       blocks with any other cue or from level 6; a hidden sentence blocks at the default level.
+ *       What the carrier hides is scored by every other cue too, so a hidden instruction blocks.
  * </ul>
+ *
+ * <p>The families that matter most for injection (ignore, reveal, role switch, jailbreak persona,
+ * fake system message, exfiltration, instruction to the assistant, tell the user) are also written
+ * in French, German, Spanish ({@link FrenchCues}, {@link GermanCues}, {@link SpanishCues}) and
+ * Chinese ({@link ChineseCues}), under the same names and weights.
  */
 public final class InjectionCues {
 

@@ -25,6 +25,9 @@ import java.util.Set;
  */
 public final class InjectionScorer {
 
+  /** Letters a letters-only cue is shown from each of its triggers (see matchesAtTriggers). */
+  static final int SQUASHED_WINDOW = 240;
+
   /** Sentences longer than this are scored in windows of this size, overlapping by a quarter. */
   static final int MAX_CLAUSE_CHARS = 600;
 
@@ -191,9 +194,7 @@ public final class InjectionScorer {
       }
     }
     for (RiskCue cue : squashedCues) {
-      if (!alreadyAtLeast(fired, cue)
-          && containsAny(squashed, cue.triggers())
-          && cue.matches(squashed)) {
+      if (!alreadyAtLeast(fired, cue) && matchesAtTriggers(cue, squashed)) {
         fired.merge(cue.name(), cue.weight(), Math::max);
       }
     }
@@ -231,6 +232,39 @@ public final class InjectionScorer {
       if (candidate[i] && !alreadyAtLeast(fired, cue) && cue.matches(clause)) {
         fired.merge(cue.name(), cue.weight(), Math::max);
       }
+    }
+  }
+
+  /**
+   * Tries a letters-only cue where one of its triggers starts (each such pattern starts with one),
+   * on {@link #SQUASHED_WINDOW} letters from there. Windows start at least half a window apart, so
+   * a match up to half a window long is always seen and the cost stays linear however often a
+   * trigger repeats; the whole text is a few kilobytes of letters, most of them not near a trigger.
+   */
+  private static boolean matchesAtTriggers(RiskCue cue, String squashed) {
+    List<String> triggers = cue.triggers();
+    int[] nextAt = new int[triggers.size()];
+    for (int t = 0; t < nextAt.length; t++) {
+      nextAt[t] = squashed.indexOf(triggers.get(t));
+    }
+    int windowFrom = 0;
+    while (true) {
+      int at = -1;
+      for (int t = 0; t < nextAt.length; t++) {
+        if (nextAt[t] >= 0 && nextAt[t] < windowFrom) {
+          nextAt[t] = squashed.indexOf(triggers.get(t), windowFrom);
+        }
+        if (nextAt[t] >= 0 && (at < 0 || nextAt[t] < at)) {
+          at = nextAt[t];
+        }
+      }
+      if (at < 0) {
+        return false;
+      }
+      if (cue.matches(squashed.substring(at, Math.min(squashed.length(), at + SQUASHED_WINDOW)))) {
+        return true;
+      }
+      windowFrom = at + SQUASHED_WINDOW / 2;
     }
   }
 

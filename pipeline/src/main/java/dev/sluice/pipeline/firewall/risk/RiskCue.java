@@ -27,7 +27,10 @@ public record RiskCue(
     CLAUSE,
     /** The whole normalised chunk, line breaks kept (code blocks, chat-template markers). */
     DOCUMENT,
-    /** The chunk reduced to its letters, to see through spacing and punctuation tricks. */
+    /**
+     * The chunk reduced to its letters, to see through spacing and punctuation tricks. The pattern
+     * must start with one of its triggers: it is tried from each of them, on a window of letters.
+     */
     SQUASHED,
     /**
      * What one invisible carrier hides (tag characters, a run of variation selectors), normalised:
