@@ -17,7 +17,8 @@ import java.util.regex.Pattern;
  *
  * <ul>
  *   <li>0.90 {@code ignore_previous_instructions}: ignore, disregard, forget or stop following
- *       earlier/all/your instructions, rules, prompts (also on the letters-only form).
+ *       earlier/all/your instructions, rules, prompts, or "everything above" (also on the
+ *       letters-only form).
  *   <li>0.85 {@code reveal_system_prompt}, {@code fake_system_message} (chat-template tokens, "###
  *       system:", "[INST]", "&lt;|im_start|&gt;", "end of user input"), {@code jailbreak_persona}
  *       ("DAN", "developer mode enabled"), {@code exfiltration_url} (markdown image with a query
@@ -27,15 +28,24 @@ import java.util.regex.Pattern;
  *   <li>0.60 to 0.75 {@code instruction_to_assistant}: imperatives aimed at the answer ("add X to
  *       your reply", "in your response, ...", "before answering", "answer in French", "tell the
  *       user ...", "note to the AI"); {@code answer_manipulation} ("confirm by saying", "replace
- *       vowels with ..."); {@code role_switch}; {@code unrestricted_persona}; {@code
- *       code_insertion_directive} (0.70 with "into your solution/implementation"); {@code
- *       off_task_request} (context only: "write a poem", "explain the theory of ..."); {@code
- *       tool_call_injection}.
+ *       vowels with ..."); {@code role_switch} (context only also "you are now an assistant ...");
+ *       {@code unrestricted_persona}; {@code code_insertion_directive} (0.70 with "into your
+ *       solution/implementation"); {@code off_task_request} (context only: "write a poem", "explain
+ *       the theory of ..."); {@code tool_call_injection}.
  *   <li>0.45 to 0.50, weak alone, decisive together: {@code code_insertion_directive} ("use the
  *       following code"), {@code code_exfiltration}, {@code code_download_exec}, {@code
  *       code_destructive} (payloads inside planted code), {@code new_instructions}, {@code
  *       off_task_question} (context only: an impersonal trivia question).
+ *   <li>0.50, 0.60 from three words on: {@code hidden_text}, text hidden in invisible carriers (tag
+ *       characters, variation-selector runs; {@link TextNormalizer}). A hidden word flags and
+ *       blocks with any other cue or from level 6; a hidden sentence blocks at the default level.
+ *       What the carrier hides is scored by every other cue too, so a hidden instruction blocks.
  * </ul>
+ *
+ * <p>The families that matter most for injection (ignore, reveal, role switch, jailbreak persona,
+ * fake system message, exfiltration, instruction to the assistant, tell the user) are also written
+ * in French, German, Spanish ({@link FrenchCues}, {@link GermanCues}, {@link SpanishCues}) and
+ * Chinese ({@link ChineseCues}), under the same names and weights.
  */
 public final class InjectionCues {
 
@@ -82,19 +92,87 @@ public final class InjectionCues {
           + "(?:python\\s+|bash\\s+|shell\\s+)?(?:code|snippet|excerpt|block|section|fragment"
           + "|segment|lines?|script|helper|function|routine)\\b";
 
+  /** Where exfiltrated data is sent: a URL or a bare domain name. */
+  static final String URL_TARGET =
+      "(?:https?://|www\\.|[a-z0-9-]{1,60}\\.(?:com|net|org|io|xyz|ru|cn|info|biz|co|me|app|dev"
+          + "|site|top|fr|de|es)\\b)";
+
+  /** An e-mail address as exfiltration cues see it (lower-case). */
+  static final String EMAIL_TARGET = "[a-z0-9._%+-]{1,64}@[a-z0-9.-]{1,100}\\.[a-z]{2,}";
+
+  /** An apostrophe, typed or typographic: NFKC keeps U+2019 as it is. */
+  static final String APOS = "['\u2019]";
+
   /** Cues for retrieved context (RAG chunks): everything, including requests for off-task work. */
   public static List<RiskCue> forRetrievedContext() {
-    List<RiskCue> cues = new ArrayList<>(common());
+    List<RiskCue> cues = new ArrayList<>(forUserPrompt());
     cues.addAll(offTask());
+    cues.addAll(retrievedContextOnly());
+    cues.addAll(FrenchCues.retrievedContextOnly());
+    cues.addAll(GermanCues.retrievedContextOnly());
+    cues.addAll(SpanishCues.retrievedContextOnly());
+    cues.addAll(ChineseCues.retrievedContextOnly());
     return List.copyOf(cues);
   }
 
   /**
-   * Cues for a user's own prompt: a user may ask for a poem or a translation, so off-task requests
-   * are not a sign of injection there.
+   * Cues for a user's own prompt: a user may ask for a poem or a translation, or set up a role play
+   * ("you are now a tour guide"), so off-task requests and persona assignments are not a sign of
+   * injection there.
    */
   public static List<RiskCue> forUserPrompt() {
-    return common();
+    List<RiskCue> cues = new ArrayList<>(common());
+    cues.addAll(FrenchCues.common());
+    cues.addAll(GermanCues.common());
+    cues.addAll(SpanishCues.common());
+    cues.addAll(ChineseCues.common());
+    cues.add(hidden("hidden_text", 0.5, hiddenText -> true));
+    cues.add(
+        hidden("hidden_text", 0.6, hiddenText -> wordCount(hiddenText) >= HIDDEN_SENTENCE_WORDS));
+    return List.copyOf(cues);
+  }
+
+  /**
+   * Hidden text of this many words is a sentence, not a stray tag: it blocks at the default level
+   * on its own. Fewer words only flag, and block with any other cue.
+   */
+  static final int HIDDEN_SENTENCE_WORDS = 3;
+
+  private static int wordCount(String text) {
+    int words = 0;
+    int i = 0;
+    while (i < text.length()) {
+      char c = text.charAt(i);
+      if (Character.isIdeographic(c)) {
+        int start = i;
+        while (i < text.length() && Character.isIdeographic(text.charAt(i))) {
+          i++;
+        }
+        words += (i - start + 1) / 2; // Chinese has no spaces: two characters count as a word
+      } else if (Character.isLetterOrDigit(c)) {
+        while (i < text.length()
+            && Character.isLetterOrDigit(text.charAt(i))
+            && !Character.isIdeographic(text.charAt(i))) {
+          i++;
+        }
+        words++;
+      } else {
+        i++;
+      }
+    }
+    return words;
+  }
+
+  /** Persona assignments that a retrieved document has no business making. */
+  private static List<RiskCue> retrievedContextOnly() {
+    return List.of(
+        clause(
+            "role_switch",
+            "now",
+            0.7,
+            "\\b(?:you\\s+are|you're)\\s+now\\s+(?:called|named|known\\s+as|in\\s+\\S{1,30}\\s+mode"
+                + "|(?:an?|the|my|your)\\s+(?:\\S+\\s+){0,2}?(?:ai|assistant|chatbot|bot|language\\s+"
+                + "model|persona|character)\\b)"));
   }
 
   private static List<RiskCue> common() {
@@ -124,6 +202,14 @@ public final class InjectionCues {
                 + "|above|preceding|earlier|original|system)(?:instructions|rules|directions"
                 + "|prompts?|orders|commands|guidelines)|(?:ignore|disregard|forget)all(?:the"
                 + "|your)?(?:instructions|rules|directions|prompts)"));
+    cues.add(
+        clause(
+            "ignore_previous_instructions",
+            "everything",
+            0.9,
+            "\\b(?:ignore|disregard|forget)\\s+everything\\s+(?:above|before\\s+this|prior|previously"
+                + "|said\\s+(?:before|so\\s+far|above)|you\\s+(?:were|have\\s+been)\\s+told|(?:written"
+                + "|stated)\\s+(?:above|before)|up\\s+to\\s+(?:now|here|this\\s+point))\\b"));
     cues.add(
         clause(
             "new_instructions",
@@ -508,7 +594,7 @@ public final class InjectionCues {
       "\\b(?:i|me|my|we|us|our|you|your|yours|this|these|that|those|it|its|they|them|he|she"
           + "|his|her|their|here|there|above|below|following)\\b|[=`{}();<>\\[\\]]";
 
-  private static RiskCue clause(String name, String triggers, double weight, String regex) {
+  static RiskCue clause(String name, String triggers, double weight, String regex) {
     return new RiskCue(name, weight, Scope.CLAUSE, words(triggers), finds(regex));
   }
 
@@ -522,8 +608,7 @@ public final class InjectionCues {
    * A clause cue that must not contain {@code veto} once quoted text and a generic lead ("show me",
    * "how do i") are taken out.
    */
-  private static RiskCue clause(
-      String name, String triggers, double weight, String regex, String veto) {
+  static RiskCue clause(String name, String triggers, double weight, String regex, String veto) {
     Predicate<String> fires = finds(regex);
     Predicate<String> vetoed = finds(veto);
     return new RiskCue(
@@ -540,7 +625,7 @@ public final class InjectionCues {
         });
   }
 
-  private static RiskCue document(String name, String triggers, double weight, String regex) {
+  static RiskCue document(String name, String triggers, double weight, String regex) {
     return new RiskCue(name, weight, Scope.DOCUMENT, words(triggers), finds(regex));
   }
 
@@ -549,7 +634,11 @@ public final class InjectionCues {
     return new RiskCue(name, weight, Scope.DOCUMENT, words(triggers), test);
   }
 
-  private static RiskCue squashed(String name, String triggers, double weight, String regex) {
+  private static RiskCue hidden(String name, double weight, Predicate<String> test) {
+    return new RiskCue(name, weight, Scope.HIDDEN, List.of(), test);
+  }
+
+  static RiskCue squashed(String name, String triggers, double weight, String regex) {
     return new RiskCue(name, weight, Scope.SQUASHED, words(triggers), finds(regex));
   }
 

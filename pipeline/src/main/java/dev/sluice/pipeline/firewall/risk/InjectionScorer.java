@@ -17,11 +17,16 @@ import java.util.Set;
  *
  * <p>The text is normalised ({@link TextNormalizer}), split into sentences and lines, and every cue
  * is tried on each (the highest-scoring sentence decides, rather than the chunk as a whole, because
- * an injected instruction is one sentence in an otherwise ordinary document). Decoded base64, hex
- * and percent-encoded runs are scored the same way. Each cue counts once, at its weight; weights
- * combine by noisy-OR: {@code score = 1 - prod(1 - weight)}.
+ * an injected instruction is one sentence in an otherwise ordinary document). Decoded runs (base64,
+ * hex, percent-encoding, {@code \}{@code u} escapes, nested) and the text that invisible carriers
+ * hide are scored the same way; a sentence whose words read as ROT13 or reversed is scored undone
+ * as well ({@link Disguise}). Each cue counts once, at its weight; weights combine by noisy-OR:
+ * {@code score = 1 - prod(1 - weight)}.
  */
 public final class InjectionScorer {
+
+  /** Letters a letters-only cue is shown from each of its triggers (see matchesAtTriggers). */
+  static final int SQUASHED_WINDOW = 240;
 
   /** Sentences longer than this are scored in windows of this size, overlapping by a quarter. */
   static final int MAX_CLAUSE_CHARS = 600;
@@ -56,11 +61,41 @@ public final class InjectionScorer {
           "just",
           "to proceed",
           "in addition",
-          "as well");
+          "as well",
+          // French, German and Spanish politeness and connectives.
+          "s'il te plait",
+          "s'il vous plait",
+          "aussi",
+          "egalement",
+          "ensuite",
+          "puis",
+          "et",
+          "de plus",
+          "enfin",
+          "maintenant",
+          "alors",
+          "bitte",
+          "auch",
+          "ausserdem",
+          "zudem",
+          "dann",
+          "und",
+          "jetzt",
+          "nun",
+          "zusatzlich",
+          "por favor",
+          "tambien",
+          "ademas",
+          "luego",
+          "despues",
+          // Not "ahora": "ahora eres ..." is how a Spanish persona switch starts.
+          "entonces",
+          "pero");
 
   private final List<RiskCue> clauseCues;
   private final List<RiskCue> documentCues;
   private final List<RiskCue> squashedCues;
+  private final List<RiskCue> hiddenCues;
 
   /** Clause cue indexes by trigger word; clause cues without triggers are in {@link #ungated}. */
   private final Map<String, int[]> clauseCuesByWord;
@@ -72,6 +107,7 @@ public final class InjectionScorer {
     List<RiskCue> clause = new ArrayList<>();
     List<RiskCue> document = new ArrayList<>();
     List<RiskCue> squashed = new ArrayList<>();
+    List<RiskCue> hidden = new ArrayList<>();
     for (RiskCue cue : cues) {
       switch (cue.scope()) {
         case CLAUSE:
@@ -83,6 +119,9 @@ public final class InjectionScorer {
         case SQUASHED:
           squashed.add(cue);
           break;
+        case HIDDEN:
+          hidden.add(cue);
+          break;
         default:
           throw new IllegalArgumentException("unknown scope " + cue.scope());
       }
@@ -90,6 +129,7 @@ public final class InjectionScorer {
     this.clauseCues = List.copyOf(clause);
     this.documentCues = List.copyOf(document);
     this.squashedCues = List.copyOf(squashed);
+    this.hiddenCues = List.copyOf(hidden);
     Map<String, List<Integer>> byWord = new HashMap<>();
     List<Integer> always = new ArrayList<>();
     for (int i = 0; i < clause.size(); i++) {
@@ -127,6 +167,14 @@ public final class InjectionScorer {
     for (String decoded : normalized.decoded()) {
       scoreText(decoded, TextNormalizer.squash(decoded), fired);
     }
+    for (String hidden : normalized.hidden()) {
+      for (RiskCue cue : hiddenCues) {
+        if (!alreadyAtLeast(fired, cue) && cue.matches(hidden)) {
+          fired.merge(cue.name(), cue.weight(), Math::max);
+        }
+      }
+      scoreText(hidden, TextNormalizer.squash(hidden), fired);
+    }
     if (fired.isEmpty()) {
       return RiskAssessment.NONE;
     }
@@ -146,55 +194,122 @@ public final class InjectionScorer {
       }
     }
     for (RiskCue cue : squashedCues) {
-      if (!alreadyAtLeast(fired, cue)
-          && containsAny(squashed, cue.triggers())
-          && cue.matches(squashed)) {
+      if (!alreadyAtLeast(fired, cue) && matchesAtTriggers(cue, squashed)) {
         fired.merge(cue.name(), cue.weight(), Math::max);
       }
     }
     boolean[] candidate = new boolean[clauseCues.size()];
+    int[] disguiseTally = new int[3];
     // Repeated sentences (boilerplate footers, hostile padding) are scored once.
     Set<String> seen = new HashSet<>();
     for (String clause : clauses(text)) {
       if (!seen.add(clause)) {
         continue;
       }
-      Arrays.fill(candidate, false);
-      for (int i : ungated) {
-        candidate[i] = true;
-      }
-      markTriggered(clause, candidate);
-      for (int i = 0; i < candidate.length; i++) {
-        RiskCue cue = clauseCues.get(i);
-        if (candidate[i] && !alreadyAtLeast(fired, cue) && cue.matches(clause)) {
-          fired.merge(cue.name(), cue.weight(), Math::max);
+      Arrays.fill(disguiseTally, 0);
+      scoreClause(clause, candidate, disguiseTally, fired);
+      Disguise disguise = Disguise.of(disguiseTally);
+      if (disguise != null) {
+        for (String reading : disguise.undo(clause)) {
+          for (String undone : clauses(reading)) {
+            scoreClause(undone, candidate, null, fired);
+          }
         }
       }
     }
   }
 
-  /** Marks the clause cues whose trigger words occur in {@code clause}. */
-  private void markTriggered(String clause, boolean[] candidate) {
+  /** Tries the clause cues on one clause; counts its disguise hints into {@code tally}. */
+  private void scoreClause(
+      String clause, boolean[] candidate, int[] tally, Map<String, Double> fired) {
+    Arrays.fill(candidate, false);
+    for (int i : ungated) {
+      candidate[i] = true;
+    }
+    markTriggered(clause, candidate, tally);
+    for (int i = 0; i < candidate.length; i++) {
+      RiskCue cue = clauseCues.get(i);
+      if (candidate[i] && !alreadyAtLeast(fired, cue) && cue.matches(clause)) {
+        fired.merge(cue.name(), cue.weight(), Math::max);
+      }
+    }
+  }
+
+  /**
+   * Tries a letters-only cue where one of its triggers starts (each such pattern starts with one),
+   * on {@link #SQUASHED_WINDOW} letters from there. Windows start at least half a window apart, so
+   * a match up to half a window long is always seen and the cost stays linear however often a
+   * trigger repeats; the whole text is a few kilobytes of letters, most of them not near a trigger.
+   */
+  private static boolean matchesAtTriggers(RiskCue cue, String squashed) {
+    List<String> triggers = cue.triggers();
+    int[] nextAt = new int[triggers.size()];
+    for (int t = 0; t < nextAt.length; t++) {
+      nextAt[t] = squashed.indexOf(triggers.get(t));
+    }
+    int windowFrom = 0;
+    while (true) {
+      int at = -1;
+      for (int t = 0; t < nextAt.length; t++) {
+        if (nextAt[t] >= 0 && nextAt[t] < windowFrom) {
+          nextAt[t] = squashed.indexOf(triggers.get(t), windowFrom);
+        }
+        if (nextAt[t] >= 0 && (at < 0 || nextAt[t] < at)) {
+          at = nextAt[t];
+        }
+      }
+      if (at < 0) {
+        return false;
+      }
+      if (cue.matches(squashed.substring(at, Math.min(squashed.length(), at + SQUASHED_WINDOW)))) {
+        return true;
+      }
+      windowFrom = at + SQUASHED_WINDOW / 2;
+    }
+  }
+
+  /**
+   * Marks the clause cues whose trigger words occur in {@code clause}, and counts the words that
+   * hint at a {@link Disguise} into {@code tally} (when given). Chinese, written without spaces, is
+   * looked up two ideographs at a time.
+   */
+  private void markTriggered(String clause, boolean[] candidate, int[] tally) {
     int n = clause.length();
     int i = 0;
     while (i < n) {
-      while (i < n && !isWordChar(clause.charAt(i))) {
+      char c = clause.charAt(i);
+      if (isIdeograph(c)) {
+        if (i + 1 < n && isIdeograph(clause.charAt(i + 1))) {
+          mark(clauseCuesByWord.get(clause.substring(i, i + 2)), candidate);
+        }
         i++;
+        continue;
+      }
+      if (!isWordChar(c)) {
+        i++;
+        continue;
       }
       int start = i;
       while (i < n && isWordChar(clause.charAt(i))) {
         i++;
       }
-      if (i > start) {
-        String word = clause.substring(start, i);
-        mark(clauseCuesByWord.get(word), candidate);
-        int apostrophe = word.indexOf('\'');
-        if (apostrophe > 0) {
-          // "response's" also triggers what "response" does.
-          mark(clauseCuesByWord.get(word.substring(0, apostrophe)), candidate);
-        }
+      String word = clause.substring(start, i);
+      mark(clauseCuesByWord.get(word), candidate);
+      int apostrophe = word.indexOf('\'');
+      if (apostrophe > 0) {
+        // "response's" also triggers what "response" does, "l'utilisateur" what "utilisateur" does.
+        mark(clauseCuesByWord.get(word.substring(0, apostrophe)), candidate);
+        mark(clauseCuesByWord.get(word.substring(apostrophe + 1)), candidate);
+      }
+      if (tally != null) {
+        Disguise.count(word, tally);
       }
     }
+  }
+
+  /** CJK ideographs; the range check first keeps Latin text off the Unicode tables. */
+  static boolean isIdeograph(char c) {
+    return c >= '\u2E80' && Character.isIdeographic(c);
   }
 
   private static void mark(int[] cues, boolean[] candidate) {
@@ -228,8 +343,8 @@ public final class InjectionScorer {
 
   /**
    * Sentences and lines of normalised text, each with leading bullets, quote marks and politeness
-   * removed. Splits at line breaks, at '|' (flattened email headers) and after '.', '!', '?' or ':'
-   * followed by a space.
+   * removed. Splits at line breaks, at '|' (flattened email headers), after '.', '!', '?', ':' or
+   * ';' followed by a space (or, in Chinese, by an ideograph), and after '。'.
    */
   static List<String> clauses(String text) {
     List<String> out = new ArrayList<>();
@@ -239,8 +354,9 @@ public final class InjectionScorer {
       char c = text.charAt(i);
       boolean cut = c == '\n' || c == '|';
       boolean endMark =
-          (c == '.' || c == '!' || c == '?' || c == ':' || c == ';')
-              && (i + 1 == n || text.charAt(i + 1) == ' ');
+          c == '\u3002'
+              || ((c == '.' || c == '!' || c == '?' || c == ':' || c == ';')
+                  && (i + 1 == n || text.charAt(i + 1) == ' ' || isIdeograph(text.charAt(i + 1))));
       if (cut || endMark) {
         addClause(text, start, endMark ? i + 1 : i, out);
         start = i + 1;
@@ -302,7 +418,7 @@ public final class InjectionScorer {
   @Override
   public String toString() {
     return "InjectionScorer[cues="
-        + (clauseCues.size() + documentCues.size() + squashedCues.size())
+        + (clauseCues.size() + documentCues.size() + squashedCues.size() + hiddenCues.size())
         + "]";
   }
 
@@ -311,6 +427,7 @@ public final class InjectionScorer {
     List<RiskCue> all = new ArrayList<>(documentCues);
     all.addAll(squashedCues);
     all.addAll(clauseCues);
+    all.addAll(hiddenCues);
     return List.copyOf(all);
   }
 }

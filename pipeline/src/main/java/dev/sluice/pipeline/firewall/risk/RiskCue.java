@@ -11,7 +11,8 @@ import java.util.function.Predicate;
  * @param weight probability-like strength in (0, 1); cues combine by noisy-OR
  * @param scope what the cue looks at
  * @param triggers the matcher runs only when one of these is present: whole words of a clause for
- *     {@link Scope#CLAUSE}, substrings otherwise; empty means always. A cheap gate, for speed only.
+ *     {@link Scope#CLAUSE} (in Chinese, which has no spaces, two characters), substrings otherwise;
+ *     empty means always. A cheap gate, for speed only.
  * @param matcher the test, given normalised lower-case text of that scope
  */
 public record RiskCue(
@@ -26,8 +27,16 @@ public record RiskCue(
     CLAUSE,
     /** The whole normalised chunk, line breaks kept (code blocks, chat-template markers). */
     DOCUMENT,
-    /** The chunk reduced to its letters, to see through spacing and punctuation tricks. */
-    SQUASHED
+    /**
+     * The chunk reduced to its letters, to see through spacing and punctuation tricks. The pattern
+     * must start with one of its triggers: it is tried from each of them, on a window of letters.
+     */
+    SQUASHED,
+    /**
+     * What one invisible carrier hides (tag characters, a run of variation selectors), normalised:
+     * a cue that such a carrier exists. The hidden text is also scored by every other cue.
+     */
+    HIDDEN
   }
 
   public RiskCue {

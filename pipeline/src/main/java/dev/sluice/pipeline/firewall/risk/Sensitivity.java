@@ -18,7 +18,9 @@ package dev.sluice.pipeline.firewall.risk;
  * fake system message) or on two weak ones together; levels 3 and 4 block on one classic cue of
  * weight 0.75 or more (override, reveal, fake system or tool message, exfiltration) but not on a
  * lone instruction aimed at the answer; levels 1 and 2 need two cues; levels 7 to 10 also block on
- * a single weak cue (planted code payload, a stray impersonal question).
+ * a single weak cue (planted code payload, a stray impersonal question). A word hidden in invisible
+ * characters ({@code hidden_text}, 0.50) blocks from level 6, or at level 5 with any other cue; a
+ * hidden sentence (0.60) blocks from level 5.
  */
 public final class Sensitivity {
 

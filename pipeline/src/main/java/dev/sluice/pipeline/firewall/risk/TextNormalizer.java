@@ -1,9 +1,8 @@
 package dev.sluice.pipeline.firewall.risk;
 
-import java.nio.charset.StandardCharsets;
+import dev.sluice.pipeline.shadow.HiddenText;
 import java.text.Normalizer;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 
 /**
@@ -15,45 +14,87 @@ import java.util.List;
  */
 public final class TextNormalizer {
 
-  /** Encoded runs shorter than this are too short to hide an instruction. */
-  static final int MIN_ENCODED_RUN = 16;
-
-  /** Decoding stops after this many segments so a chunk of base64 noise stays cheap. */
-  static final int MAX_DECODED_SEGMENTS = 16;
-
-  /** A decoded run longer than this is read only up to here. */
-  static final int MAX_DECODED_CHARS = 4_096;
+  /**
+   * Carriers whose hidden text is scored on its own; any further ones are read only as part of the
+   * text a model sees (see {@link NormalizedText#decoded()}).
+   */
+  static final int MAX_HIDDEN_SEGMENTS = 16;
 
   private TextNormalizer() {}
+
+  /** Hidden bytes that spell no letter or digit (stray control codes) hide no text. */
+  private static boolean hidesText(String hidden) {
+    for (int i = 0; i < hidden.length(); i++) {
+      if (Character.isLetterOrDigit(hidden.charAt(i))) {
+        return true;
+      }
+    }
+    return false;
+  }
 
   /**
    * The text as the cues see it.
    *
    * @param text normalised, lower-cased text with line structure kept
    * @param squashed letters only (no spaces or punctuation), to catch "i g n o r e" and "ign.ore"
-   * @param decoded text decoded from base64, hex or percent-encoded runs, normalised the same way
+   * @param decoded text decoded from encoded runs of the text or of its hidden text, normalised the
+   *     same way; with two or more carriers, also the text as a model reads it, every carrier
+   *     replaced by what it hides, since an instruction can be split across carriers
+   * @param hidden what each invisible carrier (tag characters, variation-selector runs) hides,
+   *     normalised, one entry per carrier that hides text
    */
-  public record NormalizedText(String text, String squashed, List<String> decoded) {
+  public record NormalizedText(
+      String text, String squashed, List<String> decoded, List<String> hidden) {
     public NormalizedText {
       java.util.Objects.requireNonNull(text, "text");
       java.util.Objects.requireNonNull(squashed, "squashed");
       decoded = List.copyOf(decoded);
+      hidden = List.copyOf(hidden);
     }
 
     @Override
     public String toString() {
-      return "NormalizedText[chars=" + text.length() + ", decoded=" + decoded.size() + "]";
+      return "NormalizedText[chars="
+          + text.length()
+          + ", decoded="
+          + decoded.size()
+          + ", hidden="
+          + hidden.size()
+          + "]";
     }
   }
 
-  /** Normalises {@code raw} and decodes any encoded runs in it (one level deep). */
+  /**
+   * Normalises {@code raw}, reads what its invisible carriers hide and decodes its encoded runs
+   * (see {@link #decodeRuns(String)}).
+   */
   public static NormalizedText normalize(String raw) {
-    String text = fold(raw);
+    // fold() drops the carriers with every other invisible character; the model still reads them.
+    List<String> hidden = new ArrayList<>();
     List<String> decoded = new ArrayList<>();
+    if (HiddenText.hasCarrier(raw)) {
+      List<HiddenText.Carrier> carriers = HiddenText.carriers(raw);
+      StringBuilder revealed = new StringBuilder(raw.length());
+      int at = 0;
+      for (HiddenText.Carrier carrier : carriers) {
+        revealed.append(raw, at, carrier.start()).append(carrier.hidden());
+        at = carrier.end();
+        if (hidden.size() < MAX_HIDDEN_SEGMENTS && hidesText(carrier.hidden())) {
+          hidden.add(fold(carrier.hidden()));
+          for (String segment : decodeRuns(carrier.hidden())) {
+            decoded.add(fold(segment));
+          }
+        }
+      }
+      if (carriers.size() > 1 && !hidden.isEmpty()) {
+        decoded.add(fold(revealed.append(raw, at, raw.length()).toString()));
+      }
+    }
     for (String segment : decodeRuns(raw)) {
       decoded.add(fold(segment));
     }
-    return new NormalizedText(text, squash(text), decoded);
+    String text = fold(raw);
+    return new NormalizedText(text, squash(text), decoded, hidden);
   }
 
   /**
@@ -86,6 +127,10 @@ public final class TextNormalizer {
         continue;
       }
       int folded = Confusables.toLatin(cp);
+      if (folded == '\u00DF' || folded == '\u1E9E') {
+        out.append("ss"); // German sharp s: "vergiß" is "vergiss", "außer" is "ausser"
+        continue;
+      }
       out.appendCodePoint(Character.toLowerCase(folded));
     }
     return readLeetspeak(joinSpacedLetters(out.toString()));
@@ -235,159 +280,13 @@ public final class TextNormalizer {
     }
   }
 
-  /** Decoded text of base64, hex and percent-encoded runs that turn out to be readable text. */
-  static List<String> decodeRuns(String raw) {
-    List<String> found = new ArrayList<>();
-    int n = raw.length();
-    int i = 0;
-    while (i < n && found.size() < MAX_DECODED_SEGMENTS) {
-      char c = raw.charAt(i);
-      if (c == '%' || isBase64Char(c)) {
-        int end = i;
-        int percents = 0;
-        boolean allHex = true;
-        boolean hasPercent = false;
-        while (end < n) {
-          char d = raw.charAt(end);
-          if (d == '%' && end + 2 < n + 0 && isHex(raw, end + 1) && isHex(raw, end + 2)) {
-            percents++;
-            hasPercent = true;
-            end += 3;
-            continue;
-          }
-          if (isBase64Char(d) || d == '=' || (hasPercent && isUrlTextChar(d))) {
-            if (!isHexChar(d)) {
-              allHex = false;
-            }
-            end++;
-            continue;
-          }
-          break;
-        }
-        int len = end - i;
-        if (len >= MIN_ENCODED_RUN) {
-          String run = raw.substring(i, Math.min(end, i + MAX_DECODED_CHARS * 2));
-          String text = null;
-          if (percents >= 3) {
-            text = percentDecode(run);
-          } else if (allHex && run.length() % 2 == 0) {
-            text = hexDecode(run);
-          } else if (!hasPercent) {
-            text = base64Decode(run);
-          }
-          if (text != null && isMostlyPrintableText(text)) {
-            found.add(
-                text.length() > MAX_DECODED_CHARS ? text.substring(0, MAX_DECODED_CHARS) : text);
-          }
-        }
-        i = Math.max(end, i + 1);
-      } else {
-        i++;
-      }
-    }
-    return found;
-  }
-
-  private static boolean isBase64Char(char c) {
-    return (c >= 'A' && c <= 'Z')
-        || (c >= 'a' && c <= 'z')
-        || (c >= '0' && c <= '9')
-        || c == '+'
-        || c == '/'
-        || c == '-'
-        || c == '_';
-  }
-
-  private static boolean isUrlTextChar(char c) {
-    return c == '.' || c == '~' || c == '!' || c == '\'' || c == '(' || c == ')' || c == '*';
-  }
-
-  private static boolean isHexChar(char c) {
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-  }
-
-  private static boolean isHex(String s, int i) {
-    return i < s.length() && isHexChar(s.charAt(i));
-  }
-
-  private static String percentDecode(String run) {
-    byte[] bytes = new byte[run.length()];
-    int n = 0;
-    for (int i = 0; i < run.length(); i++) {
-      char c = run.charAt(i);
-      if (c == '%' && i + 2 < run.length() + 0 && isHex(run, i + 1) && isHex(run, i + 2)) {
-        bytes[n++] = (byte) Integer.parseInt(run.substring(i + 1, i + 3), 16);
-        i += 2;
-      } else if (c == '+') {
-        bytes[n++] = ' ';
-      } else {
-        bytes[n++] = (byte) c;
-      }
-    }
-    return new String(bytes, 0, n, StandardCharsets.UTF_8);
-  }
-
-  private static String hexDecode(String run) {
-    byte[] bytes = new byte[run.length() / 2];
-    for (int i = 0; i < bytes.length; i++) {
-      bytes[i] = (byte) Integer.parseInt(run.substring(2 * i, 2 * i + 2), 16);
-    }
-    return new String(bytes, StandardCharsets.UTF_8);
-  }
-
-  private static String base64Decode(String run) {
-    String body = run;
-    int pad = body.indexOf('=');
-    if (pad >= 0) {
-      body = body.substring(0, pad);
-    }
-    if (body.length() < MIN_ENCODED_RUN) {
-      return null;
-    }
-    boolean urlSafe = body.indexOf('-') >= 0 || body.indexOf('_') >= 0;
-    if (urlSafe && (body.indexOf('+') >= 0 || body.indexOf('/') >= 0)) {
-      return null;
-    }
-    // Drop a dangling sixth bit group so a run cut mid-quantum still decodes.
-    int usable = body.length() - (body.length() % 4 == 1 ? 1 : 0);
-    try {
-      Base64.Decoder decoder = urlSafe ? Base64.getUrlDecoder() : Base64.getDecoder();
-      byte[] bytes =
-          decoder.decode(padTo4(body.substring(0, usable)).getBytes(StandardCharsets.US_ASCII));
-      return new String(bytes, StandardCharsets.UTF_8);
-    } catch (IllegalArgumentException e) {
-      return null;
-    }
-  }
-
-  private static String padTo4(String s) {
-    int rem = s.length() % 4;
-    return rem == 0 ? s : s + "==".substring(0, 4 - rem);
-  }
-
   /**
-   * Decoded bytes count as text when nearly all are printable and they contain words; this keeps
-   * identifiers, hashes and binary blobs that merely look like base64 out of the scored text.
+   * Text hidden in encoded runs of {@code raw} (base64, hex, percent-encoding, {@code \}{@code
+   * uXXXX} escapes, and those nested up to three layers deep), for the runs that decode to readable
+   * text. The firewall's only call into a decoder: when the shared decoder of {@code
+   * dev.sluice.pipeline.shadow} lands, this method calls it and {@link EncodedRuns} goes.
    */
-  static boolean isMostlyPrintableText(String s) {
-    if (s.isEmpty()) {
-      return false;
-    }
-    int printable = 0;
-    int letters = 0;
-    int spaces = 0;
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c == ' ') {
-        spaces++;
-      }
-      if (Character.isLetter(c)) {
-        letters++;
-      }
-      if ((c >= 0x20 && c < 0x7F) || c == '\n' || c == '\t' || (c > 0xA0 && c != 0xFFFD)) {
-        printable++;
-      }
-    }
-    return printable >= 0.95 * s.length() && letters >= 0.6 * s.length() && spaces >= 1;
+  static List<String> decodeRuns(String raw) {
+    return EncodedRuns.decode(raw);
   }
 }
