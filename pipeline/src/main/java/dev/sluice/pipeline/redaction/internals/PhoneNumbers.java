@@ -24,6 +24,9 @@ public final class PhoneNumbers {
 
   private static final String UNKNOWN_REGION = "ZZ";
 
+  /** The North American Numbering Plan's country code. */
+  private static final int NANP = 1;
+
   private static volatile String defaultRegion = "US";
 
   private PhoneNumbers() {}
@@ -99,7 +102,15 @@ public final class PhoneNumbers {
                 && !trunk.isEmpty()
                 && startsWith(digits, trunk)
                 && possible(cc, digits, trunk.length()));
-    return possible && parsed(digits, region);
+    if (!possible) {
+      return false;
+    }
+    if (cc == NANP) {
+      // the trunk 1 is all that North American parsing strips: no parse needed
+      return UTIL.isValidNumber(built(cc, digits, 0))
+          || (startsWith(digits, "1") && UTIL.isValidNumber(built(cc, digits, 1)));
+    }
+    return parsed(digits, region);
   }
 
   private static boolean startsWith(CharSequence digits, String prefix) {
@@ -114,12 +125,15 @@ public final class PhoneNumbers {
     return true;
   }
 
-  /** Built by hand: libphonenumber's parse costs ten times the check itself. */
+  /** Checked on a number built by hand: libphonenumber's parse costs more than the check. */
   private static boolean possible(int cc, CharSequence digits, int from) {
+    return digits.length() - from >= 4
+        && UTIL.isPossibleNumberWithReason(built(cc, digits, from)) == ValidationResult.IS_POSSIBLE;
+  }
+
+  /** The number {@code digits[from..]} in country {@code cc}, leading zeros kept as such. */
+  private static PhoneNumber built(int cc, CharSequence digits, int from) {
     int n = digits.length();
-    if (n - from < 4) {
-      return false;
-    }
     PhoneNumber number = new PhoneNumber().setCountryCode(cc);
     int zeros = 0;
     while (from + zeros < n - 1 && digits.charAt(from + zeros) == '0') {
@@ -128,8 +142,7 @@ public final class PhoneNumbers {
     if (zeros > 0) {
       number.setItalianLeadingZero(true).setNumberOfLeadingZeros(zeros);
     }
-    number.setNationalNumber(number(digits, from, n));
-    return UTIL.isPossibleNumberWithReason(number) == ValidationResult.IS_POSSIBLE;
+    return number.setNationalNumber(number(digits, from, n));
   }
 
   private static boolean parsed(CharSequence text, String region) {
