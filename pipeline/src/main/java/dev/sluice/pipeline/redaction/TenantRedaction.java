@@ -2,6 +2,7 @@ package dev.sluice.pipeline.redaction;
 
 import dev.sluice.config.ConfigException;
 import dev.sluice.config.Env;
+import dev.sluice.pipeline.redaction.internals.PhoneNumbers;
 import dev.sluice.policy.PolicyBundle;
 import dev.sluice.policy.TenantPolicy;
 import java.util.List;
@@ -13,7 +14,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * Which redactor each tenant gets: {@code REDACTION_TYPES} (default {@code all}) and {@code
  * REDACT_PROMPTS} (default false), overridden by the tenant's policy ({@code redaction.types},
  * {@code redaction.redact_prompts}). Every type name in the environment and the bundle is checked
- * at start, so a typo stops start-up instead of silently redacting less.
+ * at start, so a typo stops start-up instead of silently redacting less; so is {@code
+ * REDACTION_PHONE_REGION} (default {@code US}), the region whose national phone formats every
+ * tenant's redactor reads.
  */
 public final class TenantRedaction {
   private final Set<RedactionType> defaultTypes;
@@ -30,6 +33,12 @@ public final class TenantRedaction {
   }
 
   public static TenantRedaction from(Env env, PolicyBundle bundle) {
+    // One region per process: national phone formats are read as this region writes them.
+    try {
+      PhoneNumbers.useDefaultRegion(env.get("REDACTION_PHONE_REGION", "US"));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("REDACTION_PHONE_REGION: " + e.getMessage());
+    }
     TenantRedaction redaction =
         new TenantRedaction(
             types("REDACTION_TYPES", List.of(env.get("REDACTION_TYPES", "all").split(","))),

@@ -97,6 +97,38 @@ class RedactorTest {
           .isEqualTo("card [REDACTED:CREDIT_CARD], exp 12/29");
     }
 
+    @ParameterizedTest
+    @ValueSource(
+        strings = {
+          "6759 6498 2648",
+          "180000000000002",
+          "2131 0000 0000 001",
+          "3530 1113 3330 0000 1",
+          "6221 2600 0000 0000 019",
+          "6011000000000000001",
+          "2200 1234 5678 9019",
+          "8112 3456 7890 1239",
+          "3012 345678 9019",
+          "5018 1234 5678 9012 344"
+        })
+    void redactsEveryNetworkAtEveryLength(String card) {
+      assertThat(redact("card " + card + ", exp 12/29"))
+          .isEqualTo("card [REDACTED:CREDIT_CARD], exp 12/29");
+    }
+
+    @ParameterizedTest
+    @ValueSource(
+        strings = {
+          "4111.1111.1111.1111",
+          "4111/1111/1111/1111",
+          "4111_1111_1111_1111",
+          "4111\u00a01111\u00a01111\u00a01111",
+          "4111\u20131111\u20131111\u20131111"
+        })
+    void readsEverySeparator(String card) {
+      assertThat(redact("card " + card + " ok")).isEqualTo("card [REDACTED:CREDIT_CARD] ok");
+    }
+
     @Test
     void leavesNumbersFailingLuhnAlone() {
       assertThat(ALL.find("card 4111 1111 1111 1112")).isEmpty();
