@@ -108,8 +108,7 @@ class HiddenTextTopologyTest {
           + chars(SMUGGLED) // the tool's result
           + 2 // a message's name
           + 2 // a chunk's id
-          + chars(ORDER) // the chunk's text
-          + chars(SMUGGLED); // the chunk's source
+          + chars(ORDER); // the chunk's text (a source hiding text is refused: ContextSources)
 
   @TempDir Path dataDir;
   @TempDir Path policyDir;
@@ -214,7 +213,7 @@ class HiddenTextTopologyTest {
     assertThat(reply.completion().meta().firewall().hiddenChars()).isEqualTo(HIDDEN_CHARS);
     assertThat(reply.completion().citations())
         .as("what was sent")
-        .containsExactly(new Citation("c1" + tags("id"), "kb://approved/handbook" + SMUGGLED));
+        .containsExactly(new Citation("c1" + tags("id"), "kb://approved/handbook"));
     AuditRecord audit = onlyDecision();
     assertThat(audit.firewallCues()).contains("hidden_text");
     assertThat(audit.firewallHiddenChars()).isEqualTo(HIDDEN_CHARS);
@@ -367,7 +366,7 @@ class HiddenTextTopologyTest {
         .addObject()
         .put("id", "c1" + tags("id"))
         .put("content", "Holidays are in August." + ORDER)
-        .put("source", "kb://approved/handbook" + SMUGGLED);
+        .put("source", "kb://approved/handbook");
     return envelope;
   }
 

@@ -77,8 +77,7 @@ class ContextFirewallHiddenTextTest {
     RagContext context =
         new RagContext(
             "kb://approved/",
-            List.of(
-                new RagChunk("c1" + tags("id"), "August." + HIDDEN, "kb://approved/x" + SMUGGLED)));
+            List.of(new RagChunk("c1" + tags("id"), "August." + HIDDEN, "kb://approved/x")));
     List<ChatMessage> messages =
         List.of(
             new ChatMessage("user", List.of(ContentPart.text("q")), true, "alice" + tags("ab")),
@@ -100,8 +99,7 @@ class ContextFirewallHiddenTextTest {
 
     RiskFlag flag = pass(firewall(new FirewallSettings(Mode.OFF, Mode.OFF, 5)), request).risk();
 
-    assertThat(flag.hiddenChars())
-        .isEqualTo(2 + chars(HIDDEN) + chars(SMUGGLED) + 2 + 3 + chars(SMUGGLED));
+    assertThat(flag.hiddenChars()).isEqualTo(2 + chars(HIDDEN) + 2 + 3 + chars(SMUGGLED));
   }
 
   @Test
@@ -141,6 +139,18 @@ class ContextFirewallHiddenTextTest {
   void aChunkFromAnOriginNotAllowedIsRefusedHiddenTextOrNot() {
     RagContext context =
         new RagContext("kb://secret/", List.of(new RagChunk("c1", "x" + HIDDEN, null)));
+
+    StageDecision decision =
+        firewall(new FirewallSettings(Mode.OFF, Mode.OFF, 5)).apply(request("q", context), 0);
+
+    assertThat(decision).isInstanceOf(StageDecision.Deny.class);
+  }
+
+  @Test
+  void aSourceHidingTextIsRefusedEvenUnderAnAllowedPrefix() {
+    // Stripped, "kb://approved/x<selectors>" would read as allowed; it has no canonical form.
+    RagContext context =
+        new RagContext(null, List.of(new RagChunk("c1", "x", "kb://approved/x" + SMUGGLED)));
 
     StageDecision decision =
         firewall(new FirewallSettings(Mode.OFF, Mode.OFF, 5)).apply(request("q", context), 0);
