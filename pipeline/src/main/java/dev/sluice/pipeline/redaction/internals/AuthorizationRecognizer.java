@@ -72,7 +72,7 @@ final class AuthorizationRecognizer implements Recognizer {
     if (len < 16 && !authorizationBefore(s, i)) {
       return ts;
     }
-    scan.add(RedactionType.BEARER_TOKEN, ts, k);
+    scan.add(RedactionType.BEARER_TOKEN, "bearer", ts, k);
     return ts;
   }
 
@@ -125,7 +125,7 @@ final class AuthorizationRecognizer implements Recognizer {
         return ts;
       }
     }
-    scan.add(RedactionType.BASIC_AUTH, ts, k);
+    scan.add(RedactionType.BASIC_AUTH, "basic-auth", ts, k);
     return k;
   }
 }
