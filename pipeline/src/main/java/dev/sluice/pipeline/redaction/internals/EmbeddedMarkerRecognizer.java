@@ -10,13 +10,13 @@ import java.util.Set;
 /**
  * Tokens whose fixed part is in the middle, found at that marker with a bounded look-back: a
  * Terraform Cloud token ({@code <14>.atlasv1.<60-70>}), an Azure AD client secret ({@code
- * <3>\dQ~<31-34>}), a Mailchimp key ({@code <32 hex>-us<dc>}) and a Telegram bot token ({@code <bot
- * id>:A<34>}).
+ * <3>\dQ~<31-34>}), a Mailchimp key ({@code <32 hex>-us<dc>}), a Telegram bot token ({@code <bot
+ * id>:A<34>}) and a Facebook app access token ({@code <app id>|<app secret>}).
  */
 final class EmbeddedMarkerRecognizer implements Recognizer {
   @Override
   public String triggers() {
-    return ".~-:";
+    return ".~-:|";
   }
 
   @Override
@@ -43,6 +43,8 @@ final class EmbeddedMarkerRecognizer implements Recognizer {
         return s.startsWith("-us", i) ? mailchimp(s, i, scan) : DECLINE;
       case ':':
         return telegram(s, i, scan);
+      case '|':
+        return facebookAppToken(s, i, scan);
       default:
         return DECLINE;
     }
@@ -138,6 +140,27 @@ final class EmbeddedMarkerRecognizer implements Recognizer {
       return DECLINE;
     }
     scan.add(RedactionType.API_KEY, "telegram", start, k);
+    return k;
+  }
+
+  /** {@code <15-16 digit app id>|<27-40 character app secret>}: an app access token. */
+  private static int facebookAppToken(String s, int bar, Scan scan) {
+    int start = bar;
+    while (start > 0 && bar - start < 17 && isDigit(s.charAt(start - 1))) {
+      start--;
+    }
+    if (bar - start < 15 || bar - start > 16 || startsInsideWord(s, start)) {
+      return DECLINE;
+    }
+    int from = bar + 1;
+    int k = from;
+    while (k < s.length() && k - from <= 40 && isTokenChar(s.charAt(k))) {
+      k++;
+    }
+    if (k - from < 27 || k - from > 40 || !TokenFormat.notPlaceholder(s, from, k)) {
+      return DECLINE;
+    }
+    scan.add(RedactionType.API_KEY, "facebook", start, k);
     return k;
   }
 

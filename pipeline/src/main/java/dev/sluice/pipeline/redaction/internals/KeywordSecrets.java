@@ -1,6 +1,7 @@
 package dev.sluice.pipeline.redaction.internals;
 
 import static dev.sluice.pipeline.redaction.internals.TokenFormat.Alphabet.ALNUM;
+import static dev.sluice.pipeline.redaction.internals.TokenFormat.Alphabet.ALNUM_UPPER;
 import static dev.sluice.pipeline.redaction.internals.TokenFormat.Alphabet.AZURE;
 import static dev.sluice.pipeline.redaction.internals.TokenFormat.Alphabet.BASE64;
 import static dev.sluice.pipeline.redaction.internals.TokenFormat.Alphabet.BASE64URL;
@@ -274,6 +275,14 @@ final class KeywordSecrets {
         .words("yandex");
     r.add("yandex", false, lit("YC"), run(BASE64URL, 38, 38)).words("yandex");
     r.add("zendesk", false, run(ALNUM, 40, 40)).words("zendesk");
+    r.add("sidekiq", false, run(HEX_LOWER, 8, 8), lit(":"), run(HEX_LOWER, 8, 8))
+        .words("bundle_enterprise__contribsys__com", "bundle_gems__contribsys__com");
+    r.add("postmark", true, TokenFormats.uuid()).words("postmark");
+    r.add("wandb", false, run(HEX_LOWER, 40, 40)).words("wandb");
+    r.add("ngrok", true, run(BASE64URL, 40, 60)).words("ngrok");
+    r.add("linode", false, run(HEX_LOWER, 64, 64)).words("linode");
+    r.add("vultr", false, run(ALNUM_UPPER, 36, 36)).words("vultr");
+    r.add("hetzner", false, run(ALNUM, 64, 64)).words("hetzner", "hcloud");
     return r.rules;
   }
 

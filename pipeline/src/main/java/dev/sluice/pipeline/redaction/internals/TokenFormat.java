@@ -228,20 +228,13 @@ record TokenFormat(
       }
     }
     Alphabet tail = lastRun == null ? null : lastRun.alphabet();
+    if (k < limit && (isTokenChar(s.charAt(k)) || (tail != null && tail.has(s.charAt(k))))) {
+      return -1; // the token goes on: too long, or another alphabet
+    }
     if (tail != null && tail.has('.')) {
       // a sentence's full stop is not part of the token
-      int end = k;
       while (k - lastRunStart > lastRun.min() && s.charAt(k - 1) == '.') {
         k--;
-      }
-      if (k < end) {
-        tail = null;
-      }
-    }
-    if (k < limit) {
-      char next = s.charAt(k);
-      if (isTokenChar(next) || (tail != null && tail.has(next))) {
-        return -1;
       }
     }
     return passes(s, i + prefix.length(), k) ? k : -1;
@@ -266,7 +259,7 @@ record TokenFormat(
       case CRC32_BASE62:
         return notPlaceholder(s, from, to) && validCrc32(s, from, to);
       case BASE64_JSON:
-        return base64Json(s, from, to);
+        return notPlaceholder(s, from, to) && base64Json(s, from, to);
       case LETTER_AND_DIGIT:
         return notPlaceholder(s, from, to) && letterAndDigit(s, from, to);
       case RANDOM:
@@ -292,16 +285,14 @@ record TokenFormat(
 
   /**
    * Not a placeholder: no word that documentation writes instead of a key ({@code xxxx}, {@code
-   * EXAMPLE}, {@code YOUR}); in a body of at most 100 characters, no run of six equal characters
-   * other than base64's zero {@code A}, and at least four different characters.
+   * EXAMPLE}, {@code YOUR}); at least four different characters; no run of equal characters other
+   * than base64's zero {@code A} of six (of sixteen in a body over 100 characters).
    */
   static boolean notPlaceholder(String s, int from, int to) {
     if (placeholderWord(s, from, to)) {
       return false;
     }
-    if (to - from > 100) {
-      return true;
-    }
+    int longestRun = to - from > 100 ? 16 : 6;
     int run = 0;
     char prev = 0;
     long seen0 = 0;
@@ -310,7 +301,7 @@ record TokenFormat(
       char c = s.charAt(k);
       run = c == prev ? run + 1 : 1;
       prev = c;
-      if (run >= 6 && c != 'A') {
+      if (run >= longestRun && c != 'A') {
         return false;
       }
       if (c < 64) {

@@ -125,6 +125,10 @@ final class TokenFormats {
         .add("sk-ant-admin01-", RANDOM, run(BASE64URL, 93, 93), lit("AA"))
         .add("sk-ant-", LETTER_AND_DIGIT, run(BASE64URL, 20, 512));
     t.provider("groq", API_KEY).add("gsk_", RANDOM, run(ALNUM, 52, 52));
+    t.provider("openrouter", API_KEY).add("sk-or-v1-", RANDOM, run(HEX_LOWER, 64, 64));
+    t.provider("xai", API_KEY).add("xai-", RANDOM, run(ALNUM, 70, 90));
+    t.provider("replicate", API_KEY).add("r8_", RANDOM, run(ALNUM, 37, 40));
+    t.provider("pinecone", API_KEY).add("pcsk_", RANDOM, run(BASE64URL, 40, 100));
     t.provider("perplexity", API_KEY).add("pplx-", RANDOM, run(ALNUM, 48, 48));
     t.provider("huggingface", API_KEY)
         .add("hf_", RANDOM, run(ALNUM, 34, 34))
@@ -145,6 +149,13 @@ final class TokenFormats {
         .add("GOCSPX-", RANDOM, run(BASE64URL, 28, 28))
         .add("ya29.", RANDOM, run(BASE64URL, 30, 2048));
     t.provider("alibaba", API_KEY).add("LTAI", RANDOM, run(ALNUM, 12, 20));
+    t.provider("tencent", API_KEY).add("AKID", RANDOM, run(ALNUM, 32, 32));
+    t.provider("scaleway", API_KEY).add("SCW", RANDOM, run(ALNUM_UPPER, 17, 17));
+    t.provider("supabase", API_KEY)
+        .add("sbp_", RANDOM, run(HEX_LOWER, 40, 40))
+        .add("sb_secret_", RANDOM, run(BASE64URL, 20, 64));
+    t.provider("netlify", API_KEY).add("nfp_", RANDOM, run(ALNUM, 36, 44));
+    t.provider("render", API_KEY).add("rnd_", RANDOM, run(ALNUM, 32, 32));
     t.provider("digitalocean", API_KEY)
         .add("dop_v1_", RANDOM, run(HEX_LOWER, 64, 64))
         .add("doo_v1_", RANDOM, run(HEX_LOWER, 64, 64))
@@ -219,6 +230,12 @@ final class TokenFormats {
     t.provider("databricks", API_KEY)
         .add("dapi", RANDOM, run(HEX_LOWER, 32, 32), opt("-", run(DIGIT, 1, 1)));
     t.provider("pulumi", API_KEY).add("pul-", RANDOM, run(HEX_LOWER, 40, 40));
+    t.provider("docker", API_KEY)
+        .add("dckr_pat_", RANDOM, run(BASE64URL, 27, 27))
+        .add("dckr_oat_", RANDOM, run(BASE64URL, 32, 32));
+    t.provider("buildkite", API_KEY).add("bkua_", RANDOM, run(HEX_LOWER, 40, 40));
+    t.provider("circleci", API_KEY)
+        .add("CCIPAT_", RANDOM, run(ALNUM, 22, 22), lit("_"), run(HEX_LOWER, 40, 40));
     t.provider("prefect", API_KEY).add("pnu_", RANDOM, run(ALNUM, 36, 36));
     t.provider("infracost", API_KEY).add("ico-", RANDOM, run(ALNUM, 32, 32));
     t.provider("sourcegraph", API_KEY)
@@ -350,6 +367,8 @@ final class TokenFormats {
         .add("FLWSECK-", RANDOM, run(HEX, 32, 32), lit("-X"))
         .add("FLWPUBK_TEST-", RANDOM, run(HEX, 32, 32), lit("-X"))
         .add("FLWPUBK-", RANDOM, run(HEX, 32, 32), lit("-X"));
+    t.provider("adyen", API_KEY)
+        .add("AQE", RANDOM, run(ALNUM, 5, 64), lit("."), run(BASE64URL_PAD, 50, 80));
     t.provider("braintree", API_KEY)
         .add(
             "access_token$production$",
@@ -439,6 +458,9 @@ final class TokenFormats {
         .add("ntn_", RANDOM, run(DIGIT, 11, 11), run(ALNUM, 35, 35))
         .add("secret_", RANDOM, run(ALNUM, 43, 43));
     t.provider("figma", API_KEY).add("figd_", RANDOM, run(BASE64URL, 40, 200));
+    t.provider("contentful", API_KEY).add("CFPAT-", RANDOM, run(BASE64URL, 43, 43));
+    t.provider("clickup", API_KEY)
+        .add("pk_", RANDOM, run(DIGIT, 6, 10), lit("_"), run(ALNUM_UPPER, 32, 32));
     t.provider("frameio", API_KEY).add("fio-u-", RANDOM, run(BASE64URL_PAD, 64, 64));
     t.provider("typeform", API_KEY).add("tfp_", RANDOM, run(TOKEN_DOT, 59, 59));
     t.provider("mapbox", API_KEY)
