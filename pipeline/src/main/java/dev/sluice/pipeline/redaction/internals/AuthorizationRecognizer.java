@@ -33,14 +33,14 @@ final class AuthorizationRecognizer implements Recognizer {
 
   @Override
   public int scan(String s, int i, Scan scan) {
+    if (s.charAt(i) == 'c') {
+      return s.startsWith("curl ", i) ? curlUser(s, i, scan) : DECLINE;
+    }
     if (s.regionMatches(true, i, "bearer", 0, 6)) {
       return bearer(s, i, scan);
     }
     if (s.regionMatches(true, i, "basic", 0, 5)) {
       return basic(s, i, scan);
-    }
-    if (s.startsWith("curl ", i)) {
-      return curlUser(s, i, scan);
     }
     return DECLINE;
   }

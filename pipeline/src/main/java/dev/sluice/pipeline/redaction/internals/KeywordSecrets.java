@@ -52,16 +52,47 @@ final class KeywordSecrets {
 
   static final List<KeywordSecret> ALL = build();
 
-  /** The rules by the first letter of their keyword, each rule once per keyword. */
-  private static final KeywordSecret[][] BY_FIRST = index();
+  /** The shortest value any rule accepts: shorter values need no keyword lookup. */
+  static final int MIN_VALUE = 15;
 
-  /** The keywords, parallel to {@link #BY_FIRST}. */
-  private static final String[][] KEYWORDS_BY_FIRST = keywordIndex();
+  /**
+   * The rules by the first two letters of their keyword (lower case, {@code c1 * 128 + c2}), each
+   * rule once per keyword, and the keywords in parallel: a name costs one load per character.
+   */
+  private static final KeywordSecret[][] RULES_BY_FIRST_TWO = new KeywordSecret[128 * 128][];
+
+  private static final String[][] KEYWORDS_BY_FIRST_TWO = new String[128 * 128][];
+
+  static {
+    List<List<KeywordSecret>> rules = new ArrayList<>();
+    List<List<String>> words = new ArrayList<>();
+    for (int k = 0; k < 128 * 128; k++) {
+      rules.add(null);
+      words.add(null);
+    }
+    for (KeywordSecret rule : ALL) {
+      for (String w : rule.keywords()) {
+        int key = w.charAt(0) * 128 + w.charAt(1);
+        if (rules.get(key) == null) {
+          rules.set(key, new ArrayList<>());
+          words.set(key, new ArrayList<>());
+        }
+        rules.get(key).add(rule);
+        words.get(key).add(w);
+      }
+    }
+    for (int k = 0; k < 128 * 128; k++) {
+      if (rules.get(k) != null) {
+        RULES_BY_FIRST_TWO[k] = rules.get(k).toArray(new KeywordSecret[0]);
+        KEYWORDS_BY_FIRST_TWO[k] = words.get(k).toArray(new String[0]);
+      }
+    }
+  }
 
   /** Whether {@code s[from, to)} contains a provider keyword. */
   static boolean named(String s, int from, int to) {
-    for (int p = from; p < to; p++) {
-      String[] words = keywordsAt(s.charAt(p));
+    for (int p = from; p + 1 < to; p++) {
+      String[] words = keywordsAt(s, p);
       if (words == null) {
         continue;
       }
@@ -80,13 +111,12 @@ final class KeywordSecrets {
    */
   static KeywordSecret match(String s, int nameFrom, int nameTo, int vs, int ve) {
     Boolean secretWord = null;
-    for (int p = nameFrom; p < nameTo; p++) {
-      char c = Character.toLowerCase(s.charAt(p));
-      if (c >= 128 || BY_FIRST[c] == null) {
+    for (int p = nameFrom; p + 1 < nameTo; p++) {
+      String[] words = keywordsAt(s, p);
+      if (words == null) {
         continue;
       }
-      KeywordSecret[] rules = BY_FIRST[c];
-      String[] words = KEYWORDS_BY_FIRST[c];
+      KeywordSecret[] rules = RULES_BY_FIRST_TWO[key(s, p)];
       for (int r = 0; r < rules.length; r++) {
         String w = words[r];
         if (p + w.length() > nameTo || !s.regionMatches(true, p, w, 0, w.length())) {
@@ -109,9 +139,23 @@ final class KeywordSecrets {
     return null;
   }
 
-  private static String[] keywordsAt(char c) {
-    char l = Character.toLowerCase(c);
-    return l < 128 ? KEYWORDS_BY_FIRST[l] : null;
+  private static String[] keywordsAt(String s, int p) {
+    int key = key(s, p);
+    return key < 0 ? null : KEYWORDS_BY_FIRST_TWO[key];
+  }
+
+  /** {@code c1 * 128 + c2} of the lower-cased characters at {@code p}; -1 when not ASCII. */
+  private static int key(String s, int p) {
+    char c1 = s.charAt(p);
+    char c2 = s.charAt(p + 1);
+    if (c1 >= 128 || c2 >= 128) {
+      return -1;
+    }
+    return lower(c1) * 128 + lower(c2);
+  }
+
+  private static char lower(char c) {
+    return c >= 'A' && c <= 'Z' ? (char) (c + 32) : c;
   }
 
   private static boolean hasSecretWord(String s, int from, int to) {
@@ -121,49 +165,6 @@ final class KeywordSecrets {
       }
     }
     return false;
-  }
-
-  private static KeywordSecret[][] index() {
-    List<List<KeywordSecret>> buckets = buckets();
-    for (KeywordSecret rule : ALL) {
-      for (String w : rule.keywords()) {
-        buckets.get(w.charAt(0)).add(rule);
-      }
-    }
-    KeywordSecret[][] index = new KeywordSecret[128][];
-    for (int c = 0; c < 128; c++) {
-      if (!buckets.get(c).isEmpty()) {
-        index[c] = buckets.get(c).toArray(new KeywordSecret[0]);
-      }
-    }
-    return index;
-  }
-
-  private static String[][] keywordIndex() {
-    List<List<String>> buckets = new ArrayList<>();
-    for (int c = 0; c < 128; c++) {
-      buckets.add(new ArrayList<>());
-    }
-    for (KeywordSecret rule : ALL) {
-      for (String w : rule.keywords()) {
-        buckets.get(w.charAt(0)).add(w);
-      }
-    }
-    String[][] index = new String[128][];
-    for (int c = 0; c < 128; c++) {
-      if (!buckets.get(c).isEmpty()) {
-        index[c] = buckets.get(c).toArray(new String[0]);
-      }
-    }
-    return index;
-  }
-
-  private static List<List<KeywordSecret>> buckets() {
-    List<List<KeywordSecret>> buckets = new ArrayList<>();
-    for (int c = 0; c < 128; c++) {
-      buckets.add(new ArrayList<>());
-    }
-    return buckets;
   }
 
   private static List<KeywordSecret> build() {
@@ -292,6 +293,11 @@ final class KeywordSecrets {
     private String provider;
     private boolean needsSecretWord;
     private List<Part> parts;
+
+    /** A value that is one group ({@link TokenFormats#uuid}). */
+    Rules add(String id, boolean secretWord, Part[] group) {
+      return add(id, secretWord, (Object[]) group);
+    }
 
     Rules add(String id, boolean secretWord, Object... value) {
       this.provider = id;

@@ -21,6 +21,23 @@ final class ProviderKeyRecognizer implements Recognizer {
 
   private static final String TRIGGERS = TokenFormats.firstChars() + "eh";
 
+  /**
+   * The first two characters ({@code c1 << 7 | c2}) a key, a JWT ({@code ey}) or a webhook URL
+   * ({@code ht}, {@code ho}) can start with.
+   */
+  private static final boolean[] STARTS = starts();
+
+  private static boolean[] starts() {
+    boolean[] starts = new boolean[128 * 128];
+    for (TokenFormat f : TokenFormats.ALL) {
+      starts[f.prefix().charAt(0) << 7 | f.prefix().charAt(1)] = true;
+    }
+    for (String pair : new String[] {"ey", "ht", "ho"}) {
+      starts[pair.charAt(0) << 7 | pair.charAt(1)] = true;
+    }
+    return starts;
+  }
+
   @Override
   public String triggers() {
     return TRIGGERS;
@@ -42,9 +59,19 @@ final class ProviderKeyRecognizer implements Recognizer {
 
   @Override
   public int scan(String s, int i, Scan scan) {
-    int resume = byPrefix(s, i, scan);
-    if (resume != DECLINE) {
-      return resume;
+    if (i + 1 < s.length()) {
+      // most words start with a pair no key starts with: one load decides
+      int pair = s.charAt(i) << 7 | s.charAt(i + 1);
+      if (pair < STARTS.length && !STARTS[pair]) {
+        return DECLINE;
+      }
+    }
+    TokenFormat[] formats = TokenFormats.candidates(s, i);
+    if (formats != null) {
+      int resume = byPrefix(formats, s, i, scan);
+      if (resume != DECLINE) {
+        return resume;
+      }
     }
     char c = s.charAt(i);
     if (c == 'e' && s.startsWith("eyJ", i)) {
@@ -60,11 +87,7 @@ final class ProviderKeyRecognizer implements Recognizer {
    * The token formats whose prefix is at {@code i}: the longest matching prefix names the provider,
    * and that provider's formats are tried in table order.
    */
-  private static int byPrefix(String s, int i, Scan scan) {
-    TokenFormat[] formats = TokenFormats.candidates(s, i);
-    if (formats == null) {
-      return DECLINE;
-    }
+  private static int byPrefix(TokenFormat[] formats, String s, int i, Scan scan) {
     TokenFormat claimed = null;
     int limit = Math.min(s.length(), i + MAX_TOKEN + 64);
     for (TokenFormat f : formats) {

@@ -148,11 +148,8 @@ final class SecretAssignmentRecognizer implements Recognizer {
       }
     }
     boolean secret = secretName(s, k, nameEnd);
-    boolean keyword =
-        scan.on(RedactionType.API_KEY)
-            && !notSecretSuffix(s, k, nameEnd)
-            && KeywordSecrets.named(s, k, nameEnd);
-    if (!secret && !keyword) {
+    boolean named = scan.on(RedactionType.API_KEY) && KeywordSecrets.named(s, k, nameEnd);
+    if (!secret && !named) {
       return op + 1;
     }
     // the value
@@ -199,6 +196,10 @@ final class SecretAssignmentRecognizer implements Recognizer {
     if (len < 4 || len > MAX_VALUE) {
       return op + 1;
     }
+    boolean keyword = named && len >= KeywordSecrets.MIN_VALUE && !notSecretSuffix(s, k, nameEnd);
+    if (!secret && !keyword) {
+      return op + 1;
+    }
     if (keyword) {
       KeywordSecrets.KeywordSecret rule = KeywordSecrets.match(s, k, nameEnd, vs, ve);
       if (rule != null) {
@@ -226,10 +227,10 @@ final class SecretAssignmentRecognizer implements Recognizer {
     if (!scan.on(RedactionType.SECRET_ASSIGNMENT)) {
       return op + 1;
     }
-    if (looksRandom(s, vs, ve, bare)) {
-      scan.add(RedactionType.SECRET_ASSIGNMENT, "assignment", vs, ve);
-    } else if (connectionStringPassword(s, k, nameEnd, bare) && plainPassword(s, vs, ve)) {
+    if (connectionStringPassword(s, k, nameEnd, bare) && plainPassword(s, vs, ve)) {
       scan.add(RedactionType.SECRET_ASSIGNMENT, "connection-string", vs, ve);
+    } else if (looksRandom(s, vs, ve, bare)) {
+      scan.add(RedactionType.SECRET_ASSIGNMENT, "assignment", vs, ve);
     }
     return op + 1;
   }

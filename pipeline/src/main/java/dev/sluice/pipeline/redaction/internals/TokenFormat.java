@@ -20,9 +20,20 @@ import java.util.zip.CRC32;
  * @param prefix the literal the token starts with (case-sensitive, as issued)
  * @param parts what follows the prefix, in order
  * @param check what the characters must also satisfy
+ * @param skipsWhenInvalid whether a token with this prefix that fails is skipped whole (a
+ *     distinctive prefix), or its position declined so other rules read it
  */
 record TokenFormat(
-    String provider, RedactionType type, String prefix, List<Part> parts, Check check) {
+    String provider,
+    RedactionType type,
+    String prefix,
+    List<Part> parts,
+    Check check,
+    boolean skipsWhenInvalid) {
+
+  TokenFormat(String provider, RedactionType type, String prefix, List<Part> parts, Check check) {
+    this(provider, type, prefix, parts, check, distinctive(prefix));
+  }
 
   TokenFormat {
     if (provider == null
@@ -59,95 +70,63 @@ record TokenFormat(
 
   /** The character sets tokens are written in. */
   enum Alphabet {
-    DIGIT,
-    HEX,
-    HEX_LOWER,
-    HEX_UPPER,
-    LOWER,
-    LETTER,
-    ALNUM,
-    ALNUM_LOWER,
-    ALNUM_UPPER,
-    BASE32_UPPER,
-    BASE32_LOWER,
+    DIGIT(Sets.DIGITS),
+    HEX(Sets.DIGITS + "abcdefABCDEF"),
+    HEX_LOWER(Sets.DIGITS + "abcdef"),
+    HEX_UPPER(Sets.DIGITS + "ABCDEF"),
+    LOWER(Sets.LOWER),
+    LETTER(Sets.UPPER + Sets.LOWER),
+    ALNUM(Sets.ALNUM),
+    ALNUM_LOWER(Sets.DIGITS + Sets.LOWER),
+    ALNUM_UPPER(Sets.DIGITS + Sets.UPPER),
+    BASE32_UPPER(Sets.UPPER + "234567"),
+    BASE32_LOWER(Sets.LOWER + "234567"),
     /** Bech32's data characters, upper-case (age keys). */
-    BECH32_UPPER,
+    BECH32_UPPER("QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L"),
     /** Letters, digits and {@code _}. */
-    WORD,
-    BASE64URL,
+    WORD(Sets.ALNUM + "_"),
+    BASE64URL(Sets.ALNUM + "_-"),
     /** Standard base64 without padding: letters, digits, {@code +}, {@code /}. */
-    BASE64,
+    BASE64(Sets.ALNUM + "+/"),
     /** Either base64 alphabet. */
-    BASE64_ANY,
+    BASE64_ANY(Sets.ALNUM + "_-+/"),
     /** Base64url and its padding. */
-    BASE64URL_PAD,
+    BASE64URL_PAD(Sets.ALNUM + "_-="),
     /** Standard base64 and its padding. */
-    BASE64_PAD,
+    BASE64_PAD(Sets.ALNUM + "+/="),
     /** Letters, digits and {@code -}. */
-    ALNUM_DASH,
+    ALNUM_DASH(Sets.ALNUM + "-"),
     /** Letters, digits and {@code %} (a percent-encoded token). */
-    ALNUM_PERCENT,
+    ALNUM_PERCENT(Sets.ALNUM + "%"),
     /** {@code _} or {@code -}. */
-    SEPARATOR,
+    SEPARATOR("_-"),
     /** Letters, digits, {@code _ - . =}. */
-    TOKEN_DOT,
+    TOKEN_DOT(Sets.ALNUM + "_-.="),
     /** Letters, digits, {@code _ - . ~} (Azure client secrets). */
-    AZURE,
-    PADDING;
+    AZURE(Sets.ALNUM + "_-.~"),
+    PADDING("=");
+
+    // membership of the 128 ASCII characters as two 64-bit masks: a test is a shift and an and
+    private final long low;
+    private final long high;
+
+    Alphabet(String chars) {
+      long lo = 0;
+      long hi = 0;
+      for (int k = 0; k < chars.length(); k++) {
+        char c = chars.charAt(k);
+        if (c < 64) {
+          lo |= 1L << c;
+        } else {
+          hi |= 1L << (c - 64);
+        }
+      }
+      this.low = lo;
+      this.high = hi;
+    }
 
     boolean has(char c) {
-      switch (this) {
-        case DIGIT:
-          return isDigit(c);
-        case HEX:
-          return Chars.isHex(c);
-        case HEX_LOWER:
-          return isDigit(c) || (c >= 'a' && c <= 'f');
-        case HEX_UPPER:
-          return isDigit(c) || (c >= 'A' && c <= 'F');
-        case LOWER:
-          return c >= 'a' && c <= 'z';
-        case LETTER:
-          return Chars.isLetter(c);
-        case ALNUM:
-          return Chars.isAlnum(c);
-        case ALNUM_LOWER:
-          return isDigit(c) || (c >= 'a' && c <= 'z');
-        case ALNUM_UPPER:
-          return isDigit(c) || (c >= 'A' && c <= 'Z');
-        case BASE32_UPPER:
-          return (c >= 'A' && c <= 'Z') || (c >= '2' && c <= '7');
-        case BASE32_LOWER:
-          return (c >= 'a' && c <= 'z') || (c >= '2' && c <= '7');
-        case BECH32_UPPER:
-          return c < 128 && BECH32.indexOf(c) >= 0;
-        case WORD:
-          return Chars.isAlnum(c) || c == '_';
-        case BASE64URL:
-          return isTokenChar(c);
-        case BASE64:
-          return Chars.isAlnum(c) || c == '+' || c == '/';
-        case BASE64_ANY:
-          return isTokenChar(c) || c == '+' || c == '/';
-        case BASE64URL_PAD:
-          return isTokenChar(c) || c == '=';
-        case BASE64_PAD:
-          return Chars.isAlnum(c) || c == '+' || c == '/' || c == '=';
-        case ALNUM_DASH:
-          return Chars.isAlnum(c) || c == '-';
-        case ALNUM_PERCENT:
-          return Chars.isAlnum(c) || c == '%';
-        case SEPARATOR:
-          return c == '_' || c == '-';
-        case TOKEN_DOT:
-          return isTokenChar(c) || c == '.' || c == '=';
-        case AZURE:
-          return isTokenChar(c) || c == '.' || c == '~';
-        case PADDING:
-          return c == '=';
-        default:
-          return false;
-      }
+      return c < 64 ? (low & (1L << c)) != 0 : c < 128 && (high & (1L << (c - 64))) != 0;
     }
 
     /** The characters, in a fixed order (the property tests draw from them). */
@@ -162,7 +141,13 @@ record TokenFormat(
     }
   }
 
-  static final String BECH32 = "QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L";
+  /** The character sets alphabets are built from (a holder: enum constants cannot see statics). */
+  private static final class Sets {
+    static final String DIGITS = "0123456789";
+    static final String UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    static final String LOWER = "abcdefghijklmnopqrstuvwxyz";
+    static final String ALNUM = DIGITS + UPPER + LOWER;
+  }
 
   /** What a token's characters must satisfy beyond its shape. */
   enum Check {
@@ -179,8 +164,11 @@ record TokenFormat(
     BASE64_JSON
   }
 
-  /** Whether the prefix is distinctive enough to skip a token that starts with it but fails. */
-  boolean skipsWhenInvalid() {
+  /**
+   * Whether the prefix is distinctive enough to skip a token that starts with it but fails: three
+   * characters or more, one of them not a letter or digit ({@code ghp_}, {@code sk-}).
+   */
+  private static boolean distinctive(String prefix) {
     if (prefix.length() < 3) {
       return false;
     }
@@ -279,8 +267,9 @@ record TokenFormat(
     return letter && digit;
   }
 
+  /** Words documentation writes for a key; each starts with a different letter. */
   private static final String[] PLACEHOLDER_WORDS = {
-    "xxxx", "****", "example", "your", "redacted", "placeholder", "<", "{{", "${"
+    "xxxx", "example", "your", "redacted", "placeholder"
   };
 
   /**
@@ -313,11 +302,40 @@ record TokenFormat(
     return Long.bitCount(seen0) + Long.bitCount(seen1) >= Math.min(4, to - from);
   }
 
-  /** Whether {@code s[from, to)} holds a word that stands for a secret in documentation. */
+  /**
+   * Whether {@code s[from, to)} holds a word that stands for a secret in documentation ({@code
+   * xxxx}, {@code example}, {@code your}, {@code redacted}, {@code placeholder}) or a mask or
+   * template mark ({@code ****}, {@code <}, <code>{{</code>, {@code ${}).
+   */
   static boolean placeholderWord(String s, int from, int to) {
-    for (String word : PLACEHOLDER_WORDS) {
-      if (Chars.containsIgnoreCase(s, from, to, word)) {
-        return true;
+    // one pass; only a candidate first character costs a comparison
+    for (int k = from; k < to; k++) {
+      char c = s.charAt(k);
+      switch (c) {
+        case 'x', 'X', 'e', 'E', 'y', 'Y', 'r', 'R', 'p', 'P' -> {
+          char lower = (char) (c | 0x20);
+          for (String word : PLACEHOLDER_WORDS) {
+            if (word.charAt(0) == lower
+                && k + word.length() <= to
+                && s.regionMatches(true, k, word, 0, word.length())) {
+              return true;
+            }
+          }
+        }
+        case '<' -> {
+          return true;
+        }
+        case '*' -> {
+          if (k + 4 <= to && s.startsWith("****", k)) {
+            return true;
+          }
+        }
+        case '{', '$' -> {
+          if (k + 2 <= to && s.charAt(k + 1) == '{') {
+            return true;
+          }
+        }
+        default -> {}
       }
     }
     return false;

@@ -67,9 +67,9 @@ final class TokenFormats {
     if (i + 1 >= s.length()) {
       return null;
     }
-    char c1 = s.charAt(i);
-    char c2 = s.charAt(i + 1);
-    return c1 < 128 && c2 < 128 ? BY_FIRST_TWO[c1 * 128 + c2] : null;
+    int c1 = s.charAt(i);
+    int c2 = s.charAt(i + 1);
+    return (c1 | c2) < 128 ? BY_FIRST_TWO[c1 << 7 | c2] : null;
   }
 
   /** The first characters of every prefix. */
@@ -532,6 +532,11 @@ final class TokenFormats {
       this.provider = id;
       this.type = redactionType;
       return this;
+    }
+
+    /** A format whose parts are one group ({@link #uuid}, {@link #authress}). */
+    Table add(String prefix, Check check, Part[] group) {
+      return add(prefix, check, (Object[]) group);
     }
 
     Table add(String prefix, Check check, Object... parts) {

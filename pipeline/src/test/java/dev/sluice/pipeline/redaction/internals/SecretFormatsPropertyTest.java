@@ -105,6 +105,21 @@ class SecretFormatsPropertyTest {
   }
 
   @Test
+  void noKeywordValueIsShorterThanTheLookupBound() {
+    for (KeywordSecret rule : KeywordSecrets.ALL) {
+      int shortest = 0;
+      for (Part part : rule.value().parts()) {
+        if (part instanceof Literal literal) {
+          shortest += literal.text().length();
+        } else if (part instanceof Run run) {
+          shortest += run.min();
+        }
+      }
+      assertThat(shortest).as(rule.provider()).isGreaterThanOrEqualTo(KeywordSecrets.MIN_VALUE);
+    }
+  }
+
+  @Test
   void tokensWithAMarkerInsideAreRedactedInAnyPlace() {
     Random random = new Random(SEED + 2);
     List<Function<Random, String>> generators =
