@@ -34,7 +34,9 @@ final class AuthorizationRecognizer implements Recognizer {
   @Override
   public int scan(String s, int i, Scan scan) {
     if (s.charAt(i) == 'c') {
-      return s.startsWith("curl ", i) ? curlUser(s, i, scan) : DECLINE;
+      return i + 1 < s.length() && s.charAt(i + 1) == 'u' && s.startsWith("curl ", i)
+          ? curlUser(s, i, scan)
+          : DECLINE;
     }
     if (s.regionMatches(true, i, "bearer", 0, 6)) {
       return bearer(s, i, scan);

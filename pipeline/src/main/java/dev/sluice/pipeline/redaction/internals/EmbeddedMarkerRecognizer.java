@@ -34,13 +34,15 @@ final class EmbeddedMarkerRecognizer implements Recognizer {
     if (!scan.on(RedactionType.API_KEY)) {
       return DECLINE;
     }
+    // the character after the marker rules out almost every position before any other work
+    char next = i + 1 < s.length() ? s.charAt(i + 1) : 0;
     switch (s.charAt(i)) {
       case '.':
-        return s.startsWith(".atlasv1.", i) ? terraform(s, i, scan) : DECLINE;
+        return next == 'a' && s.startsWith(".atlasv1.", i) ? terraform(s, i, scan) : DECLINE;
       case '~':
         return azureClientSecret(s, i, scan);
       case '-':
-        return s.startsWith("-us", i) ? mailchimp(s, i, scan) : DECLINE;
+        return next == 'u' && s.startsWith("-us", i) ? mailchimp(s, i, scan) : DECLINE;
       case ':':
         return telegram(s, i, scan);
       case '|':
