@@ -8,6 +8,9 @@ import java.util.Set;
 /**
  * What the redactor recognises. Each match is replaced with {@code [REDACTED:<name>]}.
  *
+ * <p>Secret types name their issuer in {@link Finding#provider()}: the long tail of providers
+ * shares {@link #API_KEY}, the big ones keep a type of their own.
+ *
  * <p>The specificity decides overlaps: when two matches overlap, the more specific one wins (a
  * provider key beats a generic secret assignment, a checksum-validated number beats a phone
  * number); at equal specificity the longer one wins.
@@ -30,6 +33,12 @@ public enum RedactionType {
   SLACK_WEBHOOK(90),
   STRIPE_KEY(90),
   GOOGLE_API_KEY(90),
+  /**
+   * Every other provider's token (Datadog, Hugging Face, npm, Twilio, …), by its documented prefix
+   * and shape or by the provider's name next to a value of its shape; {@link Finding#provider()}
+   * names the provider.
+   */
+  API_KEY(90),
   JWT(80),
   BEARER_TOKEN(70),
   BASIC_AUTH(70),

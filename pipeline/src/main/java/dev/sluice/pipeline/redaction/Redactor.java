@@ -81,7 +81,8 @@ public final class Redactor {
     RedactionType[] types = RedactionType.values();
     List<Finding> findings = new ArrayList<>(found.size());
     for (int k = 0; k < found.size(); k++) {
-      findings.add(new Finding(types[found.type(k)], found.start(k), found.end(k)));
+      findings.add(
+          new Finding(types[found.type(k)], found.start(k), found.end(k), found.provider(k)));
     }
     return Collections.unmodifiableList(findings);
   }

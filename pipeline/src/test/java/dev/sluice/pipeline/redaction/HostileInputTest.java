@@ -12,8 +12,9 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * 1 MB inputs built to hurt backtracking regexes or quadratic scans. The bound is generous on
- * purpose: only catastrophic behaviour could break it; real timing belongs in the benchmark.
+ * 1 MB inputs built to hurt backtracking regexes or quadratic scans, among them never-ending
+ * provider prefixes. The bound is generous on purpose: only catastrophic behaviour could break it;
+ * real timing belongs in the benchmark.
  */
 class HostileInputTest {
   private static final int MB = 1 << 20;
@@ -56,7 +57,14 @@ class HostileInputTest {
         Arguments.of("jwt dots", (Supplier<String>) () -> repeat("eyJ.")),
         Arguments.of("bearer", (Supplier<String>) () -> repeat("Bearer ")),
         Arguments.of("phone-ish", (Supplier<String>) () -> repeat("(1) 2-3.4 ")),
-        Arguments.of("iban-ish", (Supplier<String>) () -> repeat("GB82 ")));
+        Arguments.of("iban-ish", (Supplier<String>) () -> repeat("GB82 ")),
+        // provider prefixes that never end, glued and spaced
+        Arguments.of("sk-sk-", (Supplier<String>) () -> repeat("sk-")),
+        Arguments.of("ghp_ghp_", (Supplier<String>) () -> repeat("ghp_")),
+        Arguments.of("xoxb-xoxb-", (Supplier<String>) () -> repeat("xoxb-")),
+        Arguments.of("spaced prefixes", (Supplier<String>) () -> repeat("sk- ghp_ xoxb- AKIA ")),
+        Arguments.of("embedded markers", (Supplier<String>) () -> repeat(".atlasv1.0Q~-us1:A")),
+        Arguments.of("keyword names", (Supplier<String>) () -> repeat("datadog_api_key=")));
   }
 
   @ParameterizedTest(name = "{0}")

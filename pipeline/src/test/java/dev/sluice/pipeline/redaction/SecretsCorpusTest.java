@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import java.util.zip.CRC32;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -21,10 +22,21 @@ import org.junit.jupiter.params.provider.MethodSource;
 class SecretsCorpusTest {
   private static final Redactor REDACTOR = Redactor.create();
 
-  record Case(int line, boolean positive, RedactionType type, String text, int start, int end) {
+  /**
+   * One line: a positive names its type and provider and marks its span; a negative may name the
+   * provider whose format it nearly has.
+   */
+  record Case(
+      int line,
+      boolean positive,
+      RedactionType type,
+      String provider,
+      String text,
+      int start,
+      int end) {
     @Override
     public String toString() {
-      return "line " + line + (positive ? " " + type : " negative");
+      return "line " + line + (positive ? " " + type + " " + provider : " negative " + provider);
     }
   }
 
@@ -39,20 +51,38 @@ class SecretsCorpusTest {
           continue;
         }
         int bar = line.indexOf(" | ");
-        String head = line.substring(0, bar).trim();
-        String text = line.substring(bar + 3).replace("\\n", "\n");
-        if (head.startsWith("+")) {
-          RedactionType type = RedactionType.valueOf(head.substring(1).trim());
+        String[] head = line.substring(0, bar).trim().split(" +");
+        String text = withChecksums(line.substring(bar + 3).replace("\\n", "\n"));
+        if (head[0].equals("+")) {
+          RedactionType type = RedactionType.valueOf(head[1]);
           int start = text.indexOf("[[");
           int end = text.indexOf("]]") - 2;
           text = text.replace("[[", "").replace("]]", "");
-          cases.add(new Case(i + 1, true, type, text, start, end));
+          cases.add(new Case(i + 1, true, type, head[2], text, start, end));
         } else {
-          cases.add(new Case(i + 1, false, null, text, -1, -1));
+          cases.add(new Case(i + 1, false, null, head.length > 1 ? head[1] : null, text, -1, -1));
         }
       }
     }
     return cases;
+  }
+
+  /** Fills each {crc} with the base62 CRC32 of the 30 characters before it (GitHub, npm). */
+  static String withChecksums(String text) {
+    StringBuilder sb = new StringBuilder(text);
+    for (int at = sb.indexOf("{crc}"); at >= 0; at = sb.indexOf("{crc}")) {
+      CRC32 crc = new CRC32();
+      crc.update(sb.substring(at - 30, at).getBytes(StandardCharsets.US_ASCII));
+      long v = crc.getValue();
+      char[] digits = new char[6];
+      String base62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+      for (int k = 5; k >= 0; k--) {
+        digits[k] = base62.charAt((int) (v % 62));
+        v /= 62;
+      }
+      sb.replace(at, at + 5, new String(digits));
+    }
+    return sb.toString();
   }
 
   static Stream<Arguments> positives() throws IOException {
@@ -65,8 +95,9 @@ class SecretsCorpusTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("positives")
-  void everyPositiveIsRedactedWithItsType(Case c) {
-    assertThat(REDACTOR.find(c.text())).containsExactly(new Finding(c.type(), c.start(), c.end()));
+  void everyPositiveIsRedactedWithItsTypeAndProvider(Case c) {
+    assertThat(REDACTOR.find(c.text()))
+        .containsExactly(new Finding(c.type(), c.start(), c.end(), c.provider()));
     Redaction r = REDACTOR.redact(c.text());
     assertThat(r.text()).contains(c.type().placeholder());
     assertThat(r.text()).doesNotContain(c.text().substring(c.start(), c.end()));

@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Measures the redactor on the labelled PII development set ({@code
@@ -21,13 +22,26 @@ import java.util.Map;
  *
  * <pre>redaction EMAIL_ADDRESS precision=0.983 recall=1.000 f1=0.991 (58/1/0)</pre>
  *
+ * <p>Then on the project's secrets corpus ({@link SecretsCorpus}), one line per provider and one
+ * per secret type:
+ *
+ * <pre>
+ * secrets github positives=11 found=11 missed=0 false_positives=0 near_misses=3
+ * redaction-secrets GITHUB_TOKEN precision=1.000 recall=1.000 f1=1.000 (11/0/0)
+ * </pre>
+ *
+ * <p>A positive is found when a redaction of its type and provider covers its span; a redaction of
+ * its type from another provider still counts for the type. Every other redaction in a line, and
+ * every redaction in a negative line, is a false positive of its type and provider.
+ *
  * <p>A labelled span is a true positive when a redaction of the matching type covers it. A
  * redaction that covers no labelled span of its type (unlabelled text, or a span labelled as
  * something else, such as an address or a driver's licence) is a false positive; redactions of
  * secret types count as false positives of the overall line. It reports and exits 0; it does not
  * gate.
  *
- * <p>Usage: {@code RedactionEval [--data DIR]}, DIR defaulting to {@code ../shared/datasets}.
+ * <p>Usage: {@code RedactionEval [--data DIR] [--secrets FILE]}, DIR defaulting to {@code
+ * ../shared/datasets}, FILE to {@value SecretsCorpus#DEFAULT_PATH} under the working directory.
  */
 public final class RedactionEval {
   static final String DATASET = "pii-dev.presidio-generated_large.json";
@@ -84,21 +98,128 @@ public final class RedactionEval {
 
   public static void main(String[] args) throws IOException {
     Path dir = Path.of("../shared/datasets");
+    Path secrets = Path.of(SecretsCorpus.DEFAULT_PATH);
     for (int i = 0; i < args.length; i++) {
       if ("--data".equals(args[i]) && i + 1 < args.length) {
         dir = Path.of(args[++i]);
+      } else if ("--secrets".equals(args[i]) && i + 1 < args.length) {
+        secrets = Path.of(args[++i]);
       } else {
-        System.err.println("usage: RedactionEval [--data DIR]");
+        System.err.println("usage: RedactionEval [--data DIR] [--secrets FILE]");
         return;
       }
     }
+    Redactor redactor = Redactor.create();
     Path file = dir.resolve(DATASET);
-    if (!Files.isRegularFile(file)) {
+    if (Files.isRegularFile(file)) {
+      print(evaluate(redactor, file), System.out);
+    } else {
       System.err.println("redaction: dataset not found: " + file.toAbsolutePath());
-      return;
     }
-    Map<String, Score> scores = evaluate(Redactor.create(), file);
-    print(scores, System.out);
+    if (Files.isRegularFile(secrets)) {
+      evaluateSecrets(redactor, SecretsCorpus.read(secrets)).print(System.out);
+    } else {
+      System.err.println("redaction: secrets corpus not found: " + secrets.toAbsolutePath());
+    }
+  }
+
+  /** Per provider: positives, found, false positives, near misses (negatives naming it). */
+  record ProviderScore(int positives, int found, int falsePositives, int nearMisses) {
+    int missed() {
+      return positives - found;
+    }
+
+    ProviderScore plus(ProviderScore o) {
+      return new ProviderScore(
+          positives + o.positives,
+          found + o.found,
+          falsePositives + o.falsePositives,
+          nearMisses + o.nearMisses);
+    }
+  }
+
+  /** The secrets corpus's scores by provider and by type. */
+  record SecretScores(Map<String, ProviderScore> byProvider, Map<String, Score> byType) {
+    void print(PrintStream out) {
+      ProviderScore all = new ProviderScore(0, 0, 0, 0);
+      for (Map.Entry<String, ProviderScore> e : byProvider.entrySet()) {
+        ProviderScore p = e.getValue();
+        all = all.plus(p);
+        out.println(
+            String.format(
+                Locale.ROOT,
+                "secrets %s positives=%d found=%d missed=%d false_positives=%d near_misses=%d",
+                e.getKey(),
+                p.positives(),
+                p.found(),
+                p.missed(),
+                p.falsePositives(),
+                p.nearMisses()));
+      }
+      long providers = byProvider.values().stream().filter(p -> p.positives() > 0).count();
+      out.println(
+          String.format(
+              Locale.ROOT,
+              "secrets ALL providers=%d positives=%d found=%d missed=%d false_positives=%d",
+              providers,
+              all.positives(),
+              all.found(),
+              all.missed(),
+              all.falsePositives()));
+      Score total = new Score(0, 0, 0);
+      for (Map.Entry<String, Score> e : byType.entrySet()) {
+        out.println(
+            e.getValue().line(e.getKey()).replaceFirst("^redaction ", "redaction-secrets "));
+        total = total.plus(e.getValue());
+      }
+      out.println(total.line("ALL").replaceFirst("^redaction ", "redaction-secrets "));
+    }
+  }
+
+  /** Scores the redactor on the secrets corpus (see the class comment for the rules). */
+  static SecretScores evaluateSecrets(Redactor redactor, List<SecretsCorpus.Case> cases) {
+    Map<String, int[]> providers = new TreeMap<>();
+    Map<String, int[]> types = new TreeMap<>();
+    for (SecretsCorpus.Case c : cases) {
+      List<Finding> findings = redactor.find(c.text());
+      Finding hit = null;
+      Finding typeHit = null;
+      if (c.positive()) {
+        for (Finding f : findings) {
+          boolean covers = f.start() <= c.start() && f.end() >= c.end();
+          if (covers && f.type().name().equals(c.type())) {
+            typeHit = typeHit == null ? f : typeHit;
+            if (c.provider().equals(f.provider())) {
+              hit = f;
+            }
+          }
+        }
+        int[] p = providers.computeIfAbsent(c.provider(), k -> new int[4]);
+        p[0]++;
+        if (hit != null) {
+          p[1]++;
+        }
+        types.computeIfAbsent(c.type(), k -> new int[3])[typeHit != null ? 0 : 2]++;
+      } else if (c.provider() != null) {
+        providers.computeIfAbsent(c.provider(), k -> new int[4])[3]++;
+      }
+      for (Finding f : findings) {
+        if (f == hit) {
+          continue;
+        }
+        String provider = f.provider() == null ? "(pii)" : f.provider();
+        providers.computeIfAbsent(provider, k -> new int[4])[2]++;
+        if (hit == null && f == typeHit) {
+          continue; // the right type from the wrong provider: wrong only for the provider
+        }
+        types.computeIfAbsent(f.type().name(), k -> new int[3])[1]++;
+      }
+    }
+    Map<String, ProviderScore> byProvider = new LinkedHashMap<>();
+    providers.forEach((k, v) -> byProvider.put(k, new ProviderScore(v[0], v[1], v[2], v[3])));
+    Map<String, Score> byType = new LinkedHashMap<>();
+    types.forEach((k, v) -> byType.put(k, new Score(v[0], v[1], v[2])));
+    return new SecretScores(byProvider, byType);
   }
 
   static void print(Map<String, Score> scores, PrintStream out) {

@@ -52,4 +52,46 @@ class RedactionEvalTest {
         .contains("redaction EMAIL_ADDRESS precision=1.000 recall=1.000 f1=1.000 (1/0/0)")
         .contains("redaction PHONE_NUMBER precision=0.000 recall=0.000 f1=0.000 (0/1/1)");
   }
+
+  @Test
+  void scoresTheSecretsCorpusByProviderAndByType() throws IOException {
+    String corpus =
+        """
+        # a comment
+        + OPENAI_KEY openai | key [[sk-proj-FAKEabcdefghijklmnopqrstuv1234]] here
+        + API_KEY groq | key [[gsk_FAKE]] is too short to be found
+        - openai | the sk- prefix alone
+        - | mail kim@example.org
+        """;
+    Path file = dir.resolve("corpus.txt");
+    Files.writeString(file, corpus, StandardCharsets.UTF_8);
+
+    RedactionEval.SecretScores scores =
+        RedactionEval.evaluateSecrets(Redactor.create(), SecretsCorpus.read(file));
+
+    assertThat(scores.byProvider().get("openai"))
+        .isEqualTo(new RedactionEval.ProviderScore(1, 1, 0, 1));
+    assertThat(scores.byProvider().get("groq"))
+        .isEqualTo(new RedactionEval.ProviderScore(1, 0, 0, 0));
+    assertThat(scores.byProvider().get("(pii)"))
+        .isEqualTo(new RedactionEval.ProviderScore(0, 0, 1, 0));
+    assertThat(scores.byType().get("OPENAI_KEY")).isEqualTo(new RedactionEval.Score(1, 0, 0));
+    assertThat(scores.byType().get("API_KEY")).isEqualTo(new RedactionEval.Score(0, 0, 1));
+    assertThat(scores.byType().get("EMAIL")).isEqualTo(new RedactionEval.Score(0, 1, 0));
+
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    scores.print(new PrintStream(out, true, StandardCharsets.UTF_8));
+    assertThat(out.toString(StandardCharsets.UTF_8))
+        .contains("secrets openai positives=1 found=1 missed=0 false_positives=0 near_misses=1")
+        .contains("secrets groq positives=1 found=0 missed=1 false_positives=0 near_misses=0")
+        .contains("secrets ALL providers=2 positives=2 found=1 missed=1 false_positives=1")
+        .contains("redaction-secrets OPENAI_KEY precision=1.000 recall=1.000 f1=1.000 (1/0/0)");
+  }
+
+  @Test
+  void fillsInTheChecksumsTheCorpusLeavesOut() {
+    String filled = SecretsCorpus.withChecksums("ghp_FAKEEf6hIj9kLm2nOp5qRs8tUv1wXy{crc} x");
+    assertThat(filled).hasSize("ghp_".length() + 36 + 2).doesNotContain("{crc}");
+    assertThat(Redactor.create().find(filled)).hasSize(1);
+  }
 }

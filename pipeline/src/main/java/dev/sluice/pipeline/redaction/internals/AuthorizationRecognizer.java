@@ -10,15 +10,15 @@ import java.util.Base64;
 import java.util.Set;
 
 /**
- * Credentials named by an authorization scheme: {@code Bearer} tokens, and {@code Basic}
- * credentials that decode to {@code user:password}.
+ * Credentials named by an authorization scheme: {@code Bearer} tokens, {@code Basic} credentials
+ * that decode to {@code user:password}, and the {@code user:password} of {@code curl -u}.
  */
 final class AuthorizationRecognizer implements Recognizer {
   private static final int MAX_TOKEN = 4096;
 
   @Override
   public String triggers() {
-    return "Bb";
+    return "Bbc";
   }
 
   @Override
@@ -33,6 +33,11 @@ final class AuthorizationRecognizer implements Recognizer {
 
   @Override
   public int scan(String s, int i, Scan scan) {
+    if (s.charAt(i) == 'c') {
+      return i + 1 < s.length() && s.charAt(i + 1) == 'u' && s.startsWith("curl ", i)
+          ? curlUser(s, i, scan)
+          : DECLINE;
+    }
     if (s.regionMatches(true, i, "bearer", 0, 6)) {
       return bearer(s, i, scan);
     }
@@ -72,8 +77,78 @@ final class AuthorizationRecognizer implements Recognizer {
     if (len < 16 && !authorizationBefore(s, i)) {
       return ts;
     }
-    scan.add(RedactionType.BEARER_TOKEN, ts, k);
+    scan.add(RedactionType.BEARER_TOKEN, "bearer", ts, k);
     return ts;
+  }
+
+  /**
+   * {@code curl … -u user:password} or {@code --user user:password} on the same command line
+   * (continued with {@code \\}): the credential, unless the password is left out, a variable or a
+   * placeholder. Does not skip the command, so its URL and headers are read too.
+   */
+  private int curlUser(String s, int i, Scan scan) {
+    int n = s.length();
+    int end = Math.min(n, i + 512);
+    int k = i + 4;
+    int value = -1;
+    while (k < end) {
+      char c = s.charAt(k);
+      if (c == '\n' && s.charAt(k - 1) != '\\') {
+        break;
+      }
+      if ((c == ' ' || c == '\t') && k + 3 < end && s.charAt(k + 1) == '-') {
+        if (s.startsWith("-u", k + 1) && (s.charAt(k + 3) == ' ' || s.charAt(k + 3) == '\t')) {
+          value = k + 4;
+          break;
+        }
+        if (s.startsWith("--user", k + 1) && k + 7 < end && "= \t".indexOf(s.charAt(k + 7)) >= 0) {
+          value = k + 8;
+          break;
+        }
+      }
+      k++;
+    }
+    if (value < 0 || !scan.on(RedactionType.BASIC_AUTH)) {
+      return i + 4;
+    }
+    while (value < end && (s.charAt(value) == ' ' || s.charAt(value) == '\t')) {
+      value++;
+    }
+    if (value >= end) {
+      return i + 4;
+    }
+    char quote = s.charAt(value);
+    int vs = quote == '\'' || quote == '"' ? value + 1 : value;
+    int ve = vs;
+    while (ve < end
+        && !Chars.isSpace(s.charAt(ve))
+        && s.charAt(ve) != '\''
+        && s.charAt(ve) != '"'
+        && ve - vs < 256) {
+      ve++;
+    }
+    int colon = s.indexOf(':', vs);
+    if (colon <= vs || colon >= ve - 2 || !plainCredential(s, vs, colon, ve)) {
+      return i + 4;
+    }
+    scan.add(RedactionType.BASIC_AUTH, "curl", vs, ve);
+    return i + 4;
+  }
+
+  /** A user and a password that is neither a variable, a mask nor a documentation word. */
+  private static boolean plainCredential(String s, int from, int colon, int to) {
+    char first = s.charAt(colon + 1);
+    if (first == '$' || first == '<' || first == '{' || first == '%' || s.charAt(from) == '$') {
+      return false;
+    }
+    String password = s.substring(colon + 1, to).toLowerCase(java.util.Locale.ROOT);
+    for (String word : new String[] {"password", "pass", "pwd", "changeme", "changeit", "token"}) {
+      if (password.equals(word)) {
+        return false;
+      }
+    }
+    return !TokenFormat.placeholderWord(s, colon + 1, to)
+        && password.chars().distinct().count() > 1;
   }
 
   private static boolean authorizationBefore(String s, int i) {
@@ -125,7 +200,7 @@ final class AuthorizationRecognizer implements Recognizer {
         return ts;
       }
     }
-    scan.add(RedactionType.BASIC_AUTH, ts, k);
+    scan.add(RedactionType.BASIC_AUTH, "basic-auth", ts, k);
     return k;
   }
 }

@@ -23,6 +23,7 @@ public final class CandidateScanner {
           new AuthorizationRecognizer(),
           new EmailRecognizer(),
           new UrlCredentialsRecognizer(),
+          new EmbeddedMarkerRecognizer(),
           new Ipv6Recognizer(),
           new SecretAssignmentRecognizer(),
           new PrivateKeyRecognizer());

@@ -14,9 +14,14 @@ public final class Candidates {
   private int[] types;
   private int[] starts;
   private int[] ends;
+  private String[] providers;
   private int size;
 
   void add(RedactionType type, int start, int end) {
+    add(type, null, start, end);
+  }
+
+  void add(RedactionType type, String provider, int start, int end) {
     if (end <= start) {
       return;
     }
@@ -24,14 +29,17 @@ public final class Candidates {
       types = new int[8];
       starts = new int[8];
       ends = new int[8];
+      providers = new String[8];
     } else if (size == types.length) {
       types = Arrays.copyOf(types, size * 2);
       starts = Arrays.copyOf(starts, size * 2);
       ends = Arrays.copyOf(ends, size * 2);
+      providers = Arrays.copyOf(providers, size * 2);
     }
     types[size] = type.ordinal();
     starts[size] = start;
     ends[size] = end;
+    providers[size] = provider;
     size++;
   }
 
@@ -53,6 +61,11 @@ public final class Candidates {
 
   public int end(int k) {
     return ends[k];
+  }
+
+  /** Who issued the secret of match {@code k} ({@code github}, {@code datadog}); null for PII. */
+  public String provider(int k) {
+    return providers[k];
   }
 
   /**
@@ -92,16 +105,19 @@ public final class Candidates {
     int[] nt = new int[accepted.size()];
     int[] ns = new int[accepted.size()];
     int[] ne = new int[accepted.size()];
+    String[] np = new String[accepted.size()];
     int n = 0;
     for (int k : accepted.values()) {
       nt[n] = types[k];
       ns[n] = starts[k];
       ne[n] = ends[k];
+      np[n] = providers[k];
       n++;
     }
     types = nt;
     starts = ns;
     ends = ne;
+    providers = np;
     size = n;
   }
 }

@@ -35,8 +35,12 @@ final class Chars {
   /** Whether {@code word} occurs in {@code s[from, to)}, ignoring case. */
   static boolean containsIgnoreCase(String s, int from, int to, String word) {
     int len = word.length();
+    // compare the first character cheaply before the full case-insensitive comparison
+    char lower = Character.toLowerCase(word.charAt(0));
+    char upper = Character.toUpperCase(word.charAt(0));
     for (int k = from; k + len <= to; k++) {
-      if (s.regionMatches(true, k, word, 0, len)) {
+      char c = s.charAt(k);
+      if ((c == lower || c == upper) && s.regionMatches(true, k, word, 0, len)) {
         return true;
       }
     }

@@ -75,7 +75,7 @@ final class PrivateKeyRecognizer implements Recognizer {
       }
       blockEnd = q;
     }
-    scan.add(RedactionType.PRIVATE_KEY, i, blockEnd);
+    scan.add(RedactionType.PRIVATE_KEY, "private-key", i, blockEnd);
     return blockEnd;
   }
 

@@ -3,26 +3,44 @@ package dev.sluice.pipeline.redaction.internals;
 import static dev.sluice.pipeline.redaction.internals.Chars.isAlnum;
 import static dev.sluice.pipeline.redaction.internals.Chars.isBase64Url;
 import static dev.sluice.pipeline.redaction.internals.Chars.isDigit;
-import static dev.sluice.pipeline.redaction.internals.Chars.isLetter;
 import static dev.sluice.pipeline.redaction.internals.Chars.isTokenChar;
 
 import dev.sluice.pipeline.redaction.RedactionType;
+import java.util.EnumSet;
 import java.util.Set;
 
 /**
- * Provider keys at a word start, by prefix and documented shape: OpenAI {@code sk-}, Anthropic
- * {@code sk-ant-}, AWS {@code AKIA}/{@code ASIA} + 16 base32, GitHub {@code gh[pousr]_} and {@code
- * github_pat_}, GitLab {@code glpat-}, Slack {@code xox[baprs]-} and webhooks, Stripe {@code
- * sk_/rk_ live/test}, Google {@code AIza} + 35, and JWTs ({@code eyJ} header, three segments). A
- * token that has a known prefix is skipped whole even when it does not qualify or its type is off.
+ * Provider keys at a word start, by prefix and documented shape ({@link TokenFormats}: OpenAI,
+ * Anthropic, AWS, GitHub with its CRC32, GitLab, Slack, Stripe, Google and about a hundred more
+ * issuers), webhook URLs (Slack, Discord, Microsoft Teams) and JWTs ({@code eyJ} header, three
+ * segments). A token that starts with a distinctive prefix ({@code ghp_}, {@code sk-}) is skipped
+ * whole even when it does not qualify or its type is off, so no other rule reads its inside.
  */
 final class ProviderKeyRecognizer implements Recognizer {
   private static final int MAX_TOKEN = 4096;
-  private static final String[] AWS_KEY_PREFIXES = {"AKIA", "ASIA", "ABIA", "ACCA"};
+
+  private static final String TRIGGERS = TokenFormats.firstChars() + "eh";
+
+  /**
+   * The first two characters ({@code c1 << 7 | c2}) a key, a JWT ({@code ey}) or a webhook URL
+   * ({@code ht}, {@code ho}) can start with.
+   */
+  private static final boolean[] STARTS = starts();
+
+  private static boolean[] starts() {
+    boolean[] starts = new boolean[128 * 128];
+    for (TokenFormat f : TokenFormats.ALL) {
+      starts[f.prefix().charAt(0) << 7 | f.prefix().charAt(1)] = true;
+    }
+    for (String pair : new String[] {"ey", "ht", "ho"}) {
+      starts[pair.charAt(0) << 7 | pair.charAt(1)] = true;
+    }
+    return starts;
+  }
 
   @Override
   public String triggers() {
-    return "srgxhAe";
+    return TRIGGERS;
   }
 
   @Override
@@ -32,160 +50,100 @@ final class ProviderKeyRecognizer implements Recognizer {
 
   @Override
   public Set<RedactionType> emits() {
-    return Set.of(
-        RedactionType.OPENAI_KEY,
-        RedactionType.ANTHROPIC_KEY,
-        RedactionType.AWS_ACCESS_KEY_ID,
-        RedactionType.GITHUB_TOKEN,
-        RedactionType.GITLAB_TOKEN,
-        RedactionType.SLACK_TOKEN,
-        RedactionType.SLACK_WEBHOOK,
-        RedactionType.STRIPE_KEY,
-        RedactionType.GOOGLE_API_KEY,
-        RedactionType.JWT);
+    Set<RedactionType> types = EnumSet.of(RedactionType.SLACK_WEBHOOK, RedactionType.JWT);
+    for (TokenFormat f : TokenFormats.ALL) {
+      types.add(f.type());
+    }
+    return types;
   }
 
   @Override
   public int scan(String s, int i, Scan scan) {
-    int n = s.length();
-    switch (s.charAt(i)) {
-      case 's' -> {
-        if (s.startsWith("sk-ant-", i)) {
-          return token(s, i, 7, 20, RedactionType.ANTHROPIC_KEY, scan, true);
-        }
-        if (s.startsWith("sk-", i)) {
-          return token(s, i, 3, 20, RedactionType.OPENAI_KEY, scan, true);
-        }
-        if (s.startsWith("sk_live_", i) || s.startsWith("sk_test_", i)) {
-          return alnumToken(s, i, 8, 10, RedactionType.STRIPE_KEY, scan);
-        }
+    if (i + 1 < s.length()) {
+      // most words start with a pair no key starts with: one load decides
+      int pair = s.charAt(i) << 7 | s.charAt(i + 1);
+      if (pair < STARTS.length && !STARTS[pair]) {
+        return DECLINE;
       }
-      case 'r' -> {
-        if (s.startsWith("rk_live_", i) || s.startsWith("rk_test_", i)) {
-          return alnumToken(s, i, 8, 10, RedactionType.STRIPE_KEY, scan);
-        }
+    }
+    TokenFormat[] formats = TokenFormats.candidates(s, i);
+    if (formats != null) {
+      int resume = byPrefix(formats, s, i, scan);
+      if (resume != DECLINE) {
+        return resume;
       }
-      case 'g' -> {
-        if (i + 4 < n
-            && s.charAt(i + 1) == 'h'
-            && s.charAt(i + 3) == '_'
-            && "pousr".indexOf(s.charAt(i + 2)) >= 0) {
-          return alnumToken(s, i, 4, 30, RedactionType.GITHUB_TOKEN, scan);
-        }
-        if (s.startsWith("github_pat_", i)) {
-          return token(s, i, 11, 22, RedactionType.GITHUB_TOKEN, scan, false);
-        }
-        if (s.startsWith("glpat-", i)) {
-          return token(s, i, 6, 20, RedactionType.GITLAB_TOKEN, scan, false);
-        }
-      }
-      case 'x' -> {
-        if (i + 4 < n
-            && s.startsWith("xox", i)
-            && "baprs".indexOf(s.charAt(i + 3)) >= 0
-            && s.charAt(i + 4) == '-') {
-          return token(s, i, 5, 10, RedactionType.SLACK_TOKEN, scan, true);
-        }
-      }
-      case 'h' -> {
-        if (s.startsWith("https://hooks.slack.com/", i)) {
-          return slackWebhook(s, i, 24, scan);
-        }
-        if (s.startsWith("http://hooks.slack.com/", i)) {
-          return slackWebhook(s, i, 23, scan);
-        }
-      }
-      case 'A' -> {
-        if (s.startsWith("AIza", i)) {
-          return fixedToken(s, i, 39, RedactionType.GOOGLE_API_KEY, scan);
-        }
-        for (String prefix : AWS_KEY_PREFIXES) {
-          if (s.startsWith(prefix, i)) {
-            return awsKeyId(s, i, scan);
-          }
-        }
-      }
-      case 'e' -> {
-        if (s.startsWith("eyJ", i)) {
-          return jwt(s, i, scan);
-        }
-      }
-      default -> {}
+    }
+    char c = s.charAt(i);
+    if (c == 'e' && s.startsWith("eyJ", i)) {
+      return jwt(s, i, scan);
+    }
+    if (c == 'h') {
+      return webhook(s, i, scan);
     }
     return DECLINE;
   }
 
-  private int token(
-      String s, int i, int prefix, int minBody, RedactionType type, Scan scan, boolean needDigit) {
-    int n = s.length();
-    int k = i + prefix;
-    boolean digit = false;
-    boolean letter = false;
-    while (k < n && k - i < MAX_TOKEN && isBase64Url(s.charAt(k))) {
-      char c = s.charAt(k);
-      digit |= isDigit(c);
-      letter |= isLetter(c);
-      k++;
-    }
-    if (k - i - prefix < minBody || !letter || (needDigit && !digit)) {
-      return k;
-    }
-    scan.add(type, i, k);
-    return k;
-  }
-
-  private int alnumToken(String s, int i, int prefix, int minBody, RedactionType type, Scan scan) {
-    int n = s.length();
-    int k = i + prefix;
-    while (k < n && k - i < MAX_TOKEN && isAlnum(s.charAt(k))) {
-      k++;
-    }
-    if (k - i - prefix < minBody || (k < n && isTokenChar(s.charAt(k)))) {
-      return k;
-    }
-    scan.add(type, i, k);
-    return k;
-  }
-
-  private int fixedToken(String s, int i, int length, RedactionType type, Scan scan) {
-    int n = s.length();
-    int k = i;
-    while (k < n && k - i < length && isBase64Url(s.charAt(k))) {
-      k++;
-    }
-    if (k - i != length || (k < n && isBase64Url(s.charAt(k)))) {
-      return i + 1;
-    }
-    scan.add(type, i, k);
-    return k;
-  }
-
-  /** AKIA/ASIA + 16 base32 characters. */
-  private int awsKeyId(String s, int i, Scan scan) {
-    int n = s.length();
-    if (i + 20 > n) {
-      return i + 1;
-    }
-    for (int k = i + 4; k < i + 20; k++) {
-      char c = s.charAt(k);
-      if (!((c >= 'A' && c <= 'Z') || (c >= '2' && c <= '7'))) {
-        return i + 1;
+  /**
+   * The token formats whose prefix is at {@code i}: the longest matching prefix names the provider,
+   * and that provider's formats are tried in table order.
+   */
+  private static int byPrefix(TokenFormat[] formats, String s, int i, Scan scan) {
+    TokenFormat claimed = null;
+    int limit = Math.min(s.length(), i + MAX_TOKEN + 64);
+    for (TokenFormat f : formats) {
+      if (!s.startsWith(f.prefix(), i)) {
+        continue;
+      }
+      if (claimed == null) {
+        claimed = f;
+      } else if (!claimed.provider().equals(f.provider())) {
+        continue;
+      }
+      int end = f.match(s, i, limit);
+      if (end > i) {
+        scan.add(f.type(), f.provider(), i, end);
+        return end;
       }
     }
-    if (i + 20 < n && isTokenChar(s.charAt(i + 20))) {
-      return i + 1;
+    if (claimed == null || !claimed.skipsWhenInvalid()) {
+      return DECLINE;
     }
-    scan.add(RedactionType.AWS_ACCESS_KEY_ID, i, i + 20);
-    return i + 20;
+    int k = i + claimed.prefix().length();
+    while (k < s.length() && k - i < MAX_TOKEN && isTokenChar(s.charAt(k))) {
+      k++;
+    }
+    return k;
   }
 
-  private int slackWebhook(String s, int i, int prefix, Scan scan) {
+  /** Slack, Discord and Microsoft Teams incoming-webhook URLs, whole. */
+  private static int webhook(String s, int i, Scan scan) {
+    int k = i;
+    if (s.startsWith("https://", k)) {
+      k += 8;
+    } else if (s.startsWith("http://", k)) {
+      k += 7;
+    }
+    if (s.startsWith("hooks.slack.com/", k)) {
+      return slackWebhook(s, i, k + 16, scan);
+    }
+    if (k == i) {
+      return DECLINE;
+    }
+    if (s.startsWith("discord.com/api/webhooks/", k)) {
+      return discordWebhook(s, i, k + 25, scan);
+    }
+    if (s.startsWith("discordapp.com/api/webhooks/", k)) {
+      return discordWebhook(s, i, k + 28, scan);
+    }
+    return teamsWebhook(s, i, k, scan);
+  }
+
+  private static int slackWebhook(String s, int i, int k, Scan scan) {
     int n = s.length();
-    int k = i + prefix;
     if (!(s.startsWith("services/", k)
         || s.startsWith("workflows/", k)
         || s.startsWith("triggers/", k))) {
-      return i + 1;
+      return DECLINE;
     }
     int bodyStart = k;
     while (k < n && k - i < 512 && (isTokenChar(s.charAt(k)) || s.charAt(k) == '/')) {
@@ -194,12 +152,57 @@ final class ProviderKeyRecognizer implements Recognizer {
     if (k - bodyStart < 20) {
       return k;
     }
-    scan.add(RedactionType.SLACK_WEBHOOK, i, k);
+    scan.add(RedactionType.SLACK_WEBHOOK, "slack", i, k);
+    return k;
+  }
+
+  /** {@code discord.com/api/webhooks/<id>/<token>}: a numeric id and a 60-70 character token. */
+  private static int discordWebhook(String s, int i, int k, Scan scan) {
+    int n = s.length();
+    int idStart = k;
+    while (k < n && k - idStart < 21 && isDigit(s.charAt(k))) {
+      k++;
+    }
+    if (k - idStart < 17 || k >= n || s.charAt(k) != '/') {
+      return k;
+    }
+    int tokenStart = ++k;
+    while (k < n && k - tokenStart <= 100 && isBase64Url(s.charAt(k))) {
+      k++;
+    }
+    if (k - tokenStart < 60 || k - tokenStart > 70) {
+      return k;
+    }
+    scan.add(RedactionType.API_KEY, "discord", i, k);
+    return k;
+  }
+
+  /** {@code <tenant>.webhook.office.com/webhookb2/<ids>/IncomingWebhook/<key>/<id>}. */
+  private static int teamsWebhook(String s, int i, int k, Scan scan) {
+    int n = s.length();
+    int host = k;
+    while (k < n && k - host < 64 && (isAlnum(s.charAt(k)) || s.charAt(k) == '-')) {
+      k++;
+    }
+    if (k == host || !s.startsWith(".webhook.office.com/webhookb2/", k)) {
+      return DECLINE;
+    }
+    k += 30;
+    int pathStart = k;
+    while (k < n
+        && k - pathStart < 400
+        && (isTokenChar(s.charAt(k)) || s.charAt(k) == '/' || s.charAt(k) == '@')) {
+      k++;
+    }
+    if (k - pathStart < 60 || !Chars.containsIgnoreCase(s, pathStart, k, "/IncomingWebhook/")) {
+      return k;
+    }
+    scan.add(RedactionType.API_KEY, "microsoft-teams", i, k);
     return k;
   }
 
   /** header.payload.signature, base64url, header starting {"... (eyJ). */
-  private int jwt(String s, int i, Scan scan) {
+  private static int jwt(String s, int i, Scan scan) {
     int n = s.length();
     int k = i;
     int[] segLen = new int[3];
@@ -224,7 +227,7 @@ final class ProviderKeyRecognizer implements Recognizer {
     if (segLen[0] < 10 || segLen[1] < 2 || (k < n && isTokenChar(s.charAt(k)))) {
       return k;
     }
-    scan.add(RedactionType.JWT, i, k);
+    scan.add(RedactionType.JWT, "jwt", i, k);
     return k;
   }
 }

@@ -27,8 +27,13 @@ final class Scan {
 
   /** Records a match when its type is enabled. */
   void add(RedactionType type, int start, int end) {
+    add(type, null, start, end);
+  }
+
+  /** Records a match and who issued it ({@code github}; null for PII) when its type is enabled. */
+  void add(RedactionType type, String provider, int start, int end) {
     if (on[type.ordinal()]) {
-      found.add(type, start, end);
+      found.add(type, provider, start, end);
     }
   }
 

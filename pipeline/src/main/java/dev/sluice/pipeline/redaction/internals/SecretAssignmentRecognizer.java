@@ -10,9 +10,11 @@ import dev.sluice.pipeline.redaction.RedactionType;
 import java.util.Set;
 
 /**
- * Values assigned with {@code =}, {@code :}, {@code :=} or {@code =>} to password, secret, token or
- * api_key-like names when they look random; a 40-character value of an AWS-named key is an AWS
- * secret key. Goes last among the {@code :} recognizers.
+ * Values assigned with {@code =}, {@code :}, {@code :=} or {@code =>}: first a provider named in
+ * the name with a value of its documented shape ({@link KeywordSecrets}: {@code DATADOG_APP_KEY},
+ * {@code okta_token} …); a 40-character value of an AWS-named key is an AWS secret key; a
+ * connection string's password; and, the last net, a value that looks random assigned to a
+ * password, secret, token or api_key-like name. Goes last among the {@code :} recognizers.
  */
 final class SecretAssignmentRecognizer implements Recognizer {
   private static final int MAX_NAME = 64;
@@ -78,7 +80,8 @@ final class SecretAssignmentRecognizer implements Recognizer {
 
   @Override
   public Set<RedactionType> emits() {
-    return Set.of(RedactionType.SECRET_ASSIGNMENT, RedactionType.AWS_SECRET_KEY);
+    return Set.of(
+        RedactionType.SECRET_ASSIGNMENT, RedactionType.AWS_SECRET_KEY, RedactionType.API_KEY);
   }
 
   @Override
@@ -87,7 +90,9 @@ final class SecretAssignmentRecognizer implements Recognizer {
     if (s.charAt(i) == ':' && i + 1 < s.length() && s.charAt(i + 1) == ':') {
       return i + 2;
     }
-    if (!scan.on(RedactionType.SECRET_ASSIGNMENT) && !scan.on(RedactionType.AWS_SECRET_KEY)) {
+    if (!scan.on(RedactionType.SECRET_ASSIGNMENT)
+        && !scan.on(RedactionType.AWS_SECRET_KEY)
+        && !scan.on(RedactionType.API_KEY)) {
       return DECLINE;
     }
     return assignment(s, i, scan);
@@ -142,13 +147,11 @@ final class SecretAssignmentRecognizer implements Recognizer {
         return op + 1;
       }
     }
-    if (!secretName(s, k, nameEnd)) {
+    boolean secret = secretName(s, k, nameEnd);
+    boolean named = scan.on(RedactionType.API_KEY) && KeywordSecrets.named(s, k, nameEnd);
+    if (!secret && !named) {
       return op + 1;
     }
-    boolean aws =
-        containsIgnoreCase(s, k, nameEnd, "aws")
-            || containsIgnoreCase(s, k, nameEnd, "secretaccesskey")
-            || containsIgnoreCase(s, k, nameEnd, "secret_access_key");
     // the value
     spaces = 0;
     while (v < n && (s.charAt(v) == ' ' || s.charAt(v) == '\t') && spaces < 4) {
@@ -190,15 +193,44 @@ final class SecretAssignmentRecognizer implements Recognizer {
       bare = true;
     }
     int len = ve - vs;
-    if (len < 8 || len > MAX_VALUE) {
+    if (len < 4 || len > MAX_VALUE) {
       return op + 1;
     }
+    boolean keyword = named && len >= KeywordSecrets.MIN_VALUE && !notSecretSuffix(s, k, nameEnd);
+    if (!secret && !keyword) {
+      return op + 1;
+    }
+    if (keyword) {
+      KeywordSecrets.KeywordSecret rule = KeywordSecrets.match(s, k, nameEnd, vs, ve);
+      if (rule != null) {
+        scan.add(RedactionType.API_KEY, rule.provider(), vs, ve);
+        return op + 1;
+      }
+    }
+    if (!secret) {
+      return op + 1;
+    }
+    if (len < 8) {
+      if (connectionStringPassword(s, k, nameEnd, bare) && plainPassword(s, vs, ve)) {
+        scan.add(RedactionType.SECRET_ASSIGNMENT, "connection-string", vs, ve);
+      }
+      return op + 1;
+    }
+    boolean aws =
+        containsIgnoreCase(s, k, nameEnd, "aws")
+            || containsIgnoreCase(s, k, nameEnd, "secretaccesskey")
+            || containsIgnoreCase(s, k, nameEnd, "secret_access_key");
     if (aws && scan.on(RedactionType.AWS_SECRET_KEY) && len == 40 && base64Chars(s, vs, ve)) {
-      scan.add(RedactionType.AWS_SECRET_KEY, vs, ve);
+      scan.add(RedactionType.AWS_SECRET_KEY, "aws", vs, ve);
       return op + 1;
     }
-    if (scan.on(RedactionType.SECRET_ASSIGNMENT) && looksRandom(s, vs, ve, bare)) {
-      scan.add(RedactionType.SECRET_ASSIGNMENT, vs, ve);
+    if (!scan.on(RedactionType.SECRET_ASSIGNMENT)) {
+      return op + 1;
+    }
+    if (connectionStringPassword(s, k, nameEnd, bare) && plainPassword(s, vs, ve)) {
+      scan.add(RedactionType.SECRET_ASSIGNMENT, "connection-string", vs, ve);
+    } else if (looksRandom(s, vs, ve, bare)) {
+      scan.add(RedactionType.SECRET_ASSIGNMENT, "assignment", vs, ve);
     }
     return op + 1;
   }
@@ -221,19 +253,68 @@ final class SecretAssignmentRecognizer implements Recognizer {
     if (containsIgnoreCase(s, from, to, "tokeniz") || containsIgnoreCase(s, from, to, "tokens")) {
       return false;
     }
+    return !notSecretSuffix(s, from, to);
+  }
+
+  /**
+   * Names that hold something about a secret, not the secret: {@code token_url}, {@code
+   * secretName}.
+   */
+  private static boolean notSecretSuffix(String s, int from, int to) {
     for (String suffix : NOT_SECRET_NAME_SUFFIXES) {
       int len = suffix.length();
       if (to - from > len && s.regionMatches(true, to - len, suffix, 0, len)) {
-        return false;
+        return true;
       }
       // camelCase: tokenUrl, secretName
       if (to - from > len
           && Character.isUpperCase(s.charAt(to - len + 1))
           && s.regionMatches(true, to - len + 1, suffix, 1, len - 1)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * A password in an ADO.NET or ODBC connection string ({@code Server=…;User Id=…;Password=…;}):
+   * the name is {@code password} or {@code pwd}, a {@code ;}-separated list that names a server or
+   * data source comes before it on the line. There any password is a secret, random-looking or not.
+   */
+  private static boolean connectionStringPassword(String s, int from, int to, boolean bare) {
+    int len = to - from;
+    boolean passwordName =
+        (len == 8 && s.regionMatches(true, from, "password", 0, 8))
+            || (len == 3 && s.regionMatches(true, from, "pwd", 0, 3));
+    if (!passwordName
+        || !bare
+        || from == 0
+        || s.charAt(from - 1) != ';' && s.charAt(from - 1) != ' ') {
+      return false;
+    }
+    int lineStart = from;
+    while (lineStart > 0 && from - lineStart < 256 && s.charAt(lineStart - 1) != '\n') {
+      lineStart--;
+    }
+    return containsIgnoreCase(s, lineStart, from, "server=")
+        || containsIgnoreCase(s, lineStart, from, "data source=")
+        || containsIgnoreCase(s, lineStart, from, "host=")
+        || containsIgnoreCase(s, lineStart, from, "uid=")
+        || containsIgnoreCase(s, lineStart, from, "user id=");
+  }
+
+  /** Not a template, variable or mask: what a real connection string's password can be. */
+  private static boolean plainPassword(String s, int from, int to) {
+    char first = s.charAt(from);
+    if (first == '$' || first == '%' || first == '<' || first == '{' || first == '*') {
+      return false;
+    }
+    for (int k = from; k < to; k++) {
+      if (s.charAt(k) == '{' || s.charAt(k) == '}' || s.charAt(k) < ' ') {
         return false;
       }
     }
-    return true;
+    return !TokenFormat.placeholderWord(s, from, to);
   }
 
   private static boolean base64Chars(String s, int from, int to) {

@@ -5,12 +5,14 @@ import static dev.sluice.pipeline.redaction.internals.Chars.isLetter;
 import static dev.sluice.pipeline.redaction.internals.Chars.isSpace;
 
 import dev.sluice.pipeline.redaction.RedactionType;
+import java.util.Locale;
 import java.util.Set;
 
 /**
- * URLs at their {@code :}: the user-info of {@code scheme://user:password@host}; and the payload of
- * a {@code data:...;base64,} URI, skipped whole so that no other recognizer reads an image as keys
- * or numbers. Goes first among the {@code :} recognizers.
+ * URLs at their {@code :}: the user-info of {@code scheme://user:password@host}, named by the
+ * database its scheme is (a connection string) or {@code url-credentials}; and the payload of a
+ * {@code data:...;base64,} URI, skipped whole so that no other recognizer reads an image as keys or
+ * numbers. Goes first among the {@code :} recognizers.
  */
 final class UrlCredentialsRecognizer implements Recognizer {
   private static final int MAX_VALUE = 256;
@@ -93,7 +95,38 @@ final class UrlCredentialsRecognizer implements Recognizer {
     if (userColon < 0 || userColon >= at - 1) {
       return;
     }
-    scan.add(RedactionType.URL_CREDENTIALS, from, at);
+    scan.add(RedactionType.URL_CREDENTIALS, provider(s, k, colonAt), from, at);
+  }
+
+  /** The database a connection string names by its scheme, or {@code url-credentials}. */
+  private static String provider(String s, int from, int to) {
+    String scheme = s.substring(from, to).toLowerCase(Locale.ROOT);
+    int plus = scheme.indexOf('+');
+    if (plus > 0) {
+      scheme = scheme.substring(0, plus); // mongodb+srv, postgresql+psycopg
+    }
+    switch (scheme) {
+      case "postgres":
+      case "postgresql":
+        return "postgres";
+      case "mysql":
+      case "mysqlx":
+      case "mariadb":
+        return "mysql";
+      case "mongodb":
+        return "mongodb";
+      case "redis":
+      case "rediss":
+        return "redis";
+      case "amqp":
+      case "amqps":
+        return "amqp";
+      case "sqlserver":
+      case "mssql":
+        return "sqlserver";
+      default:
+        return "url-credentials";
+    }
   }
 
   /** Skips the payload of "data:...;base64,....": images are not secrets. */
