@@ -145,7 +145,7 @@ final class EmbeddedMarkerRecognizer implements Recognizer {
     return k;
   }
 
-  /** {@code <15-16 digit app id>|<27-40 character app secret>}: an app access token. */
+  /** {@code <15-16 digit app id>|<32 hex digit app secret>}: an app access token. */
   private static int facebookAppToken(String s, int bar, Scan scan) {
     int start = bar;
     while (start > 0 && bar - start < 17 && isDigit(s.charAt(start - 1))) {
@@ -156,14 +156,29 @@ final class EmbeddedMarkerRecognizer implements Recognizer {
     }
     int from = bar + 1;
     int k = from;
-    while (k < s.length() && k - from <= 40 && isTokenChar(s.charAt(k))) {
+    while (k < s.length() && k - from <= APP_SECRET_HEX && isTokenChar(s.charAt(k))) {
       k++;
     }
-    if (k - from < 27 || k - from > 40 || !TokenFormat.notPlaceholder(s, from, k)) {
+    if (k - from != APP_SECRET_HEX
+        || !lowerHex(s, from, k)
+        || !TokenFormat.notPlaceholder(s, from, k)) {
       return DECLINE;
     }
     scan.add(RedactionType.API_KEY, "facebook", start, k);
     return k;
+  }
+
+  /** Facebook's app secret: 32 lower-case hex digits (a SHA-1 or a UUID after an id is not one). */
+  private static final int APP_SECRET_HEX = 32;
+
+  private static boolean lowerHex(String s, int from, int to) {
+    for (int k = from; k < to; k++) {
+      char c = s.charAt(k);
+      if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static final int KIND_ALNUM = 0;
