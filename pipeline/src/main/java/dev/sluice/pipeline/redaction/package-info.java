@@ -16,11 +16,15 @@
  *   <li>IBAN: country code with its registry length, optional groups of four, mod-97.
  *   <li>Email: around each {@code @}, a bounded local part and a domain with an alphabetic TLD.
  *   <li>IPv6: around a colon, eight groups or one {@code ::}, with at least one digit.
- *   <li>Provider keys at a word start by prefix and documented shape: OpenAI {@code sk-}, Anthropic
- *       {@code sk-ant-}, AWS {@code AKIA}/{@code ASIA} + 16 base32, GitHub {@code gh[pousr]_} and
- *       {@code github_pat_}, GitLab {@code glpat-}, Slack {@code xox[baprs]-} and webhooks, Stripe
- *       {@code sk_/rk_ live/test}, Google {@code AIza} + 35, JWTs ({@code eyJ} header, three
- *       segments), PEM private-key blocks (to the END line, or to the end of a truncated body).
+ *   <li>Provider keys at a word start by prefix and documented shape ({@code
+ *       internals.TokenFormats}: 222 formats of 96 providers, grouped by provider, with GitHub's
+ *       and npm's CRC32 checksum); tokens with a marker inside ({@code .atlasv1.}, Azure {@code
+ *       Q~}, Mailchimp {@code -us}, Telegram {@code :A}); keys without a prefix where the assigned
+ *       name names their provider and the value has its exact shape ({@code
+ *       internals.KeywordSecrets}); webhook URLs; JWTs; PEM private-key blocks. The big providers
+ *       have a type each, the long tail shares {@link
+ *       dev.sluice.pipeline.redaction.RedactionType#API_KEY}; every secret {@link
+ *       dev.sluice.pipeline.redaction.Finding} names its provider.
  *   <li>Context rules: {@code Bearer} tokens; {@code Basic} credentials that decode to {@code
  *       user:password}; the user-info of {@code scheme://user:password@host}; and values assigned
  *       to password/secret/token/api_key-like names when they look random (two character classes,
@@ -30,6 +34,7 @@
  *
  * <p>Overlaps keep the most specific match (a provider key over a generic assignment, a checksum
  * over a phone), then the longest. {@code dev.sluice.tools.eval.RedactionEval} (module {@code
- * tools}) measures the PII rules on the development set.
+ * tools}) measures the PII rules on the development set and the secret rules on the project's
+ * secrets corpus, per provider.
  */
 package dev.sluice.pipeline.redaction;
