@@ -2,6 +2,8 @@ package dev.sluice.pipeline.redaction;
 
 import dev.sluice.pipeline.redaction.internals.CandidateScanner;
 import dev.sluice.pipeline.redaction.internals.Candidates;
+import dev.sluice.pipeline.shadow.MappedText;
+import dev.sluice.pipeline.shadow.ShadowText;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
@@ -16,6 +18,11 @@ import java.util.Set;
  * run, a known key prefix at a word start, an {@code =} or {@code :} after a secret-like name) and
  * validates each locally with hand-written code and checksums, so the cost is linear in the text
  * and no input can make it backtrack.
+ *
+ * <p>The same pass runs on the text's {@link ShadowText} when it shows something the text does not
+ * (invisible characters removed, Unicode digits and separators folded, hidden and encoded text
+ * decoded), and every match found there replaces the original characters it came from: a value
+ * cannot walk around the rules by how it is written, and the output keeps no form of it.
  */
 public final class Redactor {
   private final Set<RedactionType> enabled;
@@ -49,7 +56,7 @@ public final class Redactor {
     if (text == null) {
       throw new NullPointerException("text");
     }
-    Candidates found = scanner.scan(text);
+    Candidates found = candidates(text);
     if (found.isEmpty()) {
       return new Redaction(text, RedactionReport.EMPTY);
     }
@@ -68,12 +75,15 @@ public final class Redactor {
     return new Redaction(out.toString(), RedactionReport.ofOrdinalCounts(counts));
   }
 
-  /** The matches {@link #redact} would replace, in text order and never overlapping. */
+  /**
+   * The matches {@link #redact} would replace, in text order and never overlapping, at offsets of
+   * {@code text} (a match found in the shadow at the characters it came from).
+   */
   public List<Finding> find(String text) {
     if (text == null) {
       throw new NullPointerException("text");
     }
-    Candidates found = scanner.scan(text);
+    Candidates found = candidates(text);
     if (found.isEmpty()) {
       return List.of();
     }
@@ -85,6 +95,19 @@ public final class Redactor {
           new Finding(types[found.type(k)], found.start(k), found.end(k), found.provider(k)));
     }
     return Collections.unmodifiableList(findings);
+  }
+
+  /** The matches in {@code text} and in its shadow's views, all at offsets of {@code text}. */
+  private Candidates candidates(String text) {
+    Candidates found = scanner.scan(text);
+    ShadowText shadow = ShadowText.of(text);
+    for (MappedText view : shadow.views()) {
+      found.addMapped(scanner.scan(view.text()), view);
+    }
+    for (MappedText view : shadow.separated()) {
+      found.addGuesses(scanner.scan(view.text()), view);
+    }
+    return found;
   }
 
   @Override

@@ -130,6 +130,32 @@ public final class HiddenText {
     return new Stripped(out.toString(), removed);
   }
 
+  /**
+   * What {@code carrier} (one of {@code s}'s) hides, each character mapped to the invisible
+   * characters of {@code s} that wrote it: a tag character, or the selectors of its UTF-8 bytes.
+   * The same text as {@link Carrier#hidden}.
+   */
+  public static MappedText reveal(String s, Carrier carrier) {
+    MappedText.Builder out = new MappedText.Builder(carrier.hidden().length());
+    if (carrier.kind() == Kind.TAGS) {
+      for (int i = carrier.start(); i < carrier.end(); i += 2) {
+        int ascii = s.codePointAt(i) - TAG_FIRST;
+        if (ascii >= 0x20 && ascii < 0x7F) {
+          out.append((char) ascii, i, i + 2);
+        }
+      }
+    } else if (!carrier.hidden().isEmpty()) {
+      Utf8Sink sink = Utf8Sink.strict(out);
+      for (int i = carrier.start(); i < carrier.end(); ) {
+        int cp = s.codePointAt(i);
+        int len = Character.charCount(cp);
+        sink.put(cp <= 0xFE0F ? cp - 0xFE00 : cp - 0xE0100 + 16, i, i + len);
+        i += len;
+      }
+    }
+    return out.build();
+  }
+
   static boolean isTag(int cp) {
     return cp >= TAG_FIRST && cp <= TAG_LAST;
   }

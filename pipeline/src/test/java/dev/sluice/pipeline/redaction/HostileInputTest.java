@@ -64,7 +64,29 @@ class HostileInputTest {
         Arguments.of("xoxb-xoxb-", (Supplier<String>) () -> repeat("xoxb-")),
         Arguments.of("spaced prefixes", (Supplier<String>) () -> repeat("sk- ghp_ xoxb- AKIA ")),
         Arguments.of("embedded markers", (Supplier<String>) () -> repeat(".atlasv1.0Q~-us1:A")),
-        Arguments.of("keyword names", (Supplier<String>) () -> repeat("datadog_api_key=")));
+        Arguments.of("keyword names", (Supplier<String>) () -> repeat("datadog_api_key=")),
+        // for the shadow copy and its decoders
+        Arguments.of("%25 run", (Supplier<String>) () -> repeat("%25")),
+        Arguments.of("%2525 run", (Supplier<String>) () -> repeat("%2525")),
+        Arguments.of("nested base64", (Supplier<String>) HostileInputTest::nestedBase64),
+        Arguments.of("\\u escapes", (Supplier<String>) () -> repeat("\\u0041")),
+        Arguments.of("escaped emails", (Supplier<String>) () -> repeat("a\\u0040b.co ")),
+        Arguments.of("hex", (Supplier<String>) () -> repeat("41")),
+        Arguments.of("zwsp", (Supplier<String>) () -> repeat("\u200B")),
+        Arguments.of("zwsp between digits", (Supplier<String>) () -> repeat("1\u200B")),
+        Arguments.of("full-width digits", (Supplier<String>) () -> repeat("\uFF14\uFF11 ")),
+        Arguments.of("tag characters", (Supplier<String>) () -> repeat("\uDB40\uDC41")),
+        Arguments.of("selectors", (Supplier<String>) () -> repeat("\uDB40\uDD30")));
+  }
+
+  /** base64 of base64 of base64 of text with emails, about 1 MB. */
+  static String nestedBase64() {
+    java.util.Base64.Encoder encoder = java.util.Base64.getEncoder();
+    String text = "mail a@b.co now ".repeat(MB * 3 / 8 / 16);
+    for (int depth = 0; depth < 3; depth++) {
+      text = encoder.encodeToString(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+    return text;
   }
 
   @ParameterizedTest(name = "{0}")

@@ -86,4 +86,20 @@ class HiddenTextTest {
         .isEqualTo("");
     assertThat(HiddenText.strip(text).text()).isEqualTo("x");
   }
+
+  @Test
+  void revealMapsEachHiddenCharacterToTheCharactersThatWroteIt() {
+    String text = "a" + tags("k9") + "b" + selectors("x€");
+
+    var carriers = HiddenText.carriers(text);
+    MappedText byTags = HiddenText.reveal(text, carriers.get(0));
+    MappedText bySelectors = HiddenText.reveal(text, carriers.get(1));
+
+    assertThat(byTags.text()).isEqualTo(carriers.get(0).hidden()).isEqualTo("k9");
+    assertThat(text.substring(byTags.sourceStart(1), byTags.sourceEnd(2))).isEqualTo(tags("9"));
+    assertThat(bySelectors.text()).isEqualTo(carriers.get(1).hidden()).isEqualTo("x€");
+    // € is three UTF-8 bytes, three selectors
+    assertThat(text.substring(bySelectors.sourceStart(1), bySelectors.sourceEnd(2)))
+        .isEqualTo(selectors("€"));
+  }
 }

@@ -1,6 +1,7 @@
 package dev.sluice.pipeline.redaction.internals;
 
 import dev.sluice.pipeline.redaction.RedactionType;
+import dev.sluice.pipeline.shadow.MappedText;
 import java.util.Arrays;
 import java.util.TreeMap;
 
@@ -15,13 +16,21 @@ public final class Candidates {
   private int[] starts;
   private int[] ends;
   private String[] providers;
+
+  /** Which matches are guesses (found in a separated shadow copy); null while there are none. */
+  private boolean[] guesses;
+
   private int size;
 
   void add(RedactionType type, int start, int end) {
-    add(type, null, start, end);
+    add(type, null, start, end, false);
   }
 
   void add(RedactionType type, String provider, int start, int end) {
+    add(type, provider, start, end, false);
+  }
+
+  private void add(RedactionType type, String provider, int start, int end, boolean guess) {
     if (end <= start) {
       return;
     }
@@ -35,12 +44,53 @@ public final class Candidates {
       starts = Arrays.copyOf(starts, size * 2);
       ends = Arrays.copyOf(ends, size * 2);
       providers = Arrays.copyOf(providers, size * 2);
+      if (guesses != null) {
+        guesses = Arrays.copyOf(guesses, size * 2);
+      }
+    }
+    if (guess && guesses == null) {
+      guesses = new boolean[types.length];
     }
     types[size] = type.ordinal();
     starts[size] = start;
     ends[size] = end;
     providers[size] = provider;
+    if (guesses != null) {
+      guesses[size] = guess;
+    }
     size++;
+  }
+
+  /**
+   * Adds the matches of {@code other}, the scan of {@code view}'s text, at the spans of view's
+   * source they came from (a match in a shadow view lands on the original characters).
+   */
+  public void addMapped(Candidates other, MappedText view) {
+    addMapped(other, view, false);
+  }
+
+  /**
+   * As {@link #addMapped}, for a view that guesses (a separated shadow copy reads an invisible
+   * character as a separator): its matches lose to any other of the same specificity, so it adds
+   * what the other readings lack and never stretches what they found.
+   */
+  public void addGuesses(Candidates other, MappedText view) {
+    addMapped(other, view, true);
+  }
+
+  private void addMapped(Candidates other, MappedText view, boolean guess) {
+    for (int k = 0; k < other.size; k++) {
+      copy(other, k, view.sourceStart(other.starts[k]), view.sourceEnd(other.ends[k]), guess);
+    }
+  }
+
+  /** Adds match {@code k} of {@code other} at {@code [start, end)}, with all it carries. */
+  private void copy(Candidates other, int k, int start, int end, boolean guess) {
+    add(TYPES[other.types[k]], other.providers[k], start, end, guess);
+  }
+
+  private boolean isGuess(int k) {
+    return guesses != null && guesses[k];
   }
 
   public boolean isEmpty() {
@@ -69,9 +119,9 @@ public final class Candidates {
   }
 
   /**
-   * Keeps a set of non-overlapping matches, sorted by start: the most specific first, then the
-   * longest, then the earliest. O(m log m) so that a text full of overlapping candidates cannot
-   * make it quadratic.
+   * Keeps a set of non-overlapping matches, sorted by start: the most specific first, then one that
+   * is not a guess, then the longest, then the earliest. O(m log m) so that a text full of
+   * overlapping candidates cannot make it quadratic.
    */
   public void resolveOverlaps() {
     if (size <= 1) {
@@ -88,6 +138,10 @@ public final class Candidates {
               Integer.compare(TYPES[types[b]].specificity(), TYPES[types[a]].specificity());
           if (bySpecificity != 0) {
             return bySpecificity;
+          }
+          int byGuess = Boolean.compare(isGuess(a), isGuess(b));
+          if (byGuess != 0) {
+            return byGuess;
           }
           int byLength = Integer.compare(ends[b] - starts[b], ends[a] - starts[a]);
           return byLength != 0 ? byLength : Integer.compare(starts[a], starts[b]);
@@ -118,6 +172,7 @@ public final class Candidates {
     starts = ns;
     ends = ne;
     providers = np;
+    guesses = null;
     size = n;
   }
 }
