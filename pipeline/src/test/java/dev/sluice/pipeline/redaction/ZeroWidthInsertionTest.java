@@ -59,7 +59,8 @@ class ZeroWidthInsertionTest {
           new Sample(
               RedactionType.GITHUB_TOKEN,
               "token ",
-              "ghp_hbpac2E0HMZcFwfnUxqBOjrPPWg1jFAKEKzM",
+              // GitHub's CRC32 suffix is computed, so no valid token is written here
+              SecretsCorpusTest.withChecksums("ghp_hbpac2E0HMZcFwfnUxqBOjrPPWg1jF{crc}"),
               " expires"),
           new Sample(
               RedactionType.GITLAB_TOKEN, "PRIVATE-TOKEN: ", "glpat-2hkUFAKEGvk9JwthfmU8", "\n"),
@@ -109,6 +110,11 @@ class ZeroWidthInsertionTest {
               "postgres://",
               "app:Fake-Pa55w0rd",
               "@db.internal:5432/orders"),
+          new Sample(
+              RedactionType.API_KEY,
+              "GROQ_API_KEY=",
+              "gsk_2yiFIXWy6Qfl8K3UqZmFAKE6bMv2pe24k7HOaNn5fHoMfuTDkC3i",
+              "\n"),
           new Sample(RedactionType.SECRET_ASSIGNMENT, "DB_PASSWORD=", "Xk9#mQ2$vL7pR4", "\n"));
 
   @Test

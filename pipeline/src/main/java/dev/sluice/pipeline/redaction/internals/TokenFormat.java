@@ -268,14 +268,12 @@ record TokenFormat(
   }
 
   /** Words documentation writes for a key; each starts with a different letter. */
-  private static final String[] PLACEHOLDER_WORDS = {
-    "xxxx", "example", "your", "redacted", "placeholder"
-  };
+  private static final String[] PLACEHOLDER_WORDS = {"xxxx", "your", "redacted", "placeholder"};
 
   /**
    * Not a placeholder: no word that documentation writes instead of a key ({@code xxxx}, {@code
-   * EXAMPLE}, {@code YOUR}); at least four different characters; no run of equal characters other
-   * than base64's zero {@code A} of six (of sixteen in a body over 100 characters).
+   * YOUR}); at least four different characters; no run of equal characters other than base64's zero
+   * {@code A} of six (of sixteen in a body over 100 characters).
    */
   static boolean notPlaceholder(String s, int from, int to) {
     if (placeholderWord(s, from, to)) {
@@ -304,7 +302,7 @@ record TokenFormat(
 
   /**
    * Whether {@code s[from, to)} holds a word that stands for a secret in documentation ({@code
-   * xxxx}, {@code example}, {@code your}, {@code redacted}, {@code placeholder}) or a mask or
+   * xxxx}, {@code your}, {@code redacted}, {@code placeholder}) or a mask or
    * template mark ({@code ****}, {@code <}, <code>{{</code>, {@code ${}).
    */
   static boolean placeholderWord(String s, int from, int to) {
