@@ -166,9 +166,9 @@ public final class ShadowText {
 
   /**
    * All ASCII, no escape, and no base64 or hex run whose first bytes decode to text: the shadow of
-   * such a text adds nothing. Costs about a tenth of a scan: the JDK's vectorised intrinsics test
-   * for ASCII and find the escapes, and runs are found by looking at every twelfth character only
-   * (a run long enough to decode covers one).
+   * such a text adds nothing. Cheap next to a scan: the JDK's vectorised intrinsics test for ASCII
+   * and find the escapes, and runs are found by looking at every twelfth character only (a run long
+   * enough to decode covers one).
    */
   public static boolean isPlain(String s) {
     int n = s.length();
