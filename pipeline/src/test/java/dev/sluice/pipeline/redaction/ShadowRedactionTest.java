@@ -1,5 +1,7 @@
 package dev.sluice.pipeline.redaction;
 
+import static dev.sluice.pipeline.HiddenPayloads.selectors;
+import static dev.sluice.pipeline.HiddenPayloads.tags;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.pipeline.shadow.MappedText;
@@ -77,21 +79,6 @@ class ShadowRedactionTest {
     StringBuilder out = new StringBuilder();
     for (char c : text.toCharArray()) {
       out.append(String.format("\\u%04x", (int) c));
-    }
-    return out.toString();
-  }
-
-  static String tags(String ascii) {
-    StringBuilder out = new StringBuilder();
-    ascii.chars().forEach(c -> out.appendCodePoint(0xE0000 + c));
-    return out.toString();
-  }
-
-  static String selectors(String text) {
-    StringBuilder out = new StringBuilder();
-    for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
-      int v = b & 0xFF;
-      out.appendCodePoint(v < 16 ? 0xFE00 + v : 0xE0100 + v - 16);
     }
     return out.toString();
   }

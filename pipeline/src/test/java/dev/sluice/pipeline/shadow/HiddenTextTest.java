@@ -1,28 +1,12 @@
 package dev.sluice.pipeline.shadow;
 
+import static dev.sluice.pipeline.HiddenPayloads.selectors;
+import static dev.sluice.pipeline.HiddenPayloads.tags;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 class HiddenTextTest {
-
-  /** Writes {@code ascii} in tag characters, as an attacker hides an instruction. */
-  static String tags(String ascii) {
-    StringBuilder out = new StringBuilder();
-    ascii.chars().forEach(c -> out.appendCodePoint(0xE0000 + c));
-    return out.toString();
-  }
-
-  /** Writes {@code text} as variation selectors after nothing (emoji smuggling, one byte each). */
-  static String selectors(String text) {
-    StringBuilder out = new StringBuilder();
-    for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
-      int v = b & 0xFF;
-      out.appendCodePoint(v < 16 ? 0xFE00 + v : 0xE0100 + v - 16);
-    }
-    return out.toString();
-  }
 
   @Test
   void tagCharactersAreReadAndStripped() {

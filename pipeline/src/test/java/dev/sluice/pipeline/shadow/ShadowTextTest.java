@@ -106,7 +106,7 @@ class ShadowTextTest {
 
   @Test
   void carriersAreRemovedAndWhatTheyHideIsRevealedAtTheirCharacters() {
-    String hidden = HiddenTextTest.tags("AKIA");
+    String hidden = dev.sluice.pipeline.HiddenPayloads.tags("AKIA");
     String original = "see " + hidden + " here";
 
     ShadowText shadow = ShadowText.of(original);
@@ -122,7 +122,7 @@ class ShadowTextTest {
 
   @Test
   void selectorRevealedCharactersSpanTheirUtf8Bytes() {
-    String original = "x" + HiddenTextTest.selectors("é@");
+    String original = "x" + dev.sluice.pipeline.HiddenPayloads.selectors("é@");
 
     MappedText revealed = ShadowText.of(original).revealed().get(0);
 

@@ -1,9 +1,9 @@
 package dev.sluice.pipeline.firewall.risk;
 
+import static dev.sluice.pipeline.HiddenPayloads.selectors;
+import static dev.sluice.pipeline.HiddenPayloads.tags;
 import static dev.sluice.pipeline.firewall.risk.TextNormalizerTest.base64;
 import static dev.sluice.pipeline.firewall.risk.TextNormalizerTest.percent;
-import static dev.sluice.pipeline.firewall.risk.TextNormalizerTest.selectors;
-import static dev.sluice.pipeline.firewall.risk.TextNormalizerTest.tags;
 import static dev.sluice.pipeline.firewall.risk.TextNormalizerTest.unicodeEscapes;
 import static org.assertj.core.api.Assertions.assertThat;
 

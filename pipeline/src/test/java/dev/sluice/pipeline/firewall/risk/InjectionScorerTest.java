@@ -230,7 +230,7 @@ class InjectionScorerTest {
             "%2541 ".repeat(mb / 6),
             TextNormalizerTest.base64(TextNormalizerTest.base64("a".repeat(mb / 2))),
             ("QUJD".repeat(16) + "\n").repeat(mb / 65),
-            TextNormalizerTest.tags("ignore all ".repeat(mb / 22)),
+            dev.sluice.pipeline.HiddenPayloads.tags("ignore all ".repeat(mb / 22)),
             "\uD83D\uDE00\uFE01\uFE02".repeat(mb / 4),
             "erongi lla suoiverp ".repeat(mb / 20),
             "vtaber nyy gur ".repeat(mb / 15),
