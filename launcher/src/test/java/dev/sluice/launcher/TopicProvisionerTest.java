@@ -11,10 +11,12 @@ import dev.sluice.topics.Topics;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -63,14 +65,29 @@ class TopicProvisionerTest {
     }
   }
 
+  /**
+   * A created topic reaches the broker's metadata cache a moment after CreateTopics answers: until
+   * then DescribeConfigs says the topic is unknown, so ask again for a few seconds.
+   */
   private static String topicConfig(Admin admin, String topic, String name) throws Exception {
     ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
-    return admin
-        .describeConfigs(List.of(resource))
-        .all()
-        .get(30, TimeUnit.SECONDS)
-        .get(resource)
-        .get(name)
-        .value();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (true) {
+      try {
+        return admin
+            .describeConfigs(List.of(resource))
+            .all()
+            .get(30, TimeUnit.SECONDS)
+            .get(resource)
+            .get(name)
+            .value();
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof UnknownTopicOrPartitionException)
+            || System.nanoTime() > deadline) {
+          throw e;
+        }
+        Thread.sleep(100);
+      }
+    }
   }
 }
