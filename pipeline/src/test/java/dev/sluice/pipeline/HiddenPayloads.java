@@ -32,6 +32,34 @@ public final class HiddenPayloads {
     return out.toString();
   }
 
+  /** {@code text}'s UTF-8 bytes in standard base64. */
+  public static String base64(String text) {
+    return java.util.Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** {@code text}'s UTF-8 bytes as lower-case hex, two digits a byte. */
+  public static String hex(String text) {
+    return java.util.HexFormat.of().formatHex(text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Every UTF-8 byte as {@code %XX}, as a URL encoder that escapes everything would write it. */
+  public static String percent(String text) {
+    StringBuilder out = new StringBuilder();
+    for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
+      out.append(String.format("%%%02X", b & 0xFF));
+    }
+    return out.toString();
+  }
+
+  /** Every UTF-16 unit as a JSON/Java {@code \}{@code uXXXX} escape. */
+  public static String unicodeEscapes(String text) {
+    StringBuilder out = new StringBuilder();
+    for (char c : text.toCharArray()) {
+      out.append(String.format("\\u%04x", (int) c));
+    }
+    return out.toString();
+  }
+
   /**
    * How many characters (code points) a carrier written by {@link #tags} or {@link #selectors} has.
    */

@@ -1,12 +1,15 @@
 package dev.sluice.pipeline.redaction;
 
+import static dev.sluice.pipeline.HiddenPayloads.base64;
+import static dev.sluice.pipeline.HiddenPayloads.hex;
+import static dev.sluice.pipeline.HiddenPayloads.percent;
 import static dev.sluice.pipeline.HiddenPayloads.selectors;
 import static dev.sluice.pipeline.HiddenPayloads.tags;
+import static dev.sluice.pipeline.HiddenPayloads.unicodeEscapes;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.pipeline.shadow.MappedText;
 import dev.sluice.pipeline.shadow.ShadowText;
-import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
 import org.junit.jupiter.api.Nested;
@@ -53,34 +56,6 @@ class ShadowRedactionTest {
       readings.add(view.text());
     }
     return readings;
-  }
-
-  static String base64(String text) {
-    return Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8));
-  }
-
-  static String hex(String text) {
-    StringBuilder out = new StringBuilder();
-    for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
-      out.append(String.format("%02x", b & 0xFF));
-    }
-    return out.toString();
-  }
-
-  static String percent(String text) {
-    StringBuilder out = new StringBuilder();
-    for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
-      out.append(String.format("%%%02X", b & 0xFF));
-    }
-    return out.toString();
-  }
-
-  static String unicodeEscapes(String text) {
-    StringBuilder out = new StringBuilder();
-    for (char c : text.toCharArray()) {
-      out.append(String.format("\\u%04x", (int) c));
-    }
-    return out.toString();
   }
 
   /** {@code digits} written in the Unicode digits that start at {@code zero}. */

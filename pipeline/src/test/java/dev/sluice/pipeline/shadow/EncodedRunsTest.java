@@ -1,44 +1,19 @@
 package dev.sluice.pipeline.shadow;
 
+import static dev.sluice.pipeline.HiddenPayloads.base64;
+import static dev.sluice.pipeline.HiddenPayloads.hex;
+import static dev.sluice.pipeline.HiddenPayloads.percent;
+import static dev.sluice.pipeline.HiddenPayloads.unicodeEscapes;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.pipeline.shadow.EncodedRuns.Decoded;
 import dev.sluice.pipeline.shadow.EncodedRuns.Encoding;
-import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class EncodedRunsTest {
-
-  static String base64(String text) {
-    return Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8));
-  }
-
-  static String hex(String text) {
-    StringBuilder out = new StringBuilder();
-    for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
-      out.append(String.format("%02x", b & 0xFF));
-    }
-    return out.toString();
-  }
-
-  static String percent(String text) {
-    StringBuilder out = new StringBuilder();
-    for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
-      out.append(String.format("%%%02X", b & 0xFF));
-    }
-    return out.toString();
-  }
-
-  static String unicodeEscapes(String text) {
-    StringBuilder out = new StringBuilder();
-    for (char c : text.toCharArray()) {
-      out.append(String.format("\\u%04x", (int) c));
-    }
-    return out.toString();
-  }
 
   private static List<String> texts(List<Decoded> decoded) {
     return decoded.stream().map(d -> d.text().text()).toList();

@@ -1,14 +1,14 @@
 package dev.sluice.pipeline.firewall.risk;
 
+import static dev.sluice.pipeline.HiddenPayloads.base64;
+import static dev.sluice.pipeline.HiddenPayloads.hex;
+import static dev.sluice.pipeline.HiddenPayloads.percent;
 import static dev.sluice.pipeline.HiddenPayloads.selectors;
 import static dev.sluice.pipeline.HiddenPayloads.tags;
-import static dev.sluice.pipeline.firewall.risk.TextNormalizerTest.base64;
-import static dev.sluice.pipeline.firewall.risk.TextNormalizerTest.percent;
-import static dev.sluice.pipeline.firewall.risk.TextNormalizerTest.unicodeEscapes;
+import static dev.sluice.pipeline.HiddenPayloads.unicodeEscapes;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.charset.StandardCharsets;
-import java.util.HexFormat;
+import dev.sluice.pipeline.HiddenPayloads;
 import java.util.List;
 import java.util.Random;
 import java.util.function.UnaryOperator;
@@ -37,10 +37,6 @@ class EvasionTest {
 
   private static boolean blocks(RiskAssessment risk) {
     return Sensitivity.blocks(risk, Sensitivity.DEFAULT_LEVEL);
-  }
-
-  private static String hex(String s) {
-    return HexFormat.of().formatHex(s.getBytes(StandardCharsets.UTF_8));
   }
 
   private static String reversed(String s) {
@@ -225,10 +221,10 @@ class EvasionTest {
 
   private static final List<UnaryOperator<String>> ENCODINGS =
       List.of(
-          TextNormalizerTest::base64,
-          TextNormalizerTest::percent,
-          EvasionTest::hex,
-          TextNormalizerTest::unicodeEscapes);
+          HiddenPayloads::base64,
+          HiddenPayloads::percent,
+          HiddenPayloads::hex,
+          HiddenPayloads::unicodeEscapes);
 
   @Test
   void anAttackWrappedInUpToThreeEncodingsAnywhereIsBlocked() {

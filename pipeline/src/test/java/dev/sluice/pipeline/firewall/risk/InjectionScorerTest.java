@@ -228,7 +228,8 @@ class InjectionScorerTest {
             "\\".repeat(mb),
             "%25".repeat(mb / 3),
             "%2541 ".repeat(mb / 6),
-            TextNormalizerTest.base64(TextNormalizerTest.base64("a".repeat(mb / 2))),
+            dev.sluice.pipeline.HiddenPayloads.base64(
+                dev.sluice.pipeline.HiddenPayloads.base64("a".repeat(mb / 2))),
             ("QUJD".repeat(16) + "\n").repeat(mb / 65),
             dev.sluice.pipeline.HiddenPayloads.tags("ignore all ".repeat(mb / 22)),
             "\uD83D\uDE00\uFE01\uFE02".repeat(mb / 4),
