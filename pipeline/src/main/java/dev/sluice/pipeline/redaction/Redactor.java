@@ -2,6 +2,7 @@ package dev.sluice.pipeline.redaction;
 
 import dev.sluice.pipeline.redaction.internals.CandidateScanner;
 import dev.sluice.pipeline.redaction.internals.Candidates;
+import dev.sluice.pipeline.redaction.internals.PhoneNumbers;
 import dev.sluice.pipeline.shadow.MappedText;
 import dev.sluice.pipeline.shadow.ShadowText;
 import java.util.ArrayList;
@@ -28,23 +29,36 @@ public final class Redactor {
   private final Set<RedactionType> enabled;
   private final CandidateScanner scanner;
 
-  private Redactor(Set<RedactionType> enabled) {
+  private Redactor(Set<RedactionType> enabled, String phoneRegion) {
     this.enabled = Collections.unmodifiableSet(EnumSet.copyOf(enabled));
-    this.scanner = new CandidateScanner(this.enabled);
+    this.scanner = new CandidateScanner(this.enabled, phoneRegion);
   }
 
-  /** A redactor with every type enabled. */
+  /** A redactor with every type enabled, reading national phone numbers as the US writes them. */
   public static Redactor create() {
-    return new Redactor(RedactionType.all());
+    return new Redactor(RedactionType.all(), PhoneNumbers.DEFAULT_REGION);
   }
 
-  /** A redactor for the given types only (for instance a tenant's switches). */
+  /**
+   * A redactor for the given types only (for instance a tenant's switches), phones as in the US.
+   */
   public static Redactor create(Set<RedactionType> enabled) {
+    return create(enabled, PhoneNumbers.DEFAULT_REGION);
+  }
+
+  /**
+   * A redactor for the given types that reads national phone numbers (no {@code +} or {@code 00})
+   * as {@code phoneRegion} writes them: an ISO 3166 code such as {@code US} or {@code DE}.
+   *
+   * @throws IllegalArgumentException for a region libphonenumber does not know
+   */
+  public static Redactor create(Set<RedactionType> enabled, String phoneRegion) {
     if (enabled == null) {
       throw new NullPointerException("enabled");
     }
     return new Redactor(
-        enabled.isEmpty() ? EnumSet.noneOf(RedactionType.class) : EnumSet.copyOf(enabled));
+        enabled.isEmpty() ? EnumSet.noneOf(RedactionType.class) : EnumSet.copyOf(enabled),
+        phoneRegion);
   }
 
   public Set<RedactionType> enabledTypes() {

@@ -22,20 +22,28 @@ public final class TenantRedaction {
   private final Set<RedactionType> defaultTypes;
   private final boolean defaultRedactPrompts;
   private final PolicyBundle bundle;
+  private final String phoneRegion;
   private final Map<Set<RedactionType>, Redactor> redactors = new ConcurrentHashMap<>();
   private final Map<String, Redactor> byTenant = new ConcurrentHashMap<>();
 
   private TenantRedaction(
-      Set<RedactionType> defaultTypes, boolean defaultRedactPrompts, PolicyBundle bundle) {
+      Set<RedactionType> defaultTypes,
+      boolean defaultRedactPrompts,
+      String phoneRegion,
+      PolicyBundle bundle) {
     this.defaultTypes = Set.copyOf(defaultTypes);
+    this.phoneRegion = phoneRegion;
     this.defaultRedactPrompts = defaultRedactPrompts;
     this.bundle = bundle;
   }
 
   public static TenantRedaction from(Env env, PolicyBundle bundle) {
-    // One region per process: national phone formats are read as this region writes them.
+    // One region for every tenant: national phone formats are read as this region writes them.
+    String phoneRegion;
     try {
-      PhoneNumbers.useDefaultRegion(env.get("REDACTION_PHONE_REGION", "US"));
+      phoneRegion =
+          PhoneNumbers.checkedRegion(
+              env.get("REDACTION_PHONE_REGION", PhoneNumbers.DEFAULT_REGION));
     } catch (IllegalArgumentException e) {
       throw new ConfigException("REDACTION_PHONE_REGION: " + e.getMessage());
     }
@@ -43,6 +51,7 @@ public final class TenantRedaction {
         new TenantRedaction(
             types("REDACTION_TYPES", List.of(env.get("REDACTION_TYPES", "all").split(","))),
             env.getBoolean("REDACT_PROMPTS", false),
+            phoneRegion,
             bundle);
     // Resolve every tenant with a policy file now: a bad type name fails here, not per request.
     redaction.answers("-");
@@ -64,7 +73,7 @@ public final class TenantRedaction {
         policy.redactionTypes() == null
             ? defaultTypes
             : types("redaction.types of " + tenant, policy.redactionTypes());
-    return redactors.computeIfAbsent(types, Redactor::create);
+    return redactors.computeIfAbsent(types, t -> Redactor.create(t, phoneRegion));
   }
 
   /** The redactor for a tenant's prompts, or null when its prompts go out unchanged. */

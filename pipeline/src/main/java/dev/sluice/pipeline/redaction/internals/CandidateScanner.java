@@ -50,7 +50,11 @@ public final class CandidateScanner {
    */
   private final byte[] kinds = new byte[128];
 
-  public CandidateScanner(Set<RedactionType> enabled) {
+  /** The region whose national phone formats count ({@link PhoneNumbers#checkedRegion}). */
+  private final String phoneRegion;
+
+  public CandidateScanner(Set<RedactionType> enabled, String phoneRegion) {
+    this.phoneRegion = PhoneNumbers.checkedRegion(phoneRegion);
     for (RedactionType t : enabled) {
       on[t.ordinal()] = true;
     }
@@ -110,7 +114,7 @@ public final class CandidateScanner {
   }
 
   public Candidates scan(String s) {
-    Scan scan = new Scan(on);
+    Scan scan = new Scan(on, phoneRegion);
     byte[] kinds = this.kinds;
     int n = s.length();
     int i = 0;

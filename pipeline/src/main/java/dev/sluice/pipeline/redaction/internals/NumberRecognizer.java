@@ -37,6 +37,9 @@ final class NumberRecognizer implements Recognizer {
 
   /** The digit groups of one run, the separator before each, and what the search took. */
   static final class DigitGroups {
+    /** The region whose national phone formats count, the redactor's ({@link PhoneNumbers}). */
+    String region;
+
     final int[] groupStart = new int[MAX_GROUPS];
     final int[] groupEnd = new int[MAX_GROUPS];
 
@@ -520,7 +523,7 @@ final class NumberRecognizer implements Recognizer {
    * the end of the last.
    */
   private static int phones(String s, DigitGroups run, int limit, boolean after, Scan scan) {
-    String region = PhoneNumbers.defaultRegion();
+    String region = run.region;
     int lastEnd = -1;
     int lastGroup = run.groups - 1;
     int extension = run.truncated ? run.runEnd : extensionEnd(s, run.runEnd);
@@ -717,7 +720,7 @@ final class NumberRecognizer implements Recognizer {
     if (g >= run.groups || run.groupSep[g] != ' ') {
       return false;
     }
-    String region = PhoneNumbers.defaultRegion();
+    String region = run.region;
     for (int e = Math.min(run.groups - 1, g + MAX_VALUE_GROUPS - 1); e >= g; e--) {
       if (e < run.groups - 1 && run.groupSep[e + 1] != ' ') {
         continue;

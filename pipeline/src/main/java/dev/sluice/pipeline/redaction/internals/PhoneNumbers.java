@@ -11,8 +11,8 @@ import java.util.Locale;
  * and, for national formats, the default region's numbering plan. {@link NumberRecognizer} finds
  * the digit run; this only says whether its digits are a number, so no text is ever searched here.
  *
- * <p>The default region ({@code REDACTION_PHONE_REGION}, {@code US} unless set) is the one the
- * gateway process serves: it is set once at start, before any text is redacted.
+ * <p>National formats are read as one region writes them: each {@code Redactor} is built with its
+ * region ({@code REDACTION_PHONE_REGION}, {@link #DEFAULT_REGION} unless set).
  */
 public final class PhoneNumbers {
   private static final PhoneNumberUtil UTIL = PhoneNumberUtil.getInstance();
@@ -27,21 +27,15 @@ public final class PhoneNumbers {
   /** The North American Numbering Plan's country code. */
   private static final int NANP = 1;
 
-  private static volatile String defaultRegion = "US";
+  /** The region whose national formats a redactor reads unless told otherwise. */
+  public static final String DEFAULT_REGION = "US";
 
   private PhoneNumbers() {}
 
   /**
-   * Sets the region whose national formats are recognised, as an ISO 3166 code that libphonenumber
-   * knows ({@code US}, {@code GB}, {@code DE}, ...).
-   *
-   * @throws IllegalArgumentException for a code it does not know
+   * The region as an ISO 3166 code that libphonenumber knows ({@code US}, {@code GB}, {@code DE},
+   * ...), in upper case, or an exception that says what is accepted.
    */
-  public static void useDefaultRegion(String region) {
-    defaultRegion = checkedRegion(region);
-  }
-
-  /** The code in upper case, or an exception that says what is accepted. */
   public static String checkedRegion(String region) {
     String code = region == null ? "" : region.trim().toUpperCase(Locale.ROOT);
     if (!UTIL.getSupportedRegions().contains(code)) {
@@ -49,10 +43,6 @@ public final class PhoneNumbers {
           "unknown phone region '" + region + "': expected an ISO 3166 code such as US or DE");
     }
     return code;
-  }
-
-  public static String defaultRegion() {
-    return defaultRegion;
   }
 
   /**

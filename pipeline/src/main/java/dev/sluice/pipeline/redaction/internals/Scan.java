@@ -16,9 +16,15 @@ final class Scan {
 
   int pemEndAt = -1;
 
-  /** {@code on} is indexed by {@link RedactionType#ordinal()}; it is shared, never written. */
-  Scan(boolean[] on) {
+  private final String phoneRegion;
+
+  /**
+   * {@code on} is indexed by {@link RedactionType#ordinal()}; it is shared, never written. {@code
+   * phoneRegion} is the region whose national phone formats count ({@link PhoneNumbers}).
+   */
+  Scan(boolean[] on, String phoneRegion) {
     this.on = on;
+    this.phoneRegion = phoneRegion;
   }
 
   boolean on(RedactionType type) {
@@ -41,6 +47,7 @@ final class Scan {
   NumberRecognizer.DigitGroups digitGroups() {
     if (digitGroups == null) {
       digitGroups = new NumberRecognizer.DigitGroups();
+      digitGroups.region = phoneRegion;
     }
     digitGroups.groups = 0;
     return digitGroups;
