@@ -65,6 +65,9 @@ class HostileInputTest {
         Arguments.of("spaced prefixes", (Supplier<String>) () -> repeat("sk- ghp_ xoxb- AKIA ")),
         Arguments.of("embedded markers", (Supplier<String>) () -> repeat(".atlasv1.0Q~-us1:A")),
         Arguments.of("keyword names", (Supplier<String>) () -> repeat("datadog_api_key=")),
+        // each value is read as a credential (classes, templates, entropy): within the value only
+        Arguments.of(
+            "random-looking assignments", (Supplier<String>) () -> repeat("secret=aB3dE9xYz1 ")),
         // for the shadow copy and its decoders
         Arguments.of("%25 run", (Supplier<String>) () -> repeat("%25")),
         Arguments.of("%2525 run", (Supplier<String>) () -> repeat("%2525")),

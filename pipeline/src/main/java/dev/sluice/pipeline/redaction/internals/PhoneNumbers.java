@@ -24,6 +24,12 @@ public final class PhoneNumbers {
 
   private static final String UNKNOWN_REGION = "ZZ";
 
+  /**
+   * Whether each number below 1000 is a country calling code: looked up for every digit run that
+   * follows a {@code +} or {@code 00}, so an array load instead of libphonenumber's boxed map.
+   */
+  private static final boolean[] COUNTRY_CODES = countryCodes();
+
   /** The North American Numbering Plan's country code. */
   private static final int NANP = 1;
 
@@ -58,7 +64,7 @@ public final class PhoneNumbers {
     // Country codes are prefix-free: the first one to name a region is the one.
     for (int ccLength = 1; ccLength <= 3; ccLength++) {
       int cc = (int) number(digits, 0, ccLength);
-      if (!UNKNOWN_REGION.equals(UTIL.getRegionCodeForCountryCode(cc))) {
+      if (COUNTRY_CODES[cc]) {
         return possible(cc, digits, ccLength)
             || (digits.charAt(ccLength) == '0' && parsed("+" + digits, UNKNOWN_REGION));
       }
@@ -71,7 +77,15 @@ public final class PhoneNumbers {
     if (to - from < 1 || to - from > 3) {
       return false;
     }
-    return !UNKNOWN_REGION.equals(UTIL.getRegionCodeForCountryCode((int) number(s, from, to)));
+    return COUNTRY_CODES[(int) number(s, from, to)];
+  }
+
+  private static boolean[] countryCodes() {
+    boolean[] codes = new boolean[1000];
+    for (int cc : UTIL.getSupportedCallingCodes()) {
+      codes[cc] = true;
+    }
+    return codes;
   }
 
   /**

@@ -7,6 +7,7 @@ import static dev.sluice.pipeline.redaction.internals.Chars.isLetter;
 import static dev.sluice.pipeline.redaction.internals.Chars.isSpace;
 
 import dev.sluice.pipeline.redaction.RedactionType;
+import java.util.Arrays;
 import java.util.Set;
 
 /**
@@ -178,10 +179,7 @@ final class SecretAssignmentRecognizer implements Recognizer {
     } else {
       vs = v;
       ve = vs;
-      while (ve < n
-          && ve - vs <= MAX_VALUE
-          && !isSpace(s.charAt(ve))
-          && ",;&\"'<>()[]{}`".indexOf(s.charAt(ve)) < 0) {
+      while (ve < n && ve - vs <= MAX_VALUE && !endsBareValue(s.charAt(ve))) {
         ve++;
       }
       if (ve < n && s.charAt(ve) == '(') {
@@ -235,19 +233,62 @@ final class SecretAssignmentRecognizer implements Recognizer {
     return op + 1;
   }
 
+  /** The characters that end an unquoted value: white space and {@code ,;&"'<>()[]{}`}. */
+  private static final boolean[] BARE_VALUE_END = bareValueEnds();
+
+  private static boolean[] bareValueEnds() {
+    boolean[] ends = new boolean[128];
+    for (char c : " \t\n\r\f,;&\"'<>()[]{}`".toCharArray()) {
+      ends[c] = true;
+    }
+    return ends;
+  }
+
+  private static boolean endsBareValue(char c) {
+    return c < 128 && BARE_VALUE_END[c];
+  }
+
   private static boolean isNameChar(char c) {
     return isAlnum(c) || c == '_' || c == '-' || c == '.';
   }
 
-  private static boolean secretName(String s, int from, int to) {
-    boolean hit = false;
-    for (String w : SECRET_NAMES) {
-      if (containsIgnoreCase(s, from, to, w)) {
-        hit = true;
-        break;
+  /**
+   * {@link #SECRET_NAMES} by their first letter ({@code 'a'} to {@code 'z'}), so that a name is
+   * read once, not once per secret word: every {@code =} and {@code :} of a text asks.
+   */
+  private static final String[][] SECRET_NAMES_BY_FIRST = byFirstLetter(SECRET_NAMES);
+
+  private static String[][] byFirstLetter(String[] words) {
+    String[][] table = new String[26][];
+    for (String w : words) {
+      int k = w.charAt(0) - 'a';
+      String[] row = table[k] == null ? new String[0] : table[k];
+      String[] grown = Arrays.copyOf(row, row.length + 1);
+      grown[row.length] = w;
+      table[k] = grown;
+    }
+    return table;
+  }
+
+  /** Whether {@code s[from, to)} contains one of {@link #SECRET_NAMES}, ignoring case. */
+  private static boolean hasSecretWord(String s, int from, int to) {
+    for (int p = from; p + 3 <= to; p++) {
+      int k = (s.charAt(p) | 0x20) - 'a';
+      String[] words = k >= 0 && k < 26 ? SECRET_NAMES_BY_FIRST[k] : null;
+      if (words == null) {
+        continue;
+      }
+      for (String w : words) {
+        if (p + w.length() <= to && s.regionMatches(true, p, w, 0, w.length())) {
+          return true;
+        }
       }
     }
-    if (!hit) {
+    return false;
+  }
+
+  private static boolean secretName(String s, int from, int to) {
+    if (!hasSecretWord(s, from, to)) {
       return false;
     }
     if (containsIgnoreCase(s, from, to, "tokeniz") || containsIgnoreCase(s, from, to, "tokens")) {
@@ -261,8 +302,13 @@ final class SecretAssignmentRecognizer implements Recognizer {
    * secretName}.
    */
   private static boolean notSecretSuffix(String s, int from, int to) {
+    // every suffix is lower-case ASCII: its last character, in either case, must end the name
+    char last = (char) (s.charAt(to - 1) | 0x20);
     for (String suffix : NOT_SECRET_NAME_SUFFIXES) {
       int len = suffix.length();
+      if (suffix.charAt(len - 1) != last) {
+        continue;
+      }
       if (to - from > len && s.regionMatches(true, to - len, suffix, 0, len)) {
         return true;
       }
@@ -361,8 +407,7 @@ final class SecretAssignmentRecognizer implements Recognizer {
     if (first == '$' || first == '%' || first == '<' || first == '{' || first == '*') {
       return false;
     }
-    if (s.indexOf("${", from) >= 0 && s.indexOf("${", from) < to
-        || s.indexOf("{{", from) >= 0 && s.indexOf("{{", from) < to) {
+    if (template(s, from, to)) {
       return false;
     }
     if (identifier && bare && (dot || !digit)) {
@@ -376,6 +421,20 @@ final class SecretAssignmentRecognizer implements Recognizer {
       return false;
     }
     return entropy(s, from, to) >= 3.0;
+  }
+
+  /**
+   * Whether {@code s[from, to)} holds {@code ${} or <code>{{</code>. Looks inside the value only: a
+   * search to the end of the text, once per assignment, would make the scan quadratic.
+   */
+  private static boolean template(String s, int from, int to) {
+    for (int k = from + 1; k < to; k++) {
+      char c = s.charAt(k - 1);
+      if ((c == '$' || c == '{') && s.charAt(k) == '{') {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static double entropy(String s, int from, int to) {

@@ -62,14 +62,54 @@ final class TokenFormats {
   /** Formats by {@code c1 * 128 + c2} of their prefix, longest prefix first; null where none. */
   private static final TokenFormat[][] BY_FIRST_TWO = index(ALL);
 
-  /** The formats whose prefix starts with {@code s[i]} and {@code s[i + 1]}; null when none. */
+  /**
+   * The third characters of the prefixes in each {@link #BY_FIRST_TWO} bucket, as a 128-bit set
+   * (two longs per bucket), or every bit where a prefix is only two long: most words that start
+   * like a prefix ({@code op}, {@code pr}, {@code se} ...) are told apart by their third character
+   * without comparing any prefix.
+   */
+  private static final long[] THIRD = thirdChars(BY_FIRST_TWO);
+
+  /**
+   * The formats whose prefix may start at {@code i}: those starting with {@code s[i]} and {@code
+   * s[i + 1]} when {@code s[i + 2]} is a third character one of them has; null when none.
+   */
   static TokenFormat[] candidates(String s, int i) {
-    if (i + 1 >= s.length()) {
+    int n = s.length();
+    if (i + 1 >= n) {
       return null;
     }
     int c1 = s.charAt(i);
     int c2 = s.charAt(i + 1);
-    return (c1 | c2) < 128 ? BY_FIRST_TWO[c1 << 7 | c2] : null;
+    if ((c1 | c2) >= 128) {
+      return null;
+    }
+    int key = c1 << 7 | c2;
+    TokenFormat[] bucket = BY_FIRST_TWO[key];
+    if (bucket == null) {
+      return null;
+    }
+    int c3 = i + 2 < n ? s.charAt(i + 2) : 0;
+    if (c3 >= 128 || (THIRD[2 * key + (c3 >> 6)] & 1L << c3) == 0) {
+      return null;
+    }
+    return bucket;
+  }
+
+  private static long[] thirdChars(TokenFormat[][] index) {
+    long[] third = new long[2 * index.length];
+    for (int key = 0; key < index.length; key++) {
+      for (TokenFormat f : index[key] == null ? new TokenFormat[0] : index[key]) {
+        if (f.prefix().length() == 2) {
+          third[2 * key] = -1L;
+          third[2 * key + 1] = -1L;
+        } else {
+          char c3 = f.prefix().charAt(2);
+          third[2 * key + (c3 >> 6)] |= 1L << c3;
+        }
+      }
+    }
+    return third;
   }
 
   /** The first characters of every prefix. */
