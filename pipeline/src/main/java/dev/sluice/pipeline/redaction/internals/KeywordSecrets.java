@@ -55,54 +55,16 @@ final class KeywordSecrets {
   /** The shortest value any rule accepts: shorter values need no keyword lookup. */
   static final int MIN_VALUE = 15;
 
-  /**
-   * The rules by the first two letters of their keyword (lower case, {@code c1 * 128 + c2}), each
-   * rule once per keyword, and the keywords in parallel: a name costs one load per character.
-   */
-  private static final KeywordSecret[][] RULES_BY_FIRST_TWO = new KeywordSecret[128 * 128][];
+  /** The rules under each of their keywords. */
+  private static final NameWords<KeywordSecret> BY_KEYWORD =
+      NameWords.of(ALL, KeywordSecret::keywords);
 
-  private static final String[][] KEYWORDS_BY_FIRST_TWO = new String[128 * 128][];
-
-  static {
-    List<List<KeywordSecret>> rules = new ArrayList<>();
-    List<List<String>> words = new ArrayList<>();
-    for (int k = 0; k < 128 * 128; k++) {
-      rules.add(null);
-      words.add(null);
-    }
-    for (KeywordSecret rule : ALL) {
-      for (String w : rule.keywords()) {
-        int key = w.charAt(0) * 128 + w.charAt(1);
-        if (rules.get(key) == null) {
-          rules.set(key, new ArrayList<>());
-          words.set(key, new ArrayList<>());
-        }
-        rules.get(key).add(rule);
-        words.get(key).add(w);
-      }
-    }
-    for (int k = 0; k < 128 * 128; k++) {
-      if (rules.get(k) != null) {
-        RULES_BY_FIRST_TWO[k] = rules.get(k).toArray(new KeywordSecret[0]);
-        KEYWORDS_BY_FIRST_TWO[k] = words.get(k).toArray(new String[0]);
-      }
-    }
-  }
+  /** What a name must also say for a rule that {@link KeywordSecret#needsSecretWord}. */
+  private static final NameWords<String> SECRET_WORD_INDEX = NameWords.of(SECRET_WORDS);
 
   /** Whether {@code s[from, to)} contains a provider keyword. */
   static boolean named(String s, int from, int to) {
-    for (int p = from; p + 1 < to; p++) {
-      String[] words = keywordsAt(s, p);
-      if (words == null) {
-        continue;
-      }
-      for (String w : words) {
-        if (p + w.length() <= to && s.regionMatches(true, p, w, 0, w.length())) {
-          return true;
-        }
-      }
-    }
-    return false;
+    return BY_KEYWORD.occursIn(s, from, to);
   }
 
   /**
@@ -110,61 +72,13 @@ final class KeywordSecrets {
    * value {@code s[vs, ve)} has; null when none.
    */
   static KeywordSecret match(String s, int nameFrom, int nameTo, int vs, int ve) {
-    Boolean secretWord = null;
-    for (int p = nameFrom; p + 1 < nameTo; p++) {
-      String[] words = keywordsAt(s, p);
-      if (words == null) {
-        continue;
-      }
-      KeywordSecret[] rules = RULES_BY_FIRST_TWO[key(s, p)];
-      for (int r = 0; r < rules.length; r++) {
-        String w = words[r];
-        if (p + w.length() > nameTo || !s.regionMatches(true, p, w, 0, w.length())) {
-          continue;
-        }
-        KeywordSecret rule = rules[r];
-        if (rule.needsSecretWord()) {
-          if (secretWord == null) {
-            secretWord = hasSecretWord(s, nameFrom, nameTo);
-          }
-          if (!secretWord) {
-            continue;
-          }
-        }
-        if (rule.value().match(s, vs, ve) == ve) {
-          return rule;
-        }
-      }
-    }
-    return null;
-  }
-
-  private static String[] keywordsAt(String s, int p) {
-    int key = key(s, p);
-    return key < 0 ? null : KEYWORDS_BY_FIRST_TWO[key];
-  }
-
-  /** {@code c1 * 128 + c2} of the lower-cased characters at {@code p}; -1 when not ASCII. */
-  private static int key(String s, int p) {
-    char c1 = s.charAt(p);
-    char c2 = s.charAt(p + 1);
-    if (c1 >= 128 || c2 >= 128) {
-      return -1;
-    }
-    return lower(c1) * 128 + lower(c2);
-  }
-
-  private static char lower(char c) {
-    return c >= 'A' && c <= 'Z' ? (char) (c + 32) : c;
-  }
-
-  private static boolean hasSecretWord(String s, int from, int to) {
-    for (String w : SECRET_WORDS) {
-      if (Chars.containsIgnoreCase(s, from, to, w)) {
-        return true;
-      }
-    }
-    return false;
+    return BY_KEYWORD.first(
+        s,
+        nameFrom,
+        nameTo,
+        rule ->
+            (!rule.needsSecretWord() || SECRET_WORD_INDEX.occursIn(s, nameFrom, nameTo))
+                && rule.value().match(s, vs, ve) == ve);
   }
 
   private static List<KeywordSecret> build() {

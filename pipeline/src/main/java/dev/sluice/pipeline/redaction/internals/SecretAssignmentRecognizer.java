@@ -7,7 +7,6 @@ import static dev.sluice.pipeline.redaction.internals.Chars.isLetter;
 import static dev.sluice.pipeline.redaction.internals.Chars.isSpace;
 
 import dev.sluice.pipeline.redaction.RedactionType;
-import java.util.Arrays;
 import java.util.Set;
 
 /**
@@ -252,43 +251,10 @@ final class SecretAssignmentRecognizer implements Recognizer {
     return isAlnum(c) || c == '_' || c == '-' || c == '.';
   }
 
-  /**
-   * {@link #SECRET_NAMES} by their first letter ({@code 'a'} to {@code 'z'}), so that a name is
-   * read once, not once per secret word: every {@code =} and {@code :} of a text asks.
-   */
-  private static final String[][] SECRET_NAMES_BY_FIRST = byFirstLetter(SECRET_NAMES);
-
-  private static String[][] byFirstLetter(String[] words) {
-    String[][] table = new String[26][];
-    for (String w : words) {
-      int k = w.charAt(0) - 'a';
-      String[] row = table[k] == null ? new String[0] : table[k];
-      String[] grown = Arrays.copyOf(row, row.length + 1);
-      grown[row.length] = w;
-      table[k] = grown;
-    }
-    return table;
-  }
-
-  /** Whether {@code s[from, to)} contains one of {@link #SECRET_NAMES}, ignoring case. */
-  private static boolean hasSecretWord(String s, int from, int to) {
-    for (int p = from; p + 3 <= to; p++) {
-      int k = (s.charAt(p) | 0x20) - 'a';
-      String[] words = k >= 0 && k < 26 ? SECRET_NAMES_BY_FIRST[k] : null;
-      if (words == null) {
-        continue;
-      }
-      for (String w : words) {
-        if (p + w.length() <= to && s.regionMatches(true, p, w, 0, w.length())) {
-          return true;
-        }
-      }
-    }
-    return false;
-  }
+  private static final NameWords<String> SECRET_NAME_INDEX = NameWords.of(SECRET_NAMES);
 
   private static boolean secretName(String s, int from, int to) {
-    if (!hasSecretWord(s, from, to)) {
+    if (!SECRET_NAME_INDEX.occursIn(s, from, to)) {
       return false;
     }
     if (containsIgnoreCase(s, from, to, "tokeniz") || containsIgnoreCase(s, from, to, "tokens")) {
