@@ -211,7 +211,7 @@ class RedactorTest {
       assertThat(types("OPENAI_API_KEY=\"sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z\""))
           .containsExactly(RedactionType.OPENAI_KEY);
       // the checksum is computed here so that no valid GitHub token is written in the source
-      String github = SecretsCorpusTest.withChecksums("ghp_FAKEEf6hIj9kLm2nOp5qRs8tUv1wXy{crc}");
+      String github = ValueSamples.github("FAKEEf6hIj9kLm2nOp5qRs8tUv1wXy");
       assertThat(types("Authorization: Bearer " + github))
           .containsExactly(RedactionType.GITHUB_TOKEN);
     }

@@ -4,6 +4,7 @@ import com.google.i18n.phonenumbers.PhoneNumberUtil;
 import com.google.i18n.phonenumbers.PhoneNumberUtil.PhoneNumberFormat;
 import com.google.i18n.phonenumbers.PhoneNumberUtil.PhoneNumberType;
 import com.google.i18n.phonenumbers.Phonenumber.PhoneNumber;
+import dev.sluice.pipeline.redaction.internals.Checksums;
 import java.math.BigInteger;
 import java.util.List;
 import java.util.Random;
@@ -83,6 +84,14 @@ final class ValueSamples {
   private ValueSamples() {}
 
   // ---- cards
+
+  /**
+   * A GitHub personal access token for a 30-character body: the checksum is computed, so no valid
+   * token is written in a test's source.
+   */
+  static String github(String body) {
+    return "ghp_" + body + Checksums.crc32Base62(body, 0, body.length());
+  }
 
   static Sample card(Random r) {
     Iin iin = IINS.get(r.nextInt(IINS.size()));

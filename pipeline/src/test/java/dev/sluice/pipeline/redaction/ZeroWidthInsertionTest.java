@@ -60,7 +60,7 @@ class ZeroWidthInsertionTest {
               RedactionType.GITHUB_TOKEN,
               "token ",
               // GitHub's CRC32 suffix is computed, so no valid token is written here
-              SecretsCorpusTest.withChecksums("ghp_hbpac2E0HMZcFwfnUxqBOjrPPWg1jF{crc}"),
+              ValueSamples.github("hbpac2E0HMZcFwfnUxqBOjrPPWg1jF"),
               " expires"),
           new Sample(
               RedactionType.GITLAB_TOKEN, "PRIVATE-TOKEN: ", "glpat-2hkUFAKEGvk9JwthfmU8", "\n"),

@@ -1,17 +1,17 @@
 package dev.sluice.tools.eval;
 
+import dev.sluice.pipeline.redaction.internals.Checksums;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.zip.CRC32;
 
 /**
  * The project's secrets corpus ({@code pipeline/src/test/resources/redaction/secrets-corpus.txt}):
  * fake credentials written from the providers' documented formats and near misses, one per line.
- * The file's header describes the format; {@code SecretsCorpusTest} reads it the same way.
+ * The file's header describes the format; {@code SecretsCorpusTest} runs every line of it.
  */
 final class SecretsCorpus {
   static final String DEFAULT_PATH = "pipeline/src/test/resources/redaction/secrets-corpus.txt";
@@ -57,16 +57,7 @@ final class SecretsCorpus {
   static String withChecksums(String text) {
     StringBuilder sb = new StringBuilder(text);
     for (int at = sb.indexOf("{crc}"); at >= 30; at = sb.indexOf("{crc}")) {
-      CRC32 crc = new CRC32();
-      crc.update(sb.substring(at - 30, at).getBytes(StandardCharsets.US_ASCII));
-      long v = crc.getValue();
-      char[] digits = new char[6];
-      String base62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-      for (int k = 5; k >= 0; k--) {
-        digits[k] = base62.charAt((int) (v % 62));
-        v /= 62;
-      }
-      sb.replace(at, at + 5, new String(digits));
+      sb.replace(at, at + 5, Checksums.crc32Base62(sb, at - 30, at));
     }
     return sb.toString();
   }

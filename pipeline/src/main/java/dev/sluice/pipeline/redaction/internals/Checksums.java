@@ -1,8 +1,31 @@
 package dev.sluice.pipeline.redaction.internals;
 
-/** The checks that turn a digit run into a card, an IBAN or an SSN. Pure and allocation-free. */
+import java.util.zip.CRC32;
+
+/**
+ * The checks that turn a digit run into a card, an IBAN or an SSN, and a token into a GitHub or npm
+ * token. Pure; only the CRC32 allocates.
+ */
 public final class Checksums {
   private Checksums() {}
+
+  private static final String BASE62 =
+      "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+  /** The 6-character base62 CRC32 of {@code s[from, to)}, as GitHub and npm append it. */
+  public static String crc32Base62(CharSequence s, int from, int to) {
+    CRC32 crc = new CRC32();
+    for (int k = from; k < to; k++) {
+      crc.update(s.charAt(k));
+    }
+    long value = crc.getValue();
+    char[] out = new char[6];
+    for (int k = 5; k >= 0; k--) {
+      out[k] = BASE62.charAt((int) (value % 62));
+      value /= 62;
+    }
+    return new String(out);
+  }
 
   /** Luhn over the digits of {@code s[from, to)}; non-digits are skipped. */
   public static boolean luhn(CharSequence s, int from, int to) {

@@ -8,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
-import java.util.zip.CRC32;
 
 /**
  * One provider's documented token shape: a literal prefix, then parts (runs of an alphabet with a
@@ -339,28 +338,11 @@ record TokenFormat(
     return false;
   }
 
-  static final String BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-
-  /** The 6-character base62 CRC32 of {@code s[from, to)}, as GitHub and npm append it. */
-  static String crc32Base62(CharSequence s, int from, int to) {
-    CRC32 crc = new CRC32();
-    for (int k = from; k < to; k++) {
-      crc.update(s.charAt(k));
-    }
-    long value = crc.getValue();
-    char[] out = new char[6];
-    for (int k = 5; k >= 0; k--) {
-      out[k] = BASE62.charAt((int) (value % 62));
-      value /= 62;
-    }
-    return new String(out);
-  }
-
   private static boolean validCrc32(String s, int from, int to) {
     if (to - from != 36) {
       return false;
     }
-    return s.regionMatches(to - 6, crc32Base62(s, from, to - 6), 0, 6);
+    return s.regionMatches(to - 6, Checksums.crc32Base62(s, from, to - 6), 0, 6);
   }
 
   /** ops_ + base64 of a JSON object: decodes, and the text is braced. */

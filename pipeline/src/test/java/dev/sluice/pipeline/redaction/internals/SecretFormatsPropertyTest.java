@@ -244,7 +244,7 @@ class SecretFormatsPropertyTest {
     }
     if (f.check() == Check.CRC32_BASE62) {
       String body = chars(random, Alphabet.ALNUM.chars(), 30);
-      return sb.append(body).append(TokenFormat.crc32Base62(body, 0, 30)).toString();
+      return sb.append(body).append(Checksums.crc32Base62(body, 0, 30)).toString();
     }
     for (Part part : f.parts()) {
       if (part instanceof Literal literal) {
