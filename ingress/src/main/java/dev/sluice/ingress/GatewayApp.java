@@ -58,6 +58,7 @@ public final class GatewayApp {
   private static final String REQUEST_ID = "sluice.requestId";
   private static final String PRINCIPAL = "sluice.principal";
   private static final String CREDENTIAL = "sluice.credential";
+  private static final String CLIENT_IP = "sluice.clientIp";
   private static final char BYTE_ORDER_MARK = '\uFEFF';
   private static final int MAX_IDEMPOTENCY_KEY = 255;
 
@@ -70,6 +71,7 @@ public final class GatewayApp {
   private final ReplyInbox inbox;
   private final Readiness readiness;
   private final ModelAccess models;
+  private final AuthFailureLimiter authFailures;
   private final Javalin javalin;
 
   /** Replies callers wait for; {@link #stop} answers them before Jetty goes. */
@@ -87,7 +89,27 @@ public final class GatewayApp {
       ReplyInbox inbox,
       Readiness readiness,
       ModelAccess models) {
+    this(
+        settings,
+        verifier,
+        publisher,
+        inbox,
+        readiness,
+        models,
+        new AuthFailureLimiter(settings.authFailureLimitPerSecond()));
+  }
+
+  /** For tests: a limiter on failed authentications with a clock they move. */
+  GatewayApp(
+      IngressSettings settings,
+      TokenVerifier verifier,
+      RequestPublisher publisher,
+      ReplyInbox inbox,
+      Readiness readiness,
+      ModelAccess models,
+      AuthFailureLimiter authFailures) {
     this.models = models;
+    this.authFailures = authFailures;
     this.settings = settings;
     this.verifier = verifier;
     this.publisher = publisher;
@@ -144,20 +166,36 @@ public final class GatewayApp {
     if (!roles.contains(Role.CALLER)) {
       throw new GatewayException(ErrorCode.POLICY_DENIED, "this route is not open");
     }
+    String clientIp =
+        ClientAddress.of(
+            ctx.ip(),
+            Collections.list(ctx.req().getHeaders("X-Forwarded-For")),
+            settings.trustForwardedFor());
+    ctx.attribute(CLIENT_IP, clientIp);
+    // Looked up before the credential: a blocked address gets no answer about any credential.
+    String limitKey = authFailures.enabled() ? ClientAddress.limitKey(clientIp) : clientIp;
+    long blockedMs = authFailures.blockedForMs(limitKey);
+    if (blockedMs > 0) {
+      throw tooManyFailures(ctx, blockedMs);
+    }
     if (Collections.list(ctx.req().getHeaders("Authorization")).size() > 1) {
       // Proxies and servers disagree on which of two credentials counts; accept neither.
-      ctx.header("WWW-Authenticate", "Bearer error=\"invalid_request\"");
-      CredentialRefusal refusal = CredentialRefusal.invalid("more than one Authorization header");
-      throw new GatewayException(refusal.code(), refusal.message(), null, refusal.reasons());
+      throw refuseCredential(
+          ctx,
+          limitKey,
+          CredentialRefusal.invalid("more than one Authorization header"),
+          "Bearer error=\"invalid_request\"");
     }
     String header = ctx.header("Authorization");
     if (header == null || header.length() < 7 || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      ctx.header("WWW-Authenticate", "Bearer");
-      throw new GatewayException(
-          ErrorCode.INVALID_TOKEN,
-          "a bearer token is required",
-          null,
-          List.of(InvalidTokenException.Reason.MISSING.description()));
+      throw refuseCredential(
+          ctx,
+          limitKey,
+          new CredentialRefusal(
+              ErrorCode.INVALID_TOKEN,
+              "a bearer token is required",
+              List.of(InvalidTokenException.Reason.MISSING.description())),
+          "Bearer");
     }
     String token = header.substring(7).trim();
     try {
@@ -165,12 +203,37 @@ public final class GatewayApp {
       ctx.attribute(PRINCIPAL, principal);
       ctx.attribute(CREDENTIAL, token);
     } catch (InvalidTokenException e) {
-      CredentialRefusal refusal = CredentialRefusal.of(e);
-      if (refusal.callerAtFault()) {
-        ctx.header("WWW-Authenticate", "Bearer error=\"invalid_token\"");
-      }
-      throw new GatewayException(refusal.code(), refusal.message(), null, refusal.reasons());
+      throw refuseCredential(
+          ctx, limitKey, CredentialRefusal.of(e), "Bearer error=\"invalid_token\"");
     }
+  }
+
+  /**
+   * The refusal of a credential. One the caller is at fault for counts against its address (the
+   * signing keys being unavailable does not), and answers 429 instead of 401 when it is over the
+   * limit.
+   */
+  private GatewayException refuseCredential(
+      Context ctx, String limitKey, CredentialRefusal refusal, String challenge) {
+    if (refusal.callerAtFault()) {
+      long blockedMs = authFailures.failed(limitKey);
+      if (blockedMs > 0) {
+        return tooManyFailures(ctx, blockedMs);
+      }
+      ctx.header("WWW-Authenticate", challenge);
+    }
+    return new GatewayException(refusal.code(), refusal.message(), null, refusal.reasons());
+  }
+
+  /** 429 with both retry headers the OpenAI SDKs read: seconds, and milliseconds. */
+  private GatewayException tooManyFailures(Context ctx, long blockedMs) {
+    ctx.header("Retry-After", Long.toString(Math.max(1, (blockedMs + 999) / 1000)));
+    ctx.header("retry-after-ms", Long.toString(blockedMs));
+    return new GatewayException(
+        ErrorCode.RATE_LIMITED,
+        "too many failed authentications from this address; retry later",
+        null,
+        List.of("auth failure limit"));
   }
 
   private void chatCompletions(Context ctx) {
@@ -230,7 +293,7 @@ public final class GatewayApp {
             ctx.attribute(CREDENTIAL),
             new ReplyTo(Topics.REPLIES.name(), inbox.nextPartition(), nonce),
             idempotencyKey,
-            clientIp(ctx),
+            ctx.attribute(CLIENT_IP),
             null,
             null,
             ChatRequests.unwrap(body));
@@ -459,16 +522,6 @@ public final class GatewayApp {
           "the request body must be UTF-8 JSON; byte " + in.position() + " is not UTF-8");
     }
     return out.flip();
-  }
-
-  private String clientIp(Context ctx) {
-    if (settings.trustForwardedFor()) {
-      String forwarded = ctx.header("X-Forwarded-For");
-      if (forwarded != null && !forwarded.isBlank()) {
-        return forwarded.split(",")[0].trim();
-      }
-    }
-    return ctx.ip();
   }
 
   private void refuse(GatewayException e, Context ctx) {

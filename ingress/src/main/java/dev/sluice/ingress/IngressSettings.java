@@ -24,9 +24,12 @@ import java.util.TreeSet;
  * @param requestTimeoutMs how long a caller waits ({@link RequestTimeout})
  * @param replyPartitions the {@code llm.replies} partitions this instance owns; empty = all
  * @param trustForwardedFor {@code TRUST_FORWARDED_FOR}: take the client address from {@code
- *     X-Forwarded-For}
+ *     X-Forwarded-For} (its right-most entry, see {@link ClientAddress})
  * @param requestBodyTimeoutMs {@code REQUEST_BODY_TIMEOUT_MS}: how long a caller may take to send a
  *     request body, from the end of its headers to its last byte; slower bodies get 408
+ * @param authFailureLimitPerSecond {@code AUTH_FAILURE_LIMIT_PER_SECOND}: failed authentications a
+ *     client address may have in any second before all its requests get 429 ({@link
+ *     AuthFailureLimiter}); 0 turns the limit off
  */
 public record IngressSettings(
     KafkaSettings kafka,
@@ -38,7 +41,8 @@ public record IngressSettings(
     long requestTimeoutMs,
     Optional<List<Integer>> replyPartitions,
     boolean trustForwardedFor,
-    long requestBodyTimeoutMs) {
+    long requestBodyTimeoutMs,
+    int authFailureLimitPerSecond) {
   public static final int DEFAULT_PORT = 8000;
   public static final long DEFAULT_MAX_REQUEST_BYTES = 1024 * 1024;
   public static final long MIN_REQUEST_BYTES = 1024;
@@ -46,6 +50,9 @@ public record IngressSettings(
   public static final long DEFAULT_REQUEST_BODY_TIMEOUT_MS = 30_000;
   public static final long MIN_REQUEST_BODY_TIMEOUT_MS = 100;
   public static final long MAX_REQUEST_BODY_TIMEOUT_MS = 600_000;
+  // The original gateway's limit for anonymous callers.
+  public static final int DEFAULT_AUTH_FAILURE_LIMIT_PER_SECOND = 5;
+  public static final int MAX_AUTH_FAILURE_LIMIT_PER_SECOND = 1_000;
 
   public IngressSettings {
     Objects.requireNonNull(kafka, "kafka");
@@ -67,6 +74,12 @@ public record IngressSettings(
               + " to "
               + MAX_REQUEST_BODY_TIMEOUT_MS);
     }
+    if (authFailureLimitPerSecond < 0
+        || authFailureLimitPerSecond > MAX_AUTH_FAILURE_LIMIT_PER_SECOND) {
+      throw new ConfigException(
+          "AUTH_FAILURE_LIMIT_PER_SECOND must be from 0 (off) to "
+              + MAX_AUTH_FAILURE_LIMIT_PER_SECOND);
+    }
     replyPartitions = replyPartitions.map(List::copyOf);
   }
 
@@ -81,7 +94,8 @@ public record IngressSettings(
         RequestTimeout.from(env).callerWaitMs(),
         env.get("INGRESS_REPLY_PARTITIONS").map(IngressSettings::partitions),
         env.getBoolean("TRUST_FORWARDED_FOR", false),
-        env.getLong("REQUEST_BODY_TIMEOUT_MS", DEFAULT_REQUEST_BODY_TIMEOUT_MS));
+        env.getLong("REQUEST_BODY_TIMEOUT_MS", DEFAULT_REQUEST_BODY_TIMEOUT_MS),
+        env.getInt("AUTH_FAILURE_LIMIT_PER_SECOND", DEFAULT_AUTH_FAILURE_LIMIT_PER_SECOND));
   }
 
   /** {@code "0,1,2"} or {@code "0-2"} or a mix. */

@@ -21,6 +21,7 @@ class IngressSettingsTest {
     assertThat(settings.replyPartitions()).isEmpty();
     assertThat(settings.trustForwardedFor()).isFalse();
     assertThat(settings.requestBodyTimeoutMs()).isEqualTo(30_000);
+    assertThat(settings.authFailureLimitPerSecond()).isEqualTo(5);
     assertThat(settings.tuning()).isEqualTo(new KafkaTuning(0, 5));
     assertThat(settings.topics().partitions()).isEqualTo(6);
     assertThat(settings.pipeline().id()).isEqualTo("sluice-pipeline");
@@ -96,5 +97,24 @@ class IngressSettingsTest {
   void serverTimingListsStagesInOrder() {
     assertThat(GatewayApp.serverTiming(Map.of("provider", 0.0, "admission", 0.07, "pipeline", 2.0)))
         .isEqualTo("admission;dur=0.07, pipeline;dur=2.0, provider;dur=0.0");
+  }
+
+  @Test
+  void theAuthFailureLimitIsFrom0ToAThousand() {
+    assertThat(
+            IngressSettings.from(Env.of(Map.of("AUTH_FAILURE_LIMIT_PER_SECOND", "0")))
+                .authFailureLimitPerSecond())
+        .isZero();
+    assertThat(
+            IngressSettings.from(Env.of(Map.of("AUTH_FAILURE_LIMIT_PER_SECOND", "1000")))
+                .authFailureLimitPerSecond())
+        .isEqualTo(1_000);
+    for (String bad : List.of("-1", "1001", "five")) {
+      assertThatThrownBy(
+              () -> IngressSettings.from(Env.of(Map.of("AUTH_FAILURE_LIMIT_PER_SECOND", bad))))
+          .as(bad)
+          .isInstanceOf(ConfigException.class)
+          .hasMessageContaining("AUTH_FAILURE_LIMIT_PER_SECOND");
+    }
   }
 }

@@ -24,6 +24,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.LongSupplier;
 import org.apache.kafka.clients.producer.MockProducer;
 
 /**
@@ -56,20 +57,26 @@ final class IngressUnderTest implements AutoCloseable {
   private IngressUnderTest(
       TokenVerifier verifier,
       MockProducer<String, RequestEnvelope> producer,
-      Map<String, String> settings) {
+      Map<String, String> settings,
+      LongSupplier clockMs) {
     this.verifier = verifier;
     this.producer = producer;
     Map<String, String> env = new HashMap<>(settings);
     env.putIfAbsent("MAX_REQUEST_BYTES", Integer.toString(MAX_REQUEST_BYTES));
     env.putIfAbsent("REQUEST_TIMEOUT_MS", Long.toString(REQUEST_TIMEOUT_MS));
+    // Tests refuse many credentials from 127.0.0.1 in a row; the limit's own tests turn it on.
+    env.putIfAbsent("AUTH_FAILURE_LIMIT_PER_SECOND", "0");
+    IngressSettings ingress = IngressSettings.from(Env.of(env));
+    int limit = ingress.authFailureLimitPerSecond();
     this.app =
         new GatewayApp(
-            IngressSettings.from(Env.of(env)),
+            ingress,
             verifier,
             new RequestPublisher(producer),
             inbox,
             new Readiness(() -> CompletableFuture.completedFuture(READY)),
-            new ModelAccess(EnabledModels.from(Env.of(env)), PolicyBundle.empty()));
+            new ModelAccess(EnabledModels.from(Env.of(env)), PolicyBundle.empty()),
+            new AuthFailureLimiter(limit, AuthFailureLimiter.addressesFor(limit), clockMs));
     app.javalin().start(0);
   }
 
@@ -84,12 +91,22 @@ final class IngressUnderTest implements AutoCloseable {
 
   static IngressUnderTest start(
       TokenVerifier verifier, MockProducer<String, RequestEnvelope> producer) {
-    return new IngressUnderTest(verifier, producer, Map.of());
+    return new IngressUnderTest(verifier, producer, Map.of(), IngressUnderTest::monotonicMs);
   }
 
   /** An ingress with DEV_MODE on and {@code settings} over the test's own (variable to value). */
   static IngressUnderTest start(Map<String, String> settings) {
-    return new IngressUnderTest(TestTokens.verifier(true), acknowledgingProducer(), settings);
+    return start(settings, IngressUnderTest::monotonicMs);
+  }
+
+  /** As {@link #start(Map)}, the limit on failed authentications reading {@code clockMs}. */
+  static IngressUnderTest start(Map<String, String> settings, LongSupplier clockMs) {
+    return new IngressUnderTest(
+        TestTokens.verifier(true), acknowledgingProducer(), settings, clockMs);
+  }
+
+  private static long monotonicMs() {
+    return System.nanoTime() / 1_000_000;
   }
 
   int port() {
