@@ -12,6 +12,7 @@ import com.networknt.schema.SpecVersion;
 import dev.sluice.schemas.envelope.Source;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -114,6 +115,40 @@ class RateLimitBundleTest {
   @Test
   void theExampleMatchesTheSchema() throws Exception {
     assertThat(schema.validate(yaml(EXAMPLE))).isEmpty();
+  }
+
+  /**
+   * The commented-out examples of the shipped files, uncommented: each loads and fits the schema.
+   */
+  @Test
+  void theShippedFilesCommentedExamplesAreValid(@TempDir Path dir) throws Exception {
+    Path shipped = PolicyBundleTest.shippedBundle();
+    for (String file : List.of("default.yaml", "tenants/acme.yaml")) {
+      String example = commentedSection(Files.readString(shipped.resolve(file)));
+      assertThat(example).as(file).startsWith("rate_limits:\n").contains("\n  ");
+      assertThat(schema.validate(yaml(example))).as(file).isEmpty();
+      write(dir.resolve("default.yaml"), example);
+      assertThat(PolicyBundle.load(dir).forTenant("acme").rateLimits().sections())
+          .as(file)
+          .hasSize(1);
+    }
+  }
+
+  /** The lines from {@code # rate_limits:} on that stay indented, without their {@code # }. */
+  private static String commentedSection(String content) {
+    StringBuilder section = new StringBuilder();
+    boolean inside = false;
+    for (String line : content.split("\n")) {
+      if (line.equals("# rate_limits:")) {
+        inside = true;
+      } else if (inside && !line.startsWith("#   ")) {
+        break;
+      }
+      if (inside) {
+        section.append(line.substring(2)).append('\n');
+      }
+    }
+    return section.toString();
   }
 
   @ParameterizedTest
