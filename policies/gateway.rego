@@ -1,15 +1,25 @@
 # The default policy bundle's rules for Open Policy Agent (OPA mode: OPA_URL set).
 # The gateway asks POST /v1/data/gateway/deny with
-#   {"input": {"tenant", "model", "subject", "max_tokens", "context_sources", "context_source",
-#              "risk"}}
+#   {"input": {"tenant", "model", "subject", "source", "max_tokens", "context_sources",
+#              "context_source", "risk", "rate_limits"}}
 # and denies the request when the result is true or a non-empty list; the items are the reasons.
+# source is "http" or "batch". rate_limits are the limits the request is held to, resolved by the
+# gateway from the RATE_LIMIT_* variables and the local bundle's rate_limits sections for this
+# tenant, model and source (the batch share for batch traffic): an object with only the limits
+# that are set, {"requests", "window_ms", "tokens_per_minute", "daily_tokens", "concurrent"}
+# (window_ms only with requests), {} when none is. The limiter enforces them whatever OPA says;
+# rules may read them, e.g. to refuse batch jobs of a tenant without a daily budget:
+#   deny contains "batch jobs need a daily token budget" if {
+#   	input.source == "batch"
+#   	not input.rate_limits.daily_tokens
+#   }
 # context_sources lists every chunk's source (empty without context), in canonical form: scheme
 # and host lower-cased, percent-encoding decoded, duplicate slashes and dot segments resolved, so
 # a startswith on a lower-case prefix cannot be dodged by spelling; context_source is only the
 # first, kept for older policies: a rule about origins must look at the list, or a request could
 # put an allowed chunk first.
-# Tenant settings (caps, aliases, firewall modes) always come from the local bundle; OPA adds
-# denials. Keep this file equivalent to default.yaml and tenants/*.yaml.
+# Tenant settings (caps, aliases, firewall modes, rate limits) always come from the local bundle;
+# OPA adds denials. Keep this file equivalent to default.yaml and tenants/*.yaml.
 package gateway
 
 import rego.v1

@@ -9,10 +9,19 @@ allowed_request := {
 	"tenant": "acme",
 	"model": "stub",
 	"subject": "alice",
+	"source": "http",
 	"max_tokens": 256,
 	"context_sources": [],
 	"context_source": "",
 	"risk": 0,
+	"rate_limits": {},
+}
+
+test_rate_limits_alone_deny_nothing if {
+	count(gateway.deny) == 0 with input as object.union(
+		allowed_request,
+		{"source": "batch", "rate_limits": {"requests": 100, "window_ms": 60000, "concurrent": 2}},
+	)
 }
 
 test_an_ordinary_request_is_not_denied if {

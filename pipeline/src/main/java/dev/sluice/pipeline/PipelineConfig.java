@@ -8,12 +8,14 @@ import dev.sluice.egress.circuit.CircuitSettings;
 import dev.sluice.pipeline.firewall.ContextOrigins;
 import dev.sluice.pipeline.firewall.FirewallSettings;
 import dev.sluice.pipeline.provider.ModelChains;
+import dev.sluice.pipeline.ratelimit.RateLimitSettings;
 import dev.sluice.pipeline.redaction.TenantRedaction;
 import dev.sluice.pipeline.validation.ValidationLimits;
 import dev.sluice.policy.EnabledModels;
 import dev.sluice.policy.ModelAccess;
 import dev.sluice.policy.OpaSettings;
 import dev.sluice.policy.PolicyBundle;
+import dev.sluice.policy.RateLimitPolicy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -26,6 +28,8 @@ import java.util.Objects;
  *
  * @param models which models each tenant may use ({@code ALLOWED_MODELS} narrowed by its policy)
  * @param opa OPA's address and timeout; in LOCAL policy mode it has no URL
+ * @param rateLimits the gateway's default rate limits and where the limiter keeps its state; the
+ *     bundle's {@code rate_limits} apply over the defaults ({@link #rateLimitPolicy()})
  */
 public record PipelineConfig(
     PipelineSettings pipeline,
@@ -38,7 +42,8 @@ public record PipelineConfig(
     TenantRedaction redaction,
     OpaSettings opa,
     ConfiguredProviders providers,
-    CircuitSettings circuit) {
+    CircuitSettings circuit,
+    RateLimitSettings rateLimits) {
 
   public PipelineConfig {
     Objects.requireNonNull(pipeline, "pipeline");
@@ -52,6 +57,7 @@ public record PipelineConfig(
     Objects.requireNonNull(opa, "opa");
     Objects.requireNonNull(providers, "providers");
     Objects.requireNonNull(circuit, "circuit");
+    Objects.requireNonNull(rateLimits, "rateLimits");
     // A tenant's bundle may name a fallback it could not ask for itself, or firewall settings out
     // of range: both are found now rather than on that tenant's first request.
     ModelChains.check(models, policy, policy.tenantsWithOverrides());
@@ -77,7 +83,13 @@ public record PipelineConfig(
         TenantRedaction.from(env, policy),
         OpaSettings.from(env),
         ConfiguredProviders.from(env),
-        CircuitSettings.from(env));
+        CircuitSettings.from(env),
+        RateLimitSettings.from(env));
+  }
+
+  /** The rate limits in force, in local and OPA mode alike: the defaults under the bundle's. */
+  public RateLimitPolicy rateLimitPolicy() {
+    return rateLimits.policy(policy);
   }
 
   /** {@code LOCAL} or {@code OPA}, as every audit record says. */

@@ -25,6 +25,7 @@ import dev.sluice.pipeline.validation.ValidateRequest;
 import dev.sluice.pipeline.validation.ValidationLimits;
 import dev.sluice.policy.OpaSettings;
 import dev.sluice.policy.PolicyBundle;
+import dev.sluice.policy.RateLimitPolicy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -102,7 +103,7 @@ public final class PipelineWiring implements AutoCloseable {
             InjectionScorer.forUserPrompt()));
     chain.add(new LocalPolicy(policy));
     if (config.opa().url().isPresent()) {
-      chain.add(opaPolicy(config.opa(), threads));
+      chain.add(opaPolicy(config.opa(), config.rateLimitPolicy(), threads));
     }
     chain.add(new RedactPrompt(config.redaction()::prompts));
     // After prompt redaction, which must see the chunks' plain text (SpotlightContext says why);
@@ -163,11 +164,12 @@ public final class PipelineWiring implements AutoCloseable {
   /**
    * OPA's client runs on two threads of its own: never the stream threads, never the common pool.
    */
-  private static OpaPolicy opaPolicy(OpaSettings opa, List<ExecutorService> threads) {
+  private static OpaPolicy opaPolicy(
+      OpaSettings opa, RateLimitPolicy rateLimits, List<ExecutorService> threads) {
     ExecutorService executor = Executors.newFixedThreadPool(2, daemonThreads("opa-client"));
     threads.add(executor);
     LOGGER.atInfo().addKeyValue("timeoutMs", opa.timeout().toMillis()).log("policy mode OPA");
-    return new OpaPolicy(opa.url().orElseThrow(), opa.timeout(), executor);
+    return new OpaPolicy(opa.url().orElseThrow(), opa.timeout(), rateLimits, executor);
   }
 
   private static ThreadFactory daemonThreads(String prefix) {

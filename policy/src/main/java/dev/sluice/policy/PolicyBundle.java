@@ -2,8 +2,13 @@ package dev.sluice.policy;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.sluice.config.Env;
 import dev.sluice.schemas.Principal;
@@ -19,9 +24,12 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -36,11 +44,7 @@ public final class PolicyBundle {
   /** How retrieved context may be marked for the model (the pipeline's {@code SpotlightMode}). */
   private static final List<String> SPOTLIGHT_MODES = List.of("delimit", "datamark", "off");
 
-  private static final ObjectMapper YAML =
-      JsonMapper.builder(new YAMLFactory())
-          .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-          .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-          .build();
+  private static final ObjectMapper YAML = yamlMapper();
 
   private final String version;
   private final PolicyDocument defaults;
@@ -82,7 +86,7 @@ public final class PolicyBundle {
   public static PolicyBundle empty() {
     return new PolicyBundle(
         "sha256:" + HexFormat.of().formatHex(sha256().digest()),
-        new PolicyDocument(null, null, null, null, null, null),
+        new PolicyDocument(null, null, null, null, null, null, null),
         Map.of(),
         false);
   }
@@ -149,6 +153,7 @@ public final class PolicyBundle {
     Map<String, String> aliases = new HashMap<>();
     Map<String, List<String>> fallbacks = new HashMap<>();
     List<DenyRule> denials = new ArrayList<>();
+    List<TenantRateLimits.Section> rateLimits = new ArrayList<>();
     Optional<Set<String>> allowed = Optional.empty();
     Optional<Set<String>> providers = Optional.empty();
     Integer maxMessages = null;
@@ -203,6 +208,9 @@ public final class PolicyBundle {
       if (document.deny() != null) {
         denials.addAll(document.deny());
       }
+      if (document.rateLimits() != null) {
+        rateLimits.add(section(document.rateLimits()));
+      }
     }
     return new TenantPolicy(
         allowed,
@@ -219,7 +227,49 @@ public final class PolicyBundle {
         stripHiddenText,
         redactionTypes,
         redactPrompts,
-        denials);
+        denials,
+        new TenantRateLimits(rateLimits));
+  }
+
+  /**
+   * Integers are integers: {@code 1.5} or {@code "600"} where a count is expected is a mistake to
+   * report, not a value to round or convert.
+   */
+  private static ObjectMapper yamlMapper() {
+    JsonMapper mapper =
+        JsonMapper.builder(new YAMLFactory())
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+            .build();
+    mapper
+        .coercionConfigFor(LogicalType.Integer)
+        .setCoercion(CoercionInputShape.String, CoercionAction.Fail);
+    return mapper;
+  }
+
+  private static TenantRateLimits.Section section(PolicyDocument.RateLimitSection section) {
+    Map<String, RateLimits> models = new HashMap<>();
+    if (section.models() != null) {
+      section.models().forEach((model, values) -> models.put(model, limits(values)));
+    }
+    return new TenantRateLimits.Section(
+        limits(section.values()),
+        models,
+        section.batch() == null ? RateLimits.NONE : limits(section.batch()));
+  }
+
+  private static RateLimits limits(PolicyDocument.RateLimitValues values) {
+    return new RateLimits(
+        optional(values.requests()),
+        optional(values.windowMs()),
+        optional(values.tokensPerMinute()),
+        optional(values.dailyTokens()),
+        values.concurrent() == null ? OptionalInt.empty() : OptionalInt.of(values.concurrent()));
+  }
+
+  private static OptionalLong optional(Long value) {
+    return value == null ? OptionalLong.empty() : OptionalLong.of(value);
   }
 
   private static PolicyDocument parse(String name, byte[] content) {
@@ -229,18 +279,45 @@ public final class PolicyBundle {
     } catch (JsonProcessingException e) {
       // Jackson's own message can quote the file; keep where it broke and what it expected.
       String where = e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")";
-      throw new PolicyException(name + ": invalid" + where + ": " + e.getOriginalMessage());
+      throw new PolicyException(
+          name + ": invalid" + where + field(e) + ": " + e.getOriginalMessage());
     } catch (IOException e) {
       throw new PolicyException(name + ": cannot read: " + e.getMessage());
     }
     if (document == null) {
-      return new PolicyDocument(null, null, null, null, null, null);
+      return new PolicyDocument(null, null, null, null, null, null, null);
+    }
+    if (document.rateLimits() != null) {
+      try {
+        refuseNulls(name, "rate_limits", YAML.readTree(content).get("rate_limits"));
+      } catch (IOException e) {
+        throw new PolicyException(name + ": cannot read: " + e.getMessage());
+      }
     }
     check(name, document);
     return document;
   }
 
+  /** The dotted path of the field Jackson stopped at ({@code rate_limits.models.stub.requests}). */
+  private static String field(JsonProcessingException e) {
+    if (!(e instanceof JsonMappingException mapping) || mapping.getPath().isEmpty()) {
+      return "";
+    }
+    return " at "
+        + mapping.getPath().stream()
+            .map(
+                reference ->
+                    reference.getFieldName() != null
+                        ? reference.getFieldName()
+                        : "[" + reference.getIndex() + "]")
+            .collect(Collectors.joining("."))
+            .replace(".[", "[");
+  }
+
   private static void check(String name, PolicyDocument document) {
+    if (document.rateLimits() != null) {
+      checkRateLimits(name, document.rateLimits());
+    }
     if (document.limits() != null) {
       positive(name, "limits.max_messages", document.limits().maxMessages());
       positive(name, "limits.max_message_chars", document.limits().maxMessageChars());
@@ -287,6 +364,53 @@ public final class PolicyBundle {
           throw new PolicyException(name + ": deny[" + i + "] needs a reason");
         }
       }
+    }
+  }
+
+  /**
+   * An empty value ({@code requests:} or {@code requests: ~}) reads as null, which would inherit;
+   * it may have been meant as "no limit", which a file cannot say, so it is refused.
+   */
+  private static void refuseNulls(String name, String field, JsonNode node) {
+    for (Map.Entry<String, JsonNode> entry : node.properties()) {
+      String path = field + "." + entry.getKey();
+      if (entry.getValue().isNull()) {
+        throw new PolicyException(
+            name + ": " + path + " is empty (leave it out to inherit; no file can lift a limit)");
+      }
+      if (entry.getValue().isObject()) {
+        refuseNulls(name, path, entry.getValue());
+      }
+    }
+  }
+
+  private static void checkRateLimits(String name, PolicyDocument.RateLimitSection section) {
+    values(name, "rate_limits", section.values());
+    if (section.models() != null) {
+      for (Map.Entry<String, PolicyDocument.RateLimitValues> model : section.models().entrySet()) {
+        if (model.getKey().isBlank()) {
+          throw new PolicyException(name + ": rate_limits.models names an empty model");
+        }
+        values(name, "rate_limits.models." + model.getKey(), model.getValue());
+      }
+    }
+    if (section.batch() != null) {
+      values(name, "rate_limits.batch", section.batch());
+    }
+  }
+
+  private static void values(String name, String field, PolicyDocument.RateLimitValues values) {
+    List<String> problems =
+        RateLimits.problems(
+            optional(values.requests()),
+            optional(values.windowMs()),
+            optional(values.tokensPerMinute()),
+            optional(values.dailyTokens()),
+            values.concurrent() == null
+                ? OptionalInt.empty()
+                : OptionalInt.of(values.concurrent()));
+    if (!problems.isEmpty()) {
+      throw new PolicyException(name + ": " + field + "." + problems.get(0));
     }
   }
 

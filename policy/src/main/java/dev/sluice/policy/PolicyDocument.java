@@ -14,7 +14,8 @@ record PolicyDocument(
     Providers providers,
     Firewall firewall,
     Redaction redaction,
-    List<DenyRule> deny) {
+    List<DenyRule> deny,
+    @JsonProperty("rate_limits") RateLimitSection rateLimits) {
 
   record Providers(List<String> allowed) {}
 
@@ -34,4 +35,27 @@ record PolicyDocument(
       @JsonProperty("max_messages") Integer maxMessages,
       @JsonProperty("max_message_chars") Integer maxMessageChars,
       @JsonProperty("max_tokens") Integer maxTokens) {}
+
+  /** {@code rate_limits}: the values, per-model overrides and the batch share. */
+  record RateLimitSection(
+      Long requests,
+      @JsonProperty("window_ms") Long windowMs,
+      @JsonProperty("tokens_per_minute") Long tokensPerMinute,
+      @JsonProperty("daily_tokens") Long dailyTokens,
+      Integer concurrent,
+      Map<String, RateLimitValues> models,
+      RateLimitValues batch) {
+
+    RateLimitValues values() {
+      return new RateLimitValues(requests, windowMs, tokensPerMinute, dailyTokens, concurrent);
+    }
+  }
+
+  /** One set of limits: a model's entry, or the batch share. */
+  record RateLimitValues(
+      Long requests,
+      @JsonProperty("window_ms") Long windowMs,
+      @JsonProperty("tokens_per_minute") Long tokensPerMinute,
+      @JsonProperty("daily_tokens") Long dailyTokens,
+      Integer concurrent) {}
 }

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
@@ -33,6 +34,8 @@ import java.util.Set;
  * @param redactPrompts whether prompts are redacted before the provider, or null for the gateway
  *     default ({@code REDACT_PROMPTS})
  * @param denials every rule of the defaults and of the tenant's file
+ * @param rateLimits the {@code rate_limits} sections of the defaults and of the tenant's file, to
+ *     be resolved per model and source over the gateway's defaults ({@link RateLimitPolicy})
  */
 public record TenantPolicy(
     Optional<Set<String>> allowedModels,
@@ -49,7 +52,8 @@ public record TenantPolicy(
     Boolean stripHiddenText,
     List<String> redactionTypes,
     Boolean redactPrompts,
-    List<DenyRule> denials) {
+    List<DenyRule> denials,
+    TenantRateLimits rateLimits) {
 
   public TenantPolicy {
     allowedModels = allowedModels.map(Set::copyOf);
@@ -60,6 +64,7 @@ public record TenantPolicy(
     fallbacks = Map.copyOf(copied);
     redactionTypes = redactionTypes == null ? null : List.copyOf(redactionTypes);
     denials = List.copyOf(denials);
+    Objects.requireNonNull(rateLimits, "rateLimits");
   }
 
   /** The model a request names, after aliases. */

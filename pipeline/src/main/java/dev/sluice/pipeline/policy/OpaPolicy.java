@@ -9,6 +9,8 @@ import dev.sluice.pipeline.chain.Verdict;
 import dev.sluice.pipeline.stage.Refusal;
 import dev.sluice.policy.ContextSources;
 import dev.sluice.policy.DenyRule;
+import dev.sluice.policy.RateLimitPolicy;
+import dev.sluice.policy.RateLimits;
 import dev.sluice.schemas.Json;
 import dev.sluice.schemas.StageName;
 import dev.sluice.schemas.envelope.VerifiedRequest;
@@ -22,6 +24,7 @@ import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -31,17 +34,22 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * The policy decision in OPA mode ({@code OPA_URL}): {@code POST {OPA_URL}/v1/data/gateway/deny}
- * with {@code {"input": {tenant, model, subject, max_tokens, context_sources, context_source,
- * risk}}}: {@code context_sources} lists every chunk's source, in order and in canonical form
- * ({@link ContextSources}: scheme and host lower-cased, percent-encoding decoded, dot segments
- * resolved), so a rule about one origin cannot be dodged by putting another chunk first; {@code
- * context_source} is the first of them (or {@code ""}), kept for policies written before the list.
- * A result of {@code true} or a non-empty list denies (the list's items are the reasons). Anything
- * else that is not a clear answer (an error status, a timeout, a missing result, an unreadable
- * body) fails closed: 503 {@code policy_unavailable}, as does an answer later than the request's
- * deadline. It is an asynchronous stage of the chain, right after the local policy: the HTTP call
- * runs on threads of its own, never on a stream thread, and the stages after it wait for its
- * answer.
+ * with {@code {"input": {tenant, model, subject, source, max_tokens, context_sources,
+ * context_source, risk, rate_limits}}}: {@code context_sources} lists every chunk's source, in
+ * order and in canonical form ({@link ContextSources}: scheme and host lower-cased,
+ * percent-encoding decoded, dot segments resolved), so a rule about one origin cannot be dodged by
+ * putting another chunk first; {@code context_source} is the first of them (or {@code ""}), kept
+ * for policies written before the list. {@code source} is {@code http} or {@code batch}; {@code
+ * rate_limits} are the limits the request is held to ({@link RateLimitPolicy}: the gateway's
+ * defaults under the local bundle, for the request's model, the batch share for batch traffic),
+ * with only the limits that are set: {@code requests} with its {@code window_ms}, {@code
+ * tokens_per_minute}, {@code daily_tokens}, {@code concurrent}. Rules may read them; OPA does not
+ * set them, the local bundle does. A result of {@code true} or a non-empty list denies (the list's
+ * items are the reasons). Anything else that is not a clear answer (an error status, a timeout, a
+ * missing result, an unreadable body) fails closed: 503 {@code policy_unavailable}, as does an
+ * answer later than the request's deadline. It is an asynchronous stage of the chain, right after
+ * the local policy: the HTTP call runs on threads of its own, never on a stream thread, and the
+ * stages after it wait for its answer.
  *
  * <p>{@code OPA_TIMEOUT_MS} bounds the whole decision, from connecting to the last byte of the
  * answer. The HTTP client's own request timeout ends when the status and headers arrive, so a 200
@@ -54,14 +62,17 @@ public final class OpaPolicy implements AsyncStage<Optional<Refusal>> {
   private final Duration timeout;
   private final Executor executor;
   private final HttpClient http;
+  private final RateLimitPolicy rateLimits;
 
   /**
    * @param timeout how long one whole decision may take ({@code OPA_TIMEOUT_MS})
+   * @param rateLimits the limits put into the input
    * @param executor the client's threads; answers, refusals and timeouts complete on them
    */
-  public OpaPolicy(URI opaUrl, Duration timeout, Executor executor) {
+  public OpaPolicy(URI opaUrl, Duration timeout, RateLimitPolicy rateLimits, Executor executor) {
     this.decisionUrl = opaUrl.resolve("/v1/data/gateway/deny");
     this.timeout = timeout;
+    this.rateLimits = Objects.requireNonNull(rateLimits, "rateLimits");
     this.executor = executor;
     this.http =
         HttpClient.newBuilder()
@@ -97,7 +108,7 @@ public final class OpaPolicy implements AsyncStage<Optional<Refusal>> {
         HttpRequest.newBuilder(decisionUrl)
             .timeout(timeout)
             .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofByteArray(input(request)))
+            .POST(HttpRequest.BodyPublishers.ofByteArray(input(request, limits(request))))
             .build();
     CompletableFuture<HttpResponse<byte[]>> exchange =
         http.sendAsync(call, HttpResponse.BodyHandlers.ofByteArray());
@@ -160,12 +171,18 @@ public final class OpaPolicy implements AsyncStage<Optional<Refusal>> {
             reasons));
   }
 
-  static byte[] input(VerifiedRequest request) {
+  private RateLimits limits(VerifiedRequest request) {
+    return rateLimits.forRequest(
+        request.principal().tenant(), request.request().model(), request.source());
+  }
+
+  static byte[] input(VerifiedRequest request, RateLimits limits) {
     DenyRule.Facts facts = LocalPolicy.facts(request);
     ObjectNode input = Json.mapper().createObjectNode();
     input.put("tenant", request.principal().tenant());
     input.put("model", facts.model());
     input.put("subject", facts.subject());
+    input.put("source", request.source().wireName());
     if (facts.maxTokens() != null) {
       input.put("max_tokens", facts.maxTokens());
     }
@@ -179,6 +196,7 @@ public final class OpaPolicy implements AsyncStage<Optional<Refusal>> {
     canonical.forEach(sources::add);
     input.put("context_source", canonical.isEmpty() ? "" : canonical.get(0));
     input.put("risk", request.risk() == null ? 0.0 : request.risk().risk());
+    input.set("rate_limits", rateLimits(limits));
     ObjectNode body = Json.mapper().createObjectNode();
     body.set("input", input);
     try {
@@ -186,6 +204,22 @@ public final class OpaPolicy implements AsyncStage<Optional<Refusal>> {
     } catch (IOException e) {
       throw new IllegalStateException("cannot write the OPA input", e);
     }
+  }
+
+  /** The limits that are set, in the bundle's words; {@code {}} when none is. */
+  static ObjectNode rateLimits(RateLimits limits) {
+    ObjectNode node = Json.mapper().createObjectNode();
+    limits
+        .requests()
+        .ifPresent(
+            count -> {
+              node.put("requests", count);
+              node.put("window_ms", limits.window());
+            });
+    limits.tokensPerMinute().ifPresent(tokens -> node.put("tokens_per_minute", tokens));
+    limits.dailyTokens().ifPresent(tokens -> node.put("daily_tokens", tokens));
+    limits.concurrent().ifPresent(calls -> node.put("concurrent", calls));
+    return node;
   }
 
   private static Refusal unavailable(String reason) {

@@ -6,15 +6,22 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
 import dev.sluice.pipeline.StageRequests;
 import dev.sluice.pipeline.stage.Refusal;
+import dev.sluice.policy.PolicyBundle;
+import dev.sluice.policy.RateLimitPolicy;
+import dev.sluice.policy.RateLimits;
 import dev.sluice.schemas.Json;
 import dev.sluice.schemas.chat.RagChunk;
 import dev.sluice.schemas.chat.RagContext;
+import dev.sluice.schemas.envelope.Source;
 import dev.sluice.schemas.envelope.VerifiedRequest;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -111,6 +118,7 @@ class OpaPolicyTest {
         new OpaPolicy(
             URI.create("http://127.0.0.1:" + server.getAddress().getPort()),
             Duration.ofMillis(1_000),
+            rateLimits(),
             Executors.newFixedThreadPool(2));
   }
 
@@ -154,6 +162,93 @@ class OpaPolicyTest {
     assertThat(input.path("context_sources").get(0).asText()).isEqualTo("kb://approved/hr");
     assertThat(input.has("risk")).isTrue();
     assertThat(input.toString()).doesNotContain("pay scales");
+  }
+
+  /**
+   * Limits from the gateway's defaults, the bundle's section, a model's entry and the batch share:
+   * what {@code rateLimitsForTheRequestsModelAndSource} expects in the input.
+   */
+  private static RateLimitPolicy rateLimits() {
+    Path dir;
+    try {
+      dir = Files.createTempDirectory("opa-rate-limits");
+      Files.writeString(
+          dir.resolve("default.yaml"),
+          "rate_limits:\n  tokens_per_minute: 200000\n"
+              + "  models: {\"openai:gpt-4o\": {tokens_per_minute: 50000, concurrent: 2}}\n"
+              + "  batch: {requests: 100}\n");
+      Files.createDirectories(dir.resolve("tenants"));
+      Files.writeString(
+          dir.resolve("tenants/globex.yaml"), "rate_limits: {requests: 5, window_ms: 1000}\n");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return new RateLimitPolicy(
+        RateLimits.NONE.withRequests(600).withDailyTokens(5_000_000), PolicyBundle.load(dir));
+  }
+
+  @Test
+  void sendsTheRateLimitsForTheRequestsModelAndSource() throws Exception {
+    decide(request());
+    assertThat(lastInput.get().path("source").asText()).isEqualTo("http");
+    assertThat(lastInput.get().path("rate_limits"))
+        .isEqualTo(
+            Json.mapper()
+                .readTree(
+                    "{\"requests\":600,\"window_ms\":60000,\"tokens_per_minute\":200000,"
+                        + "\"daily_tokens\":5000000}"));
+
+    decide(
+        StageRequests.verified(
+            "acme",
+            "alice",
+            StageRequests.chat("openai:gpt-4o", StageRequests.user("q"), 8, null)));
+    assertThat(lastInput.get().path("rate_limits").path("tokens_per_minute").asLong())
+        .isEqualTo(50_000);
+    assertThat(lastInput.get().path("rate_limits").path("concurrent").asInt()).isEqualTo(2);
+
+    VerifiedRequest http =
+        StageRequests.verified(
+            "globex", "alice", StageRequests.chat("stub", StageRequests.user("q"), 8, null));
+    decide(http);
+    assertThat(lastInput.get().path("rate_limits").path("requests").asLong()).isEqualTo(5);
+    assertThat(lastInput.get().path("rate_limits").path("window_ms").asLong()).isEqualTo(1_000);
+
+    decide(withSource(http, Source.BATCH));
+    assertThat(lastInput.get().path("source").asText()).isEqualTo("batch");
+    assertThat(lastInput.get().path("rate_limits").path("requests").asLong()).isEqualTo(100);
+    assertThat(lastInput.get().path("rate_limits").path("window_ms").asLong()).isEqualTo(1_000);
+  }
+
+  @Test
+  void withoutLimitsTheInputSaysSo() {
+    JsonNode input;
+    try {
+      input =
+          Json.mapper()
+              .readTree(OpaPolicy.input(request(), RateLimits.NONE))
+              .path("input")
+              .path("rate_limits");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    assertThat(input.isObject()).isTrue();
+    assertThat(input).isEmpty();
+  }
+
+  private static VerifiedRequest withSource(VerifiedRequest request, Source source) {
+    return new VerifiedRequest(
+        request.requestId(),
+        request.principal(),
+        source,
+        request.replyTo(),
+        request.idempotencyKey(),
+        request.clientIp(),
+        request.batchId(),
+        request.customId(),
+        request.acceptedAtMs(),
+        request.request(),
+        request.risk());
   }
 
   @Test

@@ -12,6 +12,7 @@ import dev.sluice.policy.EnabledModels;
 import dev.sluice.policy.ModelAccess;
 import dev.sluice.policy.PolicyBundle;
 import dev.sluice.policy.TenantPolicy;
+import dev.sluice.policy.TenantRateLimits;
 import dev.sluice.schemas.Json;
 import dev.sluice.schemas.StageName;
 import dev.sluice.schemas.chat.ChatMessage;
@@ -313,7 +314,8 @@ class ValidateRequestTest {
             null,
             null,
             null,
-            List.of());
+            List.of(),
+            TenantRateLimits.NONE);
     ValidationLimits limits = DEFAULTS.forTenant(policy);
     assertThat(limits.maxTokensCap()).isEqualTo(50);
     assertThat(limits.maxMessages()).isEqualTo(4);
