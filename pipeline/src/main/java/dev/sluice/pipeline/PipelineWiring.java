@@ -1,6 +1,7 @@
 package dev.sluice.pipeline;
 
 import dev.sluice.auth.TokenVerifier;
+import dev.sluice.config.ConfigException;
 import dev.sluice.egress.Provider;
 import dev.sluice.egress.ProviderRouter;
 import dev.sluice.egress.StubProvider;
@@ -64,6 +65,7 @@ public final class PipelineWiring implements AutoCloseable {
    *     allowlist
    */
   public static PipelineWiring wire(PipelineConfig config) {
+    refuseUnenforcedLimits(config.rateLimitPolicy());
     List<ExecutorService> threads = new ArrayList<>();
     TokenVerifier verifier = TokenVerifier.create(config.auth());
     try {
@@ -164,6 +166,20 @@ public final class PipelineWiring implements AutoCloseable {
   /**
    * OPA's client runs on two threads of its own: never the stream threads, never the common pool.
    */
+  /**
+   * The limits can be configured (variables, bundle) before the stage that enforces them exists:
+   * this build parses them but does not count requests or tokens yet (issue 11 is being built). A
+   * gateway that silently ignored a limit its operator set would be worse than one that does not
+   * start, so it does not start.
+   */
+  static void refuseUnenforcedLimits(RateLimitPolicy limits) {
+    if (limits.anySet()) {
+      throw new ConfigException(
+          "rate limits are set (RATE_LIMIT_* or rate_limits in the policy bundle) but this build"
+              + " does not enforce them yet; unset them (docs/configuration.md, Rate limits)");
+    }
+  }
+
   private static OpaPolicy opaPolicy(
       OpaSettings opa, RateLimitPolicy rateLimits, List<ExecutorService> threads) {
     ExecutorService executor = Executors.newFixedThreadPool(2, daemonThreads("opa-client"));

@@ -1,7 +1,9 @@
 package dev.sluice.policy;
 
 import dev.sluice.schemas.envelope.Source;
+import java.util.HashSet;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * The rate limits in force: the gateway's defaults (the {@code RATE_LIMIT_*} variables) under the
@@ -20,6 +22,28 @@ public record RateLimitPolicy(RateLimits defaults, PolicyBundle bundle) {
   public RateLimitPolicy {
     Objects.requireNonNull(defaults, "defaults");
     Objects.requireNonNull(bundle, "bundle");
+  }
+
+  /**
+   * Whether any limit is set: in the defaults, or in the {@code rate_limits} of {@code
+   * default.yaml} or of a tenant's file.
+   */
+  public boolean anySet() {
+    if (!defaults.unlimited()) {
+      return true;
+    }
+    Set<String> tenants = new HashSet<>(bundle.tenantsWithOverrides());
+    tenants.add(""); // a tenant without a file of its own still gets default.yaml's section
+    for (String tenant : tenants) {
+      for (TenantRateLimits.Section section : bundle.forTenant(tenant).rateLimits().sections()) {
+        if (!section.limits().unlimited()
+            || !section.batch().unlimited()
+            || section.models().values().stream().anyMatch(l -> !l.unlimited())) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   /** The limits for one request: a tenant's, for a resolved model, from a source. */
