@@ -2,7 +2,6 @@ package dev.sluice.pipeline.ratelimit;
 
 import java.util.Collections;
 import java.util.Map;
-import java.util.Objects;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
@@ -37,10 +36,13 @@ public record TenantLedger(
   }
 
   private static <K, V> SortedMap<K, V> sorted(Map<K, V> map) {
-    SortedMap<K, V> copy = new TreeMap<>();
-    if (map != null) {
-      map.forEach(
-          (key, value) -> copy.put(Objects.requireNonNull(key), Objects.requireNonNull(value)));
+    if (map == null) {
+      return Collections.emptySortedMap();
+    }
+    // From a sorted map (what the limiter passes) the copy is linear; a null key fails here.
+    TreeMap<K, V> copy = new TreeMap<>(map);
+    if (copy.containsValue(null)) {
+      throw new NullPointerException("a ledger entry has no value");
     }
     return Collections.unmodifiableSortedMap(copy);
   }

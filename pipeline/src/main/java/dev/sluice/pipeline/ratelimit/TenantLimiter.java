@@ -30,8 +30,9 @@ import java.util.TreeMap;
  *       not, ever holds more than N admissions</b> (the most a window can hold is reached at an
  *       admission).
  *   <li>The price: a request may be refused up to {@code w - 1} ms (about W/B) before a strictly
- *       sliding count would admit it. A tenant sending steadily gets at least {@code N * (1 - 1/B)
- *       - 1} admissions per window of W on average.
+ *       sliding count would admit it. A tenant sending steadily at the limit's rate or faster gets
+ *       at least {@code N * (1 - 1/B) - 1} admissions per window of W on average; one sending
+ *       faster gets them in bursts, so a single window may hold fewer.
  *   <li>Retry-after: counted sub-buckets leave, oldest first, at {@code s + w - 1 + W}; a refused
  *       request's retry-after is when enough of them have left for it to fit, if nothing else is
  *       counted meanwhile.
