@@ -17,6 +17,7 @@ import dev.sluice.schemas.chat.ToolCall;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * How many tokens a request is to reserve before its provider call: its prompt, counted as the
@@ -31,13 +32,15 @@ import java.util.Map;
  * 105 and 101 with a tool, as the API reported them).
  *
  * <p>Every other model (Anthropic, an Azure deployment whose name is no OpenAI model name, a local
- * one) is estimated: the same count in {@code cl100k_base} plus a quarter, rounded up. Why not a
- * character rule: on the 4,446 texts of the repository's development sets, {@code ceil(UTF-8 bytes
- * / 4)} is below the larger of the two encodings' counts for 31% of them and {@code chars / 3.5}
- * for 18% (Greek addresses, digits, homoglyph text cost far more than a token per four bytes); the
- * byte rule that is almost never below, bytes / 2, still misses 8 texts and reserves 2.26 times the
- * tokens on average. A tokenizer plus a margin follows the text's language and shape instead, and a
- * quarter covers tokenizers coarser than {@code cl100k_base} for the same text.
+ * one) is estimated: the same count in {@code cl100k_base} plus a quarter, rounded up. Measured on
+ * the 4,446 texts of the repository's development sets (prompts, attacks, PII sentences, BIPIA
+ * contexts), it is never below the larger of the two encodings' counts (at least 1.10 times it,
+ * 1.25 times on average). A character rule is not conservative: {@code ceil(UTF-8 bytes / 4)} is
+ * below that count for 31% of the texts and {@code chars / 3.5} for 18% (Greek addresses, digit
+ * runs and homoglyph text cost far more than a token per four bytes); the byte rule that is almost
+ * never below, bytes / 2, still misses 8 texts while reserving 2.26 times the tokens on average. A
+ * tokenizer plus a margin follows the text's language and shape, and the quarter leaves room for
+ * tokenizers coarser than {@code cl100k_base}; settlement corrects the rest.
  *
  * <p>Retrieval context is part of the prompt: the gateway sends the chunks to the model as
  * documents in a message of their own, with its boundary markers around each chunk and an
@@ -45,12 +48,17 @@ import java.util.Map;
  * conversation was not built yet counts each chunk's text, id and source plus the markers' measured
  * cost; once it is built ({@link #promptTokens(Exchange)}), the conversation itself is counted,
  * which is exact also when datamarking (twice the tokens of the plain text in {@code cl100k_base},
- * 1.6 times in {@code o200k_base}, on BIPIA's contexts) or stripped hidden text changed it.
+ * 1.6 times in {@code o200k_base}, on BIPIA's contexts) or stripped hidden text changed it. So a
+ * stage placed after {@code SpotlightContext} reserves what is sent; one placed before it
+ * under-reserves a datamarking tenant's chunks until settlement.
  *
- * <p>Thread-safe and cheap to share: the two encodings are loaded once per process (about half a
- * second, on first use); jtokkit's encodings keep no state between calls (immutable rank maps, a
- * matcher and lists per call). Text is counted as ordinary text, so a prompt that spells {@code
- * <|endoftext|>} is just text, as providers treat it, and never an exception.
+ * <p>Thread-safe and cheap to share: the two encodings are loaded once per process (about a second
+ * on the 2-core build machine, by the first instance); jtokkit's encodings keep no state between
+ * calls (rank maps built once and only read, a matcher and lists per call). A 1 KB request costs
+ * tens of microseconds ({@code TokenEstimateBenchmark}); hostile text (a megabyte of one accented
+ * letter, of newlines, of emoji) up to a few microseconds per character, linearly. Text is counted
+ * as ordinary text: a prompt that spells {@code <|endoftext|>} is counted as the characters it is,
+ * where jtokkit's {@code countTokens} would throw.
  */
 public final class TokenEstimate {
   /** How a model's tokens are counted. */
@@ -122,8 +130,13 @@ public final class TokenEstimate {
   // The estimate for other models: cl100k_base, plus a quarter.
   private static final int ESTIMATE_QUARTERS = 5;
 
-  /** Shares the process's encodings, loaded on first use. */
-  public TokenEstimate() {}
+  /**
+   * Shares the process's encodings; the first instance loads them, so that wiring pays for it and
+   * not the first request on a stream thread.
+   */
+  public TokenEstimate() {
+    Objects.requireNonNull(Loaded.O200K_BASE, "o200k_base");
+  }
 
   /**
    * The tokens of the request's prompt as the model will see it: its messages, its tool
@@ -374,7 +387,7 @@ public final class TokenEstimate {
     return (int) Math.min(Integer.MAX_VALUE, Math.max(0, tokens));
   }
 
-  /** The encodings, loaded when first used: about 5 MB of ranks, read once per process. */
+  /** The encodings, loaded by the first instance: their rank files, read once per process. */
   private static final class Loaded {
     private static final Encoding O200K_BASE;
     private static final Encoding CL100K_BASE;
