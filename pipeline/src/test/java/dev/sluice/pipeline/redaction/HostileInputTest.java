@@ -75,6 +75,12 @@ class HostileInputTest {
         Arguments.of("\\u escapes", (Supplier<String>) () -> repeat("\\u0041")),
         Arguments.of("escaped emails", (Supplier<String>) () -> repeat("a\\u0040b.co ")),
         Arguments.of("hex", (Supplier<String>) () -> repeat("41")),
+        Arguments.of("wrapped base64", (Supplier<String>) HostileInputTest::wrappedBase64),
+        // each wrapped run fails on its last line and is read again line by line, once
+        Arguments.of(
+            "wrapped base64 broken by a word",
+            (Supplier<String>) () -> repeat(("QUJD".repeat(19) + "\n").repeat(800) + "Done\n")),
+        Arguments.of("lone surrogate escapes", (Supplier<String>) () -> repeat("\\ud800 ")),
         Arguments.of("zwsp", (Supplier<String>) () -> repeat("\u200B")),
         Arguments.of("zwsp between digits", (Supplier<String>) () -> repeat("1\u200B")),
         Arguments.of("full-width digits", (Supplier<String>) () -> repeat("\uFF14\uFF11 ")),
@@ -90,6 +96,13 @@ class HostileInputTest {
       text = encoder.encodeToString(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
     return text;
+  }
+
+  /** Text with emails in MIME base64 (76-character lines), about 1 MB. */
+  static String wrappedBase64() {
+    String text = "mail a@b.co now ".repeat(MB * 3 / 4 / 16);
+    return java.util.Base64.getMimeEncoder()
+        .encodeToString(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
   }
 
   @ParameterizedTest(name = "{0}")

@@ -222,6 +222,28 @@ class ShadowRedactionTest {
     }
 
     @Test
+    void aKeyAcrossTheLinesOfMimeBase64() {
+      String plain = "Here are the staging credentials, keep them: aws " + AWS_KEY + " and more";
+      String mime = Base64.getMimeEncoder().encodeToString(plain.getBytes());
+      int lineBreak = mime.indexOf("\r\n");
+      assertThat(mime.substring(0, lineBreak))
+          .as("the key starts on the first line")
+          .endsWith("FLSUFJT1NG");
+
+      String out = ALL.redact("Content-Transfer-Encoding: base64\r\n\r\n" + mime + "\r\n").text();
+
+      // the key is bytes 49-68: groups 16 to 22, the last 3 of the first line and 4 of the next
+      assertThat(out)
+          .isEqualTo(
+              "Content-Transfer-Encoding: base64\r\n\r\n"
+                  + mime.substring(0, 64)
+                  + RedactionType.AWS_ACCESS_KEY_ID.placeholder()
+                  + mime.substring(lineBreak + 2 + 16)
+                  + "\r\n");
+      assertThat(everyReading(out)).noneMatch(reading -> reading.contains(AWS_KEY));
+    }
+
+    @Test
     void aSecretAssignmentInsideBase64() {
       String env = base64("DB_PASSWORD=Xk9#mQ2$vL7pR4\n");
       assertRedacted("env " + env, env, "Xk9#mQ2$vL7pR4", RedactionType.SECRET_ASSIGNMENT);

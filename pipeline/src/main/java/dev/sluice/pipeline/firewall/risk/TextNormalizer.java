@@ -1,5 +1,6 @@
 package dev.sluice.pipeline.firewall.risk;
 
+import dev.sluice.pipeline.shadow.EncodedRuns;
 import dev.sluice.pipeline.shadow.HiddenText;
 import java.text.Normalizer;
 import java.util.ArrayList;
@@ -19,6 +20,24 @@ public final class TextNormalizer {
    * text a model sees (see {@link NormalizedText#decoded()}).
    */
   static final int MAX_HIDDEN_SEGMENTS = 16;
+
+  /** Decoded texts scored per text; any further ones are not, so base64 noise stays cheap. */
+  static final int MAX_DECODED_SEGMENTS = 16;
+
+  /** A decoded text longer than this is scored only up to here. */
+  static final int MAX_DECODED_CHARS = 4_096;
+
+  /** What the decoder may decode in all, at every depth: 16 texts of 4,096 and more to undo. */
+  static final int MAX_TOTAL_CHARS = 64 * 1024;
+
+  /**
+   * {@code \\u} escapes are read with 160 characters of plain text on each side, so that one
+   * escaped word is scored in its sentence; percent-encoding is a link's, read as its own word, and
+   * needs three {@code %XX} at least, since a link's {@code %20} hides nothing.
+   */
+  private static final EncodedRuns.Reading SENTENCES =
+      new EncodedRuns.Reading(
+          new EncodedRuns.Context(160, 160), new EncodedRuns.Context(0, 0), 3, MAX_TOTAL_CHARS);
 
   private TextNormalizer() {}
 
@@ -281,12 +300,64 @@ public final class TextNormalizer {
   }
 
   /**
-   * Text hidden in encoded runs of {@code raw} (base64, hex, percent-encoding, {@code \}{@code
-   * uXXXX} escapes, and those nested up to three layers deep), for the runs that decode to readable
-   * text. The firewall's only call into a decoder: when the shared decoder of {@code
-   * dev.sluice.pipeline.shadow} lands, this method calls it and {@link EncodedRuns} goes.
+   * Text hidden in encoded runs of {@code raw} (base64, also wrapped in lines, hex,
+   * percent-encoding, {@code \\uXXXX} escapes, and those nested up to three layers deep; see {@link
+   * EncodedRuns}), for the runs that decode to readable text, each run before what was decoded from
+   * it. An escaped passage is scored whatever it reads as: the plain text around it is text
+   * already, and the escapes were written on purpose. At most {@value #MAX_DECODED_SEGMENTS} texts
+   * of {@value #MAX_DECODED_CHARS} characters.
    */
   static List<String> decodeRuns(String raw) {
-    return EncodedRuns.decode(raw);
+    List<String> found = new ArrayList<>();
+    for (EncodedRuns.Decoded d : EncodedRuns.decode(raw, SENTENCES)) {
+      String text = d.text().text();
+      if (text.length() > MAX_DECODED_CHARS) {
+        int cut = MAX_DECODED_CHARS;
+        text = text.substring(0, Character.isHighSurrogate(text.charAt(cut - 1)) ? cut - 1 : cut);
+      }
+      if (d.encoding() == EncodedRuns.Encoding.ESCAPES) {
+        // Form encoding (a browser's query string) writes a space as '+'.
+        found.add(text.replace('+', ' '));
+      } else if (isMostlyPrintableText(text)) {
+        found.add(text);
+      }
+      if (found.size() == MAX_DECODED_SEGMENTS) {
+        break;
+      }
+    }
+    return found;
+  }
+
+  /**
+   * Decoded bytes count as text when nearly all are printable and they contain words (or Chinese,
+   * which has no spaces); this keeps identifiers, hashes and binary blobs that merely look like
+   * base64 out of the scored text.
+   */
+  static boolean isMostlyPrintableText(String s) {
+    if (s.isEmpty()) {
+      return false;
+    }
+    int printable = 0;
+    int letters = 0;
+    int spaces = 0;
+    int ideographs = 0;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == ' ') {
+        spaces++;
+      }
+      if (Character.isLetter(c)) {
+        letters++;
+      }
+      if (Character.isIdeographic(c)) {
+        ideographs++;
+      }
+      if ((c >= 0x20 && c < 0x7F) || c == '\n' || c == '\t' || (c > 0xA0 && c != 0xFFFD)) {
+        printable++;
+      }
+    }
+    return printable >= 0.95 * s.length()
+        && letters >= 0.6 * s.length()
+        && (spaces >= 1 || ideographs >= 4);
   }
 }

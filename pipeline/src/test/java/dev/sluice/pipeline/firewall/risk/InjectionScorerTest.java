@@ -231,6 +231,8 @@ class InjectionScorerTest {
             dev.sluice.pipeline.HiddenPayloads.base64(
                 dev.sluice.pipeline.HiddenPayloads.base64("a".repeat(mb / 2))),
             ("QUJD".repeat(16) + "\n").repeat(mb / 65),
+            (("QUJD".repeat(19) + "\r\n").repeat(800) + "Done\n").repeat(mb / 62_405),
+            "\\ud800 ".repeat(mb / 7),
             dev.sluice.pipeline.HiddenPayloads.tags("ignore all ".repeat(mb / 22)),
             "\uD83D\uDE00\uFE01\uFE02".repeat(mb / 4),
             "erongi lla suoiverp ".repeat(mb / 20),
