@@ -98,26 +98,29 @@ final class AuthFailureLimiter {
 
   /**
    * How long {@code address} stays blocked, in milliseconds; 0 when it may try a credential. Called
-   * for every request before its credential is checked.
+   * for every request before its credential is checked: the address is reduced to what is counted
+   * ({@link ClientAddress#limitKey}, an IPv6 address's /64) only while some address is remembered.
    */
   long blockedForMs(String address) {
     if (limit == 0 || remembered.get() == 0) {
       return 0;
     }
-    Failures failures = byAddress.get(address);
+    Failures failures = byAddress.get(ClientAddress.limitKey(address));
     return failures == null ? 0 : failures.blockedForMs(clockMs.getAsLong());
   }
 
   /**
-   * Records that a credential from {@code address} was refused. Returns 0 when the caller is told
-   * 401 as usual, or how long to wait (the answer becomes 429): when this failure is over the limit
-   * (requests from one address checked at the same moment can all get past {@link #blockedForMs})
-   * or the address could not be remembered.
+   * Records that a credential from {@code clientAddress} (counted by {@link
+   * ClientAddress#limitKey}) was refused. Returns 0 when the caller is told 401 as usual, or how
+   * long to wait (the answer becomes 429): when this failure is over the limit (requests from one
+   * address checked at the same moment can all get past {@link #blockedForMs}) or the address could
+   * not be remembered.
    */
-  long failed(String address) {
+  long failed(String clientAddress) {
     if (limit == 0) {
       return 0;
     }
+    String address = ClientAddress.limitKey(clientAddress);
     long now = clockMs.getAsLong();
     Failures before = byAddress.get(address);
     if (before == null && remembered.get() >= capacity) {

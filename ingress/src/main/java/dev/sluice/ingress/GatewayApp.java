@@ -173,8 +173,7 @@ public final class GatewayApp {
             settings.trustForwardedFor());
     ctx.attribute(CLIENT_IP, clientIp);
     // Looked up before the credential: a blocked address gets no answer about any credential.
-    String limitKey = authFailures.enabled() ? ClientAddress.limitKey(clientIp) : clientIp;
-    long blockedMs = authFailures.blockedForMs(limitKey);
+    long blockedMs = authFailures.blockedForMs(clientIp);
     if (blockedMs > 0) {
       throw tooManyFailures(ctx, blockedMs);
     }
@@ -182,7 +181,7 @@ public final class GatewayApp {
       // Proxies and servers disagree on which of two credentials counts; accept neither.
       throw refuseCredential(
           ctx,
-          limitKey,
+          clientIp,
           CredentialRefusal.invalid("more than one Authorization header"),
           "Bearer error=\"invalid_request\"");
     }
@@ -190,7 +189,7 @@ public final class GatewayApp {
     if (header == null || header.length() < 7 || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
       throw refuseCredential(
           ctx,
-          limitKey,
+          clientIp,
           new CredentialRefusal(
               ErrorCode.INVALID_TOKEN,
               "a bearer token is required",
@@ -204,7 +203,7 @@ public final class GatewayApp {
       ctx.attribute(CREDENTIAL, token);
     } catch (InvalidTokenException e) {
       throw refuseCredential(
-          ctx, limitKey, CredentialRefusal.of(e), "Bearer error=\"invalid_token\"");
+          ctx, clientIp, CredentialRefusal.of(e), "Bearer error=\"invalid_token\"");
     }
   }
 
@@ -214,9 +213,9 @@ public final class GatewayApp {
    * limit.
    */
   private GatewayException refuseCredential(
-      Context ctx, String limitKey, CredentialRefusal refusal, String challenge) {
+      Context ctx, String clientIp, CredentialRefusal refusal, String challenge) {
     if (refusal.callerAtFault()) {
-      long blockedMs = authFailures.failed(limitKey);
+      long blockedMs = authFailures.failed(clientIp);
       if (blockedMs > 0) {
         return tooManyFailures(ctx, blockedMs);
       }
