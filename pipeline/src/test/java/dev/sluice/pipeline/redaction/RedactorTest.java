@@ -246,6 +246,13 @@ class RedactorTest {
       assertThat(ALL.find("token = getToken()")).isEmpty();
       assertThat(ALL.find("secret_name = prod-db-credentials-v2")).isEmpty();
     }
+
+    @Test
+    void aTemplateIsNoSecretEvenWhereTheValueStopsAtItsBrace() {
+      assertThat(ALL.find("token=Abc123XyZ9q${VAR}")).isEmpty();
+      assertThat(ALL.find("password=\"aB3{{x}}dE9xYz1\"")).isEmpty();
+      assertThat(types("secret=aB3dE9xYz1Qw")).containsExactly(RedactionType.SECRET_ASSIGNMENT);
+    }
   }
 
   @Nested

@@ -373,7 +373,8 @@ final class SecretAssignmentRecognizer implements Recognizer {
     if (first == '$' || first == '%' || first == '<' || first == '{' || first == '*') {
       return false;
     }
-    if (template(s, from, to)) {
+    // within the value only: a search to the end of the text, once per assignment, was quadratic
+    if (TokenFormat.hasTemplateMark(s, from, to)) {
       return false;
     }
     if (identifier && bare && (dot || !digit)) {
@@ -387,20 +388,6 @@ final class SecretAssignmentRecognizer implements Recognizer {
       return false;
     }
     return entropy(s, from, to) >= 3.0;
-  }
-
-  /**
-   * Whether {@code s[from, to)} holds {@code ${} or <code>{{</code>. Looks inside the value only: a
-   * search to the end of the text, once per assignment, would make the scan quadratic.
-   */
-  private static boolean template(String s, int from, int to) {
-    for (int k = from + 1; k < to; k++) {
-      char c = s.charAt(k - 1);
-      if ((c == '$' || c == '{') && s.charAt(k) == '{') {
-        return true;
-      }
-    }
-    return false;
   }
 
   private static double entropy(String s, int from, int to) {

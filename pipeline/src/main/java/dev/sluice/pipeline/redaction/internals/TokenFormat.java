@@ -328,7 +328,7 @@ record TokenFormat(
           }
         }
         case '{', '$' -> {
-          if (k + 2 <= to && s.charAt(k + 1) == '{') {
+          if (opensTemplate(s, k, to)) {
             return true;
           }
         }
@@ -336,6 +336,25 @@ record TokenFormat(
       }
     }
     return false;
+  }
+
+  /**
+   * Whether a template mark, {@code ${} or <code>{{</code>, starts in {@code s[from, to)}; its brace
+   * may lie just past {@code to}, as in {@code abc${HOME}} read up to the brace.
+   */
+  static boolean hasTemplateMark(String s, int from, int to) {
+    for (int k = from; k < to; k++) {
+      if (opensTemplate(s, k, s.length())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** A template mark ({@code ${} or <code>{{</code>) starts at {@code k}, whole before {@code to}. */
+  private static boolean opensTemplate(String s, int k, int to) {
+    char c = s.charAt(k);
+    return (c == '$' || c == '{') && k + 2 <= to && s.charAt(k + 1) == '{';
   }
 
   private static boolean validCrc32(String s, int from, int to) {
