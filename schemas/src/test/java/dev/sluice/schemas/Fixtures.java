@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.schemas.audit.AuditDecision;
 import dev.sluice.schemas.audit.AuditRecord;
+import dev.sluice.schemas.audit.RateLimitRecord;
 import dev.sluice.schemas.chat.ChatMessage;
 import dev.sluice.schemas.chat.ChatRequest;
 import dev.sluice.schemas.chat.ChatRequests;
@@ -21,6 +22,7 @@ import dev.sluice.schemas.reply.Citation;
 import dev.sluice.schemas.reply.ErrorCode;
 import dev.sluice.schemas.reply.Meta;
 import dev.sluice.schemas.reply.Outcome;
+import dev.sluice.schemas.reply.RateLimitState;
 import dev.sluice.schemas.reply.ReplyEnvelope;
 import dev.sluice.schemas.reply.Usage;
 import java.io.UncheckedIOException;
@@ -202,7 +204,9 @@ public final class Fixtures {
         null,
         7,
         null,
-        null);
+        null,
+        null,
+        new RateLimitState(60L, 0L, 6_500L, 40_000L, 12_000L, 30_000L, 6_500L));
   }
 
   public static ReplyEnvelope failedReply() {
@@ -256,7 +260,8 @@ public final class Fixtures {
             0.12,
             List.of("hidden_text"),
             14,
-            Map.of("remaining", 58L, "limit", 60L),
+            new RateLimitRecord(
+                RateLimitRecord.Decision.ALLOWED, "requests", 60L, 58L, 41_000L, null, 1_024L, 51L),
             "openai",
             2,
             812L,

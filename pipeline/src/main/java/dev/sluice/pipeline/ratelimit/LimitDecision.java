@@ -2,6 +2,7 @@ package dev.sluice.pipeline.ratelimit;
 
 import java.util.Collections;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -59,6 +60,55 @@ public sealed interface LimitDecision
     public AlreadySettled {
       headroom = copy(headroom);
     }
+  }
+
+  /**
+   * One decision for a request counted under several ledgers: {@link AlreadySettled} if any is,
+   * else {@link Refused} if any is (a too-large refusal first, else the one with the longest wait),
+   * else {@link Allowed}. Its figures are, per limit, those with the least left (ties: the later
+   * reset), so the headers never promise more than the tightest ledger has.
+   */
+  static LimitDecision combine(List<LimitDecision> decisions) {
+    if (decisions.isEmpty()) {
+      throw new IllegalArgumentException("no decision to combine");
+    }
+    Map<LimitKind, Headroom> figures = new EnumMap<>(LimitKind.class);
+    AlreadySettled settled = null;
+    Refused refused = null;
+    for (LimitDecision decision : decisions) {
+      decision
+          .headroom()
+          .forEach((kind, headroom) -> figures.merge(kind, headroom, LimitDecision::tighter));
+      if (decision instanceof AlreadySettled already) {
+        settled = already;
+      } else if (decision instanceof Refused refusal && stricter(refusal, refused)) {
+        refused = refusal;
+      }
+    }
+    if (settled != null) {
+      return new AlreadySettled(figures);
+    }
+    if (refused != null) {
+      return new Refused(refused.limit(), refused.retryAfterMs(), refused.tooLarge(), figures);
+    }
+    return new Allowed(figures);
+  }
+
+  private static boolean stricter(Refused candidate, Refused current) {
+    if (current == null) {
+      return true;
+    }
+    if (candidate.tooLarge() != current.tooLarge()) {
+      return candidate.tooLarge();
+    }
+    return candidate.retryAfterMs() > current.retryAfterMs();
+  }
+
+  private static Headroom tighter(Headroom a, Headroom b) {
+    if (a.remaining() != b.remaining()) {
+      return a.remaining() < b.remaining() ? a : b;
+    }
+    return a.resetMs() >= b.resetMs() ? a : b;
   }
 
   private static Map<LimitKind, Headroom> copy(Map<LimitKind, Headroom> headroom) {

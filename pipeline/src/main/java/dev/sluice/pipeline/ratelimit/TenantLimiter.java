@@ -3,7 +3,9 @@ package dev.sluice.pipeline.ratelimit;
 import dev.sluice.pipeline.ratelimit.LimitDecision.Allowed;
 import dev.sluice.pipeline.ratelimit.LimitDecision.AlreadySettled;
 import dev.sluice.pipeline.ratelimit.LimitDecision.Refused;
+import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.SortedMap;
@@ -134,6 +136,51 @@ public final class TenantLimiter {
     }
     TenantLedger counted = count(current, spec, requestId, tokens, nowMs);
     return new LedgerDecision(counted, new Allowed(figures(counted, spec, nowMs)));
+  }
+
+  /**
+   * Reserves under several ledgers at once, all or nothing: {@link #reserve} on each, and the
+   * counted ledgers only if every one allowed. The decision is the strictest: {@link
+   * AlreadySettled} if any ledger has the id settled, else {@link Refused} if any refused (a
+   * too-large refusal first, else the one that frees last), else {@link Allowed}; its figures are,
+   * per limit, the ledger with the least left ({@link LimitDecision#combine}).
+   *
+   * @return the ledgers to store, in the order given, and the decision
+   */
+  public MultiDecision reserveAll(
+      List<TenantLedger> ledgers,
+      List<LimitSpec> specs,
+      String requestId,
+      long tokens,
+      long nowMs) {
+    if (ledgers.size() != specs.size() || ledgers.isEmpty()) {
+      throw new IllegalArgumentException("one spec per ledger, and at least one ledger");
+    }
+    List<TenantLedger> counted = new ArrayList<>(ledgers.size());
+    List<LimitDecision> decisions = new ArrayList<>(ledgers.size());
+    boolean allAllowed = true;
+    for (int i = 0; i < ledgers.size(); i++) {
+      LedgerDecision decision = reserve(ledgers.get(i), specs.get(i), requestId, tokens, nowMs);
+      counted.add(decision.ledger());
+      decisions.add(decision.decision());
+      allAllowed &= decision.decision() instanceof Allowed;
+    }
+    if (!allAllowed) {
+      // Nothing counted anywhere: the pruned ledgers without this request.
+      counted.clear();
+      for (int i = 0; i < ledgers.size(); i++) {
+        counted.add(prune(ledgers.get(i), specs.get(i), nowMs));
+      }
+    }
+    return new MultiDecision(counted, LimitDecision.combine(decisions));
+  }
+
+  /** The ledgers to store after {@link #reserveAll}, and its decision. */
+  public record MultiDecision(List<TenantLedger> ledgers, LimitDecision decision) {
+    public MultiDecision {
+      ledgers = List.copyOf(ledgers);
+      Objects.requireNonNull(decision, "decision");
+    }
   }
 
   /** Settles {@code requestId} with the tokens the call really used. */

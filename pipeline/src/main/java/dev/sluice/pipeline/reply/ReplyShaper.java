@@ -67,6 +67,7 @@ public final class ReplyShaper implements Processor<String, Step, String, Settle
         reply.retryAfterSeconds(),
         reply.batchId(),
         reply.customId(),
-        reply.nonce());
+        reply.nonce(),
+        reply.rateLimits());
   }
 }

@@ -17,7 +17,7 @@ import java.util.Map;
  * @param firewallCues names of the risk cues that fired
  * @param firewallHiddenChars characters of invisible carriers (tag characters, variation-selector
  *     runs) the prompt and context held, or null when none
- * @param rateLimit rate-limit state at decision time (remaining, limit, ...)
+ * @param rateLimit the rate-limit stage's decision, when the request reached it
  * @param latencyMs provider latency including retries
  * @param promptSha256 hex SHA-256 of the canonical prompt
  */
@@ -34,7 +34,7 @@ public record AuditRecord(
     Double firewallRisk,
     List<String> firewallCues,
     Integer firewallHiddenChars,
-    Map<String, Long> rateLimit,
+    RateLimitRecord rateLimit,
     String provider,
     Integer attempts,
     Long latencyMs,
@@ -49,7 +49,6 @@ public record AuditRecord(
 
   public AuditRecord {
     firewallCues = firewallCues == null ? null : List.copyOf(firewallCues);
-    rateLimit = rateLimit == null ? null : Map.copyOf(rateLimit);
     redactions = redactions == null ? null : Map.copyOf(redactions);
   }
 }

@@ -15,6 +15,8 @@ import java.util.Objects;
  * @param redactions redaction report: counts by type
  * @param timings milliseconds spent per stage
  * @param retryAfterSeconds set with status 429
+ * @param rateLimits the tenant's rate-limit figures, for the {@code x-ratelimit-*} headers; null
+ *     when the request did not reach the rate-limit stage or the tenant has no limit
  * @param nonce the request's {@code replyTo.nonce}, copied so its reader can tell this reply from
  *     one forged under the same request id; null when the request had none
  */
@@ -32,7 +34,8 @@ public record ReplyEnvelope(
     Integer retryAfterSeconds,
     String batchId,
     String customId,
-    ReplyNonce nonce) {
+    ReplyNonce nonce,
+    RateLimitState rateLimits) {
 
   public static final int VERSION = 1;
 
@@ -73,6 +76,39 @@ public record ReplyEnvelope(
         retryAfterSeconds,
         batchId,
         customId,
+        null,
+        null);
+  }
+
+  /** A reply bound to its request, without rate-limit figures. */
+  public ReplyEnvelope(
+      int schemaVersion,
+      String requestId,
+      String tenant,
+      Outcome outcome,
+      int status,
+      ChatCompletion completion,
+      GatewayError error,
+      Map<String, Integer> redactions,
+      Map<String, Double> timings,
+      Integer retryAfterSeconds,
+      String batchId,
+      String customId,
+      ReplyNonce nonce) {
+    this(
+        schemaVersion,
+        requestId,
+        tenant,
+        outcome,
+        status,
+        completion,
+        error,
+        redactions,
+        timings,
+        retryAfterSeconds,
+        batchId,
+        customId,
+        nonce,
         null);
   }
 
@@ -91,6 +127,26 @@ public record ReplyEnvelope(
         retryAfterSeconds,
         batchId,
         customId,
-        requestNonce);
+        requestNonce,
+        rateLimits);
+  }
+
+  /** The same reply with the tenant's rate-limit figures. */
+  public ReplyEnvelope withRateLimits(RateLimitState figures) {
+    return new ReplyEnvelope(
+        schemaVersion,
+        requestId,
+        tenant,
+        outcome,
+        status,
+        completion,
+        error,
+        redactions,
+        timings,
+        retryAfterSeconds,
+        batchId,
+        customId,
+        nonce,
+        figures == null || figures.empty() ? null : figures);
   }
 }
