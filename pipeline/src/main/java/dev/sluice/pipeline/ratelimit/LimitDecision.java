@@ -12,7 +12,10 @@ import java.util.Optional;
  * limit the spec has (and no entry for an absent one), for the rate-limit headers.
  */
 public sealed interface LimitDecision
-    permits LimitDecision.Allowed, LimitDecision.Refused, LimitDecision.AlreadySettled {
+    permits LimitDecision.Allowed,
+        LimitDecision.Refused,
+        LimitDecision.AlreadySettled,
+        LimitDecision.Unchecked {
 
   /** Each present limit's figures. */
   Map<LimitKind, Headroom> headroom();
@@ -59,6 +62,17 @@ public sealed interface LimitDecision
   record AlreadySettled(Map<LimitKind, Headroom> headroom) implements LimitDecision {
     public AlreadySettled {
       headroom = copy(headroom);
+    }
+  }
+
+  /**
+   * The limiter could not be asked (Redis unreachable) and {@code RATE_LIMIT_ON_REDIS_DOWN=allow}
+   * lets the request by uncounted. Carries no figures: nobody knows them.
+   */
+  record Unchecked() implements LimitDecision {
+    @Override
+    public Map<LimitKind, Headroom> headroom() {
+      return Map.of();
     }
   }
 
