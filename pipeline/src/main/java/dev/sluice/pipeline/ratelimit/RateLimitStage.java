@@ -88,9 +88,12 @@ public final class RateLimitStage implements AsyncStage<RateLimitStage.Reserved>
   /**
    * What {@link #start} reserved: the ledgers and tokens, and the limiter's decision.
    *
-   * @param decision null when no ledger has a limit: nothing was reserved
+   * @param decision null when no ledger has a limit (nothing was reserved) or the limiter could not
+   *     decide
+   * @param unavailable the limiter could not decide (Redis unreachable, fail closed)
    */
-  public record Reserved(List<LimitKey> keys, long tokens, LimitDecision decision) {}
+  public record Reserved(
+      List<LimitKey> keys, long tokens, LimitDecision decision, boolean unavailable) {}
 
   /**
    * @param completionCap per tenant, the completion a request without {@code max_tokens} may get
@@ -175,12 +178,16 @@ public final class RateLimitStage implements AsyncStage<RateLimitStage.Reserved>
     public CompletableFuture<Reserved> start(Exchange exchange, long deadlineMs) {
       List<LimitKey> keys = stage.keys(exchange.request());
       if (keys.isEmpty()) {
-        return CompletableFuture.completedFuture(new Reserved(keys, 0, null));
+        return CompletableFuture.completedFuture(new Reserved(keys, 0, null, false));
       }
       long reserved = stage.reservation(exchange, keys);
+      // A limiter that cannot decide is answered here, not through failed(), so that the audit
+      // record says so; a call past the request's deadline still goes through failed().
       return limiter
           .reserve(keys, exchange.requestId(), reserved)
-          .thenApply(decision -> new Reserved(keys, reserved, decision));
+          .handle(
+              (decision, failure) ->
+                  new Reserved(keys, reserved, failure == null ? decision : null, failure != null));
     }
 
     @Override
@@ -236,6 +243,23 @@ public final class RateLimitStage implements AsyncStage<RateLimitStage.Reserved>
 
   Verdict decide(Exchange exchange, Reserved result, long nowMs) {
     LimitDecision decision = result.decision();
+    if (result.unavailable()) {
+      LimitTicket ticket =
+          new LimitTicket(
+              List.of(),
+              0,
+              new RateLimitRecord(
+                  RateLimitRecord.Decision.UNAVAILABLE,
+                  null,
+                  null,
+                  null,
+                  null,
+                  null,
+                  result.tokens(),
+                  null),
+              null);
+      return Verdict.stop(unavailable(), exchange.withRateLimit(ticket));
+    }
     if (decision == null) {
       return Verdict.next(exchange);
     }
