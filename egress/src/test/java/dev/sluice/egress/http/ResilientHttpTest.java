@@ -213,12 +213,16 @@ class ResilientHttpTest {
     return engine(new TextDialect(uri), allowlist);
   }
 
+  /**
+   * For answers that must fail on their size, not on time: a timeout generous enough for a loaded
+   * two-core CI machine, where half a second was seen to run out first.
+   */
   private ResilientHttp engine(Dialect dialect, int maxAnswerBytes) {
     return new ResilientHttp(
         "test",
-        ResilientHttp.client(executor, Duration.ofMillis(500)),
+        ResilientHttp.client(executor, Duration.ofSeconds(10)),
         scheduler,
-        new RetryPolicy(Duration.ofMillis(500), 2, Duration.ofMillis(10)),
+        new RetryPolicy(Duration.ofSeconds(10), 2, Duration.ofMillis(10)),
         allowLocal(),
         dialect,
         maxAnswerBytes);
