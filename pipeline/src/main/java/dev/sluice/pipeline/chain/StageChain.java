@@ -73,6 +73,7 @@ public final class StageChain implements Processor<String, Admitted, String, Ste
   private final String prefix;
   private List<Stage> stages;
   private List<Settling> settling = List.of();
+  private List<Flushing> flushing = List.of();
   private final CallBudget budget;
   private final Duration drainInterval;
   private final LinkedBlockingQueue<Completion> completions = new LinkedBlockingQueue<>();
@@ -125,16 +126,27 @@ public final class StageChain implements Processor<String, Admitted, String, Ste
     // A stage with per-task state (the rate limiter's ledgers) works on this task's stores.
     List<Stage> bound = new ArrayList<>(stages.size());
     List<Settling> listeners = new ArrayList<>();
+    List<Flushing> flushers = new ArrayList<>();
     for (Stage stage : stages) {
       Stage forTask = stage instanceof TaskScoped scoped ? scoped.forTask(prefix, context) : stage;
       bound.add(forTask);
       if (forTask instanceof Settling listener) {
         listeners.add(listener);
       }
+      if (forTask instanceof Flushing flusher) {
+        flushers.add(flusher);
+      }
     }
     this.stages = List.copyOf(bound);
     this.settling = List.copyOf(listeners);
-    context.schedule(drainInterval, PunctuationType.WALL_CLOCK_TIME, this::drain);
+    this.flushing = List.copyOf(flushers);
+    context.schedule(
+        drainInterval,
+        PunctuationType.WALL_CLOCK_TIME,
+        nowMs -> {
+          drain(nowMs);
+          flush();
+        });
     resumePending();
   }
 
@@ -149,12 +161,20 @@ public final class StageChain implements Processor<String, Admitted, String, Ste
             || held.containsKey(requestId);
     drain(context.currentSystemTimeMs());
     if (known) {
+      flush();
       return; // a redelivered record whose request is open or answered
     }
     // Wait for a free slot first: at most maxInFlight requests ever wait on a stage.
     awaitCapacity();
     long nowMs = context.currentSystemTimeMs();
     advance(PendingCall.of(Exchange.of(request), null, record.value().timings(), nowMs), 0, false);
+    flush();
+  }
+
+  private void flush() {
+    for (Flushing flusher : flushing) {
+      flusher.flush();
+    }
   }
 
   @Override

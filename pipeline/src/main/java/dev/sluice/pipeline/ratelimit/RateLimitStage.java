@@ -2,6 +2,7 @@ package dev.sluice.pipeline.ratelimit;
 
 import dev.sluice.pipeline.chain.AsyncStage;
 import dev.sluice.pipeline.chain.Exchange;
+import dev.sluice.pipeline.chain.Flushing;
 import dev.sluice.pipeline.chain.Settling;
 import dev.sluice.pipeline.chain.Stage;
 import dev.sluice.pipeline.chain.TaskScoped;
@@ -160,7 +161,7 @@ public final class RateLimitStage implements AsyncStage<RateLimitStage.Reserved>
   }
 
   /** The stage as one task runs it, with its limiter. */
-  static final class Bound implements AsyncStage<Reserved>, Settling {
+  static final class Bound implements AsyncStage<Reserved>, Settling, Flushing {
     private final RateLimitStage stage;
     private final Limiter limiter;
 
@@ -198,6 +199,13 @@ public final class RateLimitStage implements AsyncStage<RateLimitStage.Reserved>
     @Override
     public Refusal failed(Throwable failure) {
       return unavailable();
+    }
+
+    @Override
+    public void flush() {
+      if (limiter instanceof StoreLimiter store) {
+        store.flush();
+      }
     }
 
     @Override

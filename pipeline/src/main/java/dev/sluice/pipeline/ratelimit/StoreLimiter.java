@@ -7,9 +7,11 @@ import dev.sluice.policy.RateLimits;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.LongSupplier;
@@ -26,11 +28,14 @@ import org.apache.kafka.streams.state.Stores;
  * task sees all of a tenant's requests from one request topic and decides alone: exact, with no
  * network call, and a restarted or moved task restores its ledgers from the changelog.
  *
- * <p>The stores are written on every change and read only when the task starts; between, the
- * ledgers are kept as objects, as the in-flight store's entries are. Settled request ids are kept
- * in a store of their own for {@code settledKeepMs} (long enough for the commit that covers their
- * record), not in the ledgers, so a busy tenant's ledger stays a few hundred bytes. Ledgers that no
- * longer count anything are dropped by {@link #prune}, run from a wall-clock punctuator.
+ * <p>The stores are read only when the task starts; between, the ledgers are kept as objects, as
+ * the in-flight store's entries are, and a changed ledger is written once per record or punctuation
+ * ({@link #flush}, which the chain calls before the stream thread can commit), however often the
+ * record changed it: reserved and settled in one go, a request costs one write. Settled request ids
+ * are kept in a store of their own for {@code settledKeepMs} (long enough for the commit that
+ * covers their record), not in the ledgers, so a busy tenant's ledger stays a few hundred bytes.
+ * Ledgers that no longer count anything are dropped by {@link #prune}, run from a wall-clock
+ * punctuator.
  *
  * <p>Runs on the stream thread only: every future it returns is already complete.
  */
@@ -47,6 +52,7 @@ public final class StoreLimiter implements Limiter {
   private final KeyValueStore<String, Long> settledStore;
   private final LongSupplier clock;
   private final Map<String, TenantLedger> ledgers = new HashMap<>();
+  private final Set<String> dirty = new HashSet<>();
   private final Map<String, Long> settled = new HashMap<>();
   private final ArrayDeque<KeyValue<String, Long>> settledOrder = new ArrayDeque<>();
 
@@ -156,6 +162,7 @@ public final class StoreLimiter implements Limiter {
               && requestsIdle(entry.getValue(), nowMs);
       if (idle) {
         all.remove();
+        dirty.remove(entry.getKey());
         ledgerStore.delete(entry.getKey());
       }
     }
@@ -178,9 +185,20 @@ public final class StoreLimiter implements Limiter {
     return ledgers.size();
   }
 
+  /** Writes the ledgers changed since the last flush to the store (and so its changelog). */
+  public void flush() {
+    if (dirty.isEmpty()) {
+      return;
+    }
+    for (String key : dirty) {
+      ledgerStore.put(key, ledgers.get(key));
+    }
+    dirty.clear();
+  }
+
   private void put(String key, TenantLedger ledger) {
     ledgers.put(key, ledger);
-    ledgerStore.put(key, ledger);
+    dirty.add(key);
   }
 
   private void restore() {

@@ -74,7 +74,8 @@ class StoreLimiterTest {
     assertThat(limiter.reserve(tenant(THREE_PER_MINUTE), "r3", 0).join())
         .isInstanceOf(Refused.class);
 
-    // A new owner of the task restores from the stores.
+    // A new owner of the task restores from the stores, as the chain flushed them.
+    limiter.flush();
     StoreLimiter restarted = limiter();
     assertThat(restarted.reserve(tenant(THREE_PER_MINUTE), "r4", 0).join())
         .isInstanceOf(Refused.class);
@@ -132,6 +133,9 @@ class StoreLimiterTest {
     StoreLimiter limiter = limiter();
     limiter.reserve(tenant(THREE_PER_MINUTE), "a", 0).join();
     limiter.settle(tenant(THREE_PER_MINUTE), "a", 0);
+    assertThat(ledgers.get("acme")).as("not written before the flush").isNull();
+    limiter.flush();
+    assertThat(ledgers.get("acme")).isNotNull();
     assertThat(settled.get("a")).isEqualTo(T0);
     now += 10_000;
     limiter.prune();
