@@ -275,6 +275,40 @@ class RateLimitTopologyTest {
   }
 
   @Test
+  void aRecordDeliveredAgainWhileItsCallIsOpenIsReservedOnceAndSettledOnce() {
+    // At least once: the same record may be processed again. (After a restart that lost the
+    // in-flight entry, StoreLimiterRestartTest shows the limiter itself does not count it twice.)
+    answerAtOnce = false;
+    start();
+    String requestId = RequestIds.next();
+    String envelope = envelope("limited", requestId, ManualProvider.NAME, null);
+    requests.pipeInput("limited", envelope, now());
+    requests.pipeInput("limited", envelope, now());
+    KeyValueStore<String, TenantLedger> ledgers =
+        driver.getKeyValueStore("http" + StoreLimiter.LEDGERS_SUFFIX);
+    assertThat(manual.calls()).as("one call").hasSize(1);
+    assertThat(ledgers.get("limited").requests().values()).as("one count").containsExactly(1L);
+    assertThat(ledgers.get("limited").reservations()).containsOnlyKeys(requestId);
+
+    manual.call(0).answer("once");
+    assertThat(allReplies()).extracting(ReplyEnvelope::status).containsExactly(200);
+    requests.pipeInput("limited", envelope, now());
+    assertThat(allReplies())
+        .as("a record of a request just settled is not answered again")
+        .isEmpty();
+    assertThat(ledgers.get("limited").requests().values()).containsExactly(1L);
+    assertThat(ledgers.get("limited").reservations()).as("settled").isEmpty();
+
+    // The limit of three: two more, then a refusal. The repeats took no slot.
+    answerAtOnce = true;
+    pipe("limited");
+    pipe("limited");
+    pipe("limited");
+    assertThat(allReplies()).extracting(ReplyEnvelope::status).containsExactly(200, 200, 429);
+    assertThat(manual.calls()).hasSize(3);
+  }
+
+  @Test
   void aTenantWithAThousandSlowCallsTakesItsShareAndAnotherTenantOnTheSameTaskIsCalledAtOnce() {
     // Calls stay open until the test answers them; the task may hold 16 open calls, and a full
     // task waits up to 30 s for one to end before taking the next record.
