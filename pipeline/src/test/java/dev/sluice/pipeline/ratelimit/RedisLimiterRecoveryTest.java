@@ -1,0 +1,115 @@
+package dev.sluice.pipeline.ratelimit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.sluice.pipeline.ratelimit.LimitDecision.Allowed;
+import dev.sluice.pipeline.ratelimit.RateLimitSettings.RedisDown;
+import java.io.File;
+import java.io.IOException;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Redis going away and coming back under one limiter: a private {@code redis-server} (no
+ * persistence) is started, killed and started again on the same port. Skipped, loudly, without the
+ * redis-server binary.
+ */
+class RedisLimiterRecoveryTest {
+  private Process server;
+
+  @AfterEach
+  void stop() throws InterruptedException {
+    if (server != null) {
+      server.destroyForcibly();
+      server.waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void reservesAgainAfterRedisComesBackWithoutANewLimiter() throws Exception {
+    String binary = redisServer();
+    int port = TestRedis.freePort();
+    server = start(binary, port);
+    RedisSettings settings =
+        new RedisSettings(false, "127.0.0.1", port, 0, Optional.empty(), Optional.empty());
+    LimitKey key =
+        new LimitKey(
+            TestRedis.tenant("recovery"),
+            null,
+            new LimitSpec(new RequestLimit(1_000, 60_000), null, null, null));
+
+    try (RedisLimiter limiter = RedisLimiter.connect(settings, RedisDown.DENY, 60_000, 60_000)) {
+      assertThat(limiter.reserve(List.of(key), "before", 1).get(10, TimeUnit.SECONDS))
+          .isInstanceOf(Allowed.class);
+      assertThat(limiter.available()).isTrue();
+
+      // A flushed script cache (as after a restart) is reloaded on NOSCRIPT.
+      assertThat(TestRedis.command("127.0.0.1", port, "SCRIPT", "FLUSH")).isEqualTo("+OK");
+      assertThat(limiter.reserve(List.of(key), "flushed", 1).get(10, TimeUnit.SECONDS))
+          .isInstanceOf(Allowed.class);
+
+      server.destroyForcibly();
+      server.waitFor(10, TimeUnit.SECONDS);
+      assertThatThrownBy(() -> limiter.reserve(List.of(key), "down", 1).get(10, TimeUnit.SECONDS))
+          .isInstanceOf(ExecutionException.class)
+          .cause()
+          .isInstanceOf(LimiterUnavailableException.class);
+      assertThat(limiter.available()).isFalse();
+
+      server = start(binary, port);
+      LimitDecision after = null;
+      // Redisson reconnects on its own schedule; each failed attempt answers within its timeout.
+      for (int attempt = 0; attempt < 200 && after == null; attempt++) {
+        try {
+          after = limiter.reserve(List.of(key), "after-" + attempt, 1).get(10, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+          assertThat(e.getCause()).isInstanceOf(LimiterUnavailableException.class);
+          Thread.sleep(100);
+        }
+      }
+      assertThat(after).as("a reservation after Redis came back").isInstanceOf(Allowed.class);
+      assertThat(limiter.available()).isTrue();
+    }
+  }
+
+  private static String redisServer() {
+    for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+      File candidate = new File(dir, "redis-server");
+      if (candidate.canExecute()) {
+        return candidate.getPath();
+      }
+    }
+    System.err.println("SKIPPED: no redis-server on PATH for the Redis recovery test");
+    assumeTrue(false, "Redis recovery test SKIPPED: no redis-server binary on PATH");
+    return null;
+  }
+
+  private static Process start(String binary, int port) throws IOException, InterruptedException {
+    Process process =
+        new ProcessBuilder(
+                binary,
+                "--port",
+                Integer.toString(port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no")
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .start();
+    for (int i = 0; i < 200 && !TestRedis.answers("127.0.0.1", port); i++) {
+      assertThat(process.isAlive()).as("redis-server on port " + port).isTrue();
+      Thread.sleep(50);
+    }
+    assertThat(TestRedis.answers("127.0.0.1", port)).as("redis-server answers").isTrue();
+    return process;
+  }
+}
