@@ -19,6 +19,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.redisson.Redisson;
 import org.redisson.api.RScript;
@@ -78,6 +79,7 @@ public final class RedisLimiter implements Limiter, AutoCloseable {
   // Null until the first answer or failure; then whether Redis answered last.
   private final AtomicReference<Boolean> reachable = new AtomicReference<>();
   private volatile boolean closed;
+  private final AtomicLong noScriptReloads = new AtomicLong();
 
   RedisLimiter(
       RedissonClient client,
@@ -224,6 +226,11 @@ public final class RedisLimiter implements Limiter, AutoCloseable {
     return Boolean.TRUE.equals(reachable.get());
   }
 
+  /** How often a call found the script missing and loaded it again: for tests. */
+  long noScriptReloads() {
+    return noScriptReloads.get();
+  }
+
   /** Redis's address, without credentials. */
   public String address() {
     return address;
@@ -323,6 +330,7 @@ public final class RedisLimiter implements Limiter, AutoCloseable {
               if (!noScript(failure)) {
                 return CompletableFuture.failedFuture(failure);
               }
+              noScriptReloads.incrementAndGet();
               return script
                   .scriptLoadAsync(route, SCRIPT)
                   .toCompletableFuture()

@@ -14,6 +14,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.redisson.Redisson;
 
 /**
  * Redis going away and coming back under one limiter: a private {@code redis-server} (no
@@ -44,15 +45,26 @@ class RedisLimiterRecoveryTest {
             null,
             new LimitSpec(new RequestLimit(1_000, 60_000), null, null, null));
 
-    try (RedisLimiter limiter = RedisLimiter.connect(settings, RedisDown.DENY, 60_000, 60_000)) {
+    // connect's limiter, with a probe that runs once at start only: it would reload the script
+    // itself, and the test wants to see a call do it.
+    try (RedisLimiter limiter =
+        new RedisLimiter(
+            Redisson.create(RedisLimiter.config(settings)),
+            settings.address(),
+            RedisDown.DENY,
+            60_000,
+            60_000,
+            3_600_000)) {
       assertThat(limiter.reserve(List.of(key), "before", 1).get(10, TimeUnit.SECONDS))
           .isInstanceOf(Allowed.class);
       assertThat(limiter.available()).isTrue();
 
       // A flushed script cache (as after a restart) is reloaded on NOSCRIPT.
       assertThat(TestRedis.command("127.0.0.1", port, "SCRIPT", "FLUSH")).isEqualTo("+OK");
+      long reloads = limiter.noScriptReloads();
       assertThat(limiter.reserve(List.of(key), "flushed", 1).get(10, TimeUnit.SECONDS))
           .isInstanceOf(Allowed.class);
+      assertThat(limiter.noScriptReloads()).isEqualTo(reloads + 1);
 
       server.destroyForcibly();
       server.waitFor(10, TimeUnit.SECONDS);
