@@ -8,6 +8,7 @@ import dev.sluice.pipeline.ratelimit.LimitDecision.Allowed;
 import dev.sluice.pipeline.ratelimit.RateLimitSettings.RedisDown;
 import java.io.File;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
@@ -17,9 +18,9 @@ import org.junit.jupiter.api.Test;
 import org.redisson.Redisson;
 
 /**
- * Redis going away and coming back under one limiter: a private {@code redis-server} (no
- * persistence) is started, killed and started again on the same port. Skipped, loudly, without the
- * redis-server binary.
+ * Against a private {@code redis-server} (no persistence) on a free port: Redis going away and
+ * coming back under one limiter (killed and started again on the same port), and a Redis that wants
+ * a password. Skipped, loudly, without the redis-server binary.
  */
 class RedisLimiterRecoveryTest {
   private Process server;
@@ -90,6 +91,31 @@ class RedisLimiterRecoveryTest {
     }
   }
 
+  @Test
+  void authenticatesWithTheSettingsPassword() throws Exception {
+    String binary = redisServer();
+    int port = TestRedis.freePort();
+    server = start(binary, port, "--requirepass", "pa:ss w0rd");
+    LimitKey key = new LimitKey(TestRedis.tenant("auth"), null, new LimitSpec(null, null, null, 1));
+    RedisSettings wrong =
+        new RedisSettings(false, "127.0.0.1", port, 0, Optional.empty(), Optional.of("wrong"));
+    try (RedisLimiter limiter = RedisLimiter.connect(wrong, RedisDown.DENY, 60_000, 60_000)) {
+      assertThatThrownBy(() -> limiter.reserve(List.of(key), "a", 1).get(10, TimeUnit.SECONDS))
+          .isInstanceOf(ExecutionException.class)
+          .cause()
+          .isInstanceOf(LimiterUnavailableException.class)
+          .hasMessageNotContaining("wrong");
+    }
+    RedisSettings right =
+        RedisSettings.parse("redis://default:pa%3Ass%20w0rd@127.0.0.1:" + port + "/1");
+    try (RedisLimiter limiter = RedisLimiter.connect(right, RedisDown.DENY, 60_000, 60_000)) {
+      assertThat(limiter.reserve(List.of(key), "a", 1).get(10, TimeUnit.SECONDS))
+          .isInstanceOf(Allowed.class);
+      assertThat(limiter.reserve(List.of(key), "b", 1).get(10, TimeUnit.SECONDS))
+          .isInstanceOf(LimitDecision.Refused.class);
+    }
+  }
+
   private static String redisServer() {
     for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
       File candidate = new File(dir, "redis-server");
@@ -102,9 +128,11 @@ class RedisLimiterRecoveryTest {
     return null;
   }
 
-  private static Process start(String binary, int port) throws IOException, InterruptedException {
-    Process process =
-        new ProcessBuilder(
+  private static Process start(String binary, int port, String... options)
+      throws IOException, InterruptedException {
+    List<String> command =
+        new ArrayList<>(
+            List.of(
                 binary,
                 "--port",
                 Integer.toString(port),
@@ -113,7 +141,10 @@ class RedisLimiterRecoveryTest {
                 "--save",
                 "",
                 "--appendonly",
-                "no")
+                "no"));
+    command.addAll(List.of(options));
+    Process process =
+        new ProcessBuilder(command)
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.DISCARD)
             .start();
