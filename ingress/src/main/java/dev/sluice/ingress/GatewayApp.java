@@ -398,9 +398,9 @@ public final class GatewayApp {
     if (!reply.timings().isEmpty()) {
       ctx.header("Server-Timing", serverTiming(reply.timings()));
     }
-    if (reply.retryAfterSeconds() != null) {
-      ctx.header("Retry-After", Integer.toString(reply.retryAfterSeconds()));
-    }
+    // OpenAI's rate-limit headers, on answers and refusals alike, and the waits a 429 asks for.
+    RateLimitHeaders.of(reply.status(), reply.rateLimits(), reply.retryAfterSeconds())
+        .forEach(ctx::header);
     if (reply.completion() != null) {
       json(ctx, reply.status(), reply.completion());
     } else {

@@ -14,15 +14,19 @@ import dev.sluice.schemas.envelope.ReplyNonce;
 import dev.sluice.schemas.envelope.RequestEnvelope;
 import dev.sluice.schemas.reply.ErrorCode;
 import dev.sluice.schemas.reply.Outcome;
+import dev.sluice.schemas.reply.RateLimitState;
 import dev.sluice.schemas.reply.ReplyEnvelope;
 import dev.sluice.topics.Topics;
 import java.io.ByteArrayInputStream;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Future;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.MockProducer;
@@ -269,6 +273,102 @@ class GatewayAppReplyTest {
   }
 
   @Test
+  void answersACompletionWithOpenAisRateLimitHeaders() {
+    ingress
+        .inbox()
+        .answerWith(
+            wait ->
+                FakeReplyInbox.completion(wait, "echo: counted")
+                    .withRateLimits(
+                        new RateLimitState(60L, 59L, 1_000L, 150_000L, 149_984L, 360_000L, null)));
+
+    HttpResponse<String> response = ingress.chat(chatBody("counted"), acmeToken);
+
+    assertCompletion(response, "echo: counted");
+    HttpHeaders headers = response.headers();
+    assertThat(headers.firstValue("x-ratelimit-limit-requests")).hasValue("60");
+    assertThat(headers.firstValue("x-ratelimit-remaining-requests")).hasValue("59");
+    assertThat(headers.firstValue("x-ratelimit-reset-requests")).hasValue("1s");
+    assertThat(headers.firstValue("x-ratelimit-limit-tokens")).hasValue("150000");
+    assertThat(headers.firstValue("x-ratelimit-remaining-tokens")).hasValue("149984");
+    assertThat(headers.firstValue("x-ratelimit-reset-tokens")).hasValue("6m0s");
+    assertThat(headers.firstValue("Retry-After")).isEmpty();
+    assertThat(headers.firstValue("retry-after-ms")).isEmpty();
+  }
+
+  @Test
+  void writesOnlyTheRateLimitHeadersWhoseFigureIsPresent() {
+    ingress
+        .inbox()
+        .answerWith(
+            wait ->
+                FakeReplyInbox.completion(wait, "echo: requests only")
+                    .withRateLimits(new RateLimitState(3L, 2L, 2_000L, null, null, null, null)));
+
+    HttpResponse<String> limited = ingress.chat(chatBody("requests only"), acmeToken);
+
+    assertCompletion(limited, "echo: requests only");
+    assertThat(rateLimitHeaders(limited))
+        .containsOnlyKeys(
+            "x-ratelimit-limit-requests",
+            "x-ratelimit-remaining-requests",
+            "x-ratelimit-reset-requests");
+    assertThat(limited.headers().firstValue("x-ratelimit-reset-requests")).hasValue("2s");
+
+    ingress.reset();
+    HttpResponse<String> unlimited = ingress.chat(chatBody("no limits"), acmeToken);
+
+    assertCompletion(unlimited, "echo");
+    assertThat(rateLimitHeaders(unlimited)).isEmpty();
+  }
+
+  @Test
+  void answersARateLimitWithBothRetryHeadersAndTheFigures() {
+    ingress
+        .inbox()
+        .answerWith(
+            wait ->
+                denial(
+                        wait,
+                        ErrorCode.RATE_LIMITED,
+                        "rate limit reached",
+                        List.of("requests per window"),
+                        2)
+                    .withRateLimits(new RateLimitState(3L, 0L, 1_250L, null, null, null, 1_250L)));
+
+    HttpResponse<String> response = ingress.chat(chatBody("one too many"), acmeToken);
+
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(429);
+    JsonNode error = assertErrorShape(response);
+    assertThat(error.path("code").asText()).isEqualTo("rate_limited");
+    assertThat(error.path("type").asText()).isEqualTo("rate_limit_error");
+    HttpHeaders headers = response.headers();
+    assertThat(headers.firstValue("Retry-After")).hasValue("2");
+    assertThat(headers.firstValue("retry-after-ms")).hasValue("1250");
+    assertThat(headers.firstValue("x-ratelimit-limit-requests")).hasValue("3");
+    assertThat(headers.firstValue("x-ratelimit-remaining-requests")).hasValue("0");
+    assertThat(headers.firstValue("x-ratelimit-reset-requests")).hasValue("1.25s");
+    assertThat(headers.firstValue("x-ratelimit-limit-tokens")).isEmpty();
+  }
+
+  @Test
+  void answersARateLimitWithoutSecondsFromItsMillisecondsRoundedUp() {
+    ingress
+        .inbox()
+        .answerWith(
+            wait ->
+                denial(wait, ErrorCode.RATE_LIMITED, "rate limit reached", List.of(), null)
+                    .withRateLimits(new RateLimitState(null, null, null, 1_000L, 0L, 400L, 400L)));
+
+    HttpResponse<String> response = ingress.chat(chatBody("tokens gone"), acmeToken);
+
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(429);
+    assertThat(response.headers().firstValue("Retry-After")).hasValue("1");
+    assertThat(response.headers().firstValue("retry-after-ms")).hasValue("400");
+    assertThat(response.headers().firstValue("x-ratelimit-reset-tokens")).hasValue("400ms");
+  }
+
+  @Test
   void answers504WithTheRequestIdWhenNoReplyArrivesInTime() {
     ingress.inbox().timeOut();
 
@@ -373,6 +473,20 @@ class GatewayAppReplyTest {
     String requestId = error.path("request_id").asText();
     assertThat(down.inbox().waits()).extracting(FakeReplyInbox.Wait::requestId).contains(requestId);
     assertThat(down.inbox().forgotten()).containsExactly(requestId);
+  }
+
+  private static Map<String, List<String>> rateLimitHeaders(HttpResponse<String> response) {
+    Map<String, List<String>> found = new TreeMap<>();
+    response
+        .headers()
+        .map()
+        .forEach(
+            (name, values) -> {
+              if (name.toLowerCase(Locale.ROOT).startsWith("x-ratelimit-")) {
+                found.put(name.toLowerCase(Locale.ROOT), values);
+              }
+            });
+    return found;
   }
 
   private static ReplyEnvelope denial(

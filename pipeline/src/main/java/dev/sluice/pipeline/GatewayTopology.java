@@ -3,7 +3,9 @@ package dev.sluice.pipeline;
 import dev.sluice.pipeline.admission.Admission;
 import dev.sluice.pipeline.audit.AuditDecisions;
 import dev.sluice.pipeline.chain.PendingCall;
+import dev.sluice.pipeline.chain.Stage;
 import dev.sluice.pipeline.chain.StageChain;
+import dev.sluice.pipeline.chain.TaskScoped;
 import dev.sluice.pipeline.flow.Admitted;
 import dev.sluice.pipeline.flow.Settled;
 import dev.sluice.pipeline.flow.Step;
@@ -16,6 +18,9 @@ import dev.sluice.schemas.envelope.Source;
 import dev.sluice.topics.JsonSerde;
 import dev.sluice.topics.Topic;
 import dev.sluice.topics.Topics;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
 import org.apache.kafka.common.serialization.Serdes;
@@ -27,6 +32,7 @@ import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 
 /**
@@ -63,10 +69,39 @@ public final class GatewayTopology {
           "delete.retention.ms", Long.toString(60L * 1000),
           "max.message.bytes", Integer.toString(Topics.MAX_MESSAGE_BYTES));
 
+  /**
+   * The batch sub-topology's in-flight store also holds batch requests waiting for their rate
+   * limit, which may wait up to a day (a batch's completion window): its changelog keeps them that
+   * long and a little more.
+   */
+  static final Map<String, String> BATCH_PENDING_CHANGELOG_CONFIGS =
+      withRetention(PENDING_CHANGELOG_CONFIGS, 25L * 60 * 60 * 1000);
+
   public static Topology build(StreamsBuilder builder, Stages stages) {
     Predicate<String> replyTopicAllowed = Topics.REPLIES.name()::equals;
-    wire(builder, stages, Topics.REQUESTS, Source.HTTP, "http", replyTopicAllowed);
+    wire(
+        builder,
+        stages,
+        Topics.REQUESTS,
+        Source.HTTP,
+        "http",
+        replyTopicAllowed,
+        PENDING_CHANGELOG_CONFIGS);
+    wire(
+        builder,
+        stages,
+        Topics.BATCH_REQUESTS,
+        Source.BATCH,
+        "batch",
+        replyTopicAllowed,
+        BATCH_PENDING_CHANGELOG_CONFIGS);
     return builder.build();
+  }
+
+  private static Map<String, String> withRetention(Map<String, String> configs, long retentionMs) {
+    Map<String, String> changed = new HashMap<>(configs);
+    changed.put("retention.ms", Long.toString(retentionMs));
+    return Map.copyOf(changed);
   }
 
   private static void wire(
@@ -75,7 +110,8 @@ public final class GatewayTopology {
       Topic<String, RequestEnvelope> topic,
       Source source,
       String prefix,
-      Predicate<String> replyTopicAllowed) {
+      Predicate<String> replyTopicAllowed,
+      Map<String, String> pendingChangelogConfigs) {
     // Each request topic is its own sub-topology with its own in-flight store and budget.
     String store = prefix + StageChain.STORE_SUFFIX;
     builder.addStateStore(
@@ -83,7 +119,17 @@ public final class GatewayTopology {
                 Stores.inMemoryKeyValueStore(store),
                 Serdes.String(),
                 JsonSerde.of(PendingCall.class))
-            .withLoggingEnabled(PENDING_CHANGELOG_CONFIGS));
+            .withLoggingEnabled(pendingChangelogConfigs));
+    // Stages with state of their own per task (the rate limiter's ledgers) bring their stores.
+    List<String> storeNames = new ArrayList<>(List.of(store));
+    for (Stage stage : stages.chain()) {
+      if (stage instanceof TaskScoped scoped) {
+        for (StoreBuilder<?> stageStore : scoped.stores(prefix)) {
+          builder.addStateStore(stageStore);
+          storeNames.add(stageStore.name());
+        }
+      }
+    }
 
     KStream<String, Step> admitted =
         builder.stream(
@@ -111,7 +157,7 @@ public final class GatewayTopology {
                     new StageChain(
                         store, stages.chain(), stages.callBudget(), stages.drainInterval()),
                 Named.as(prefix + "-stages"),
-                store);
+                storeNames.toArray(String[]::new));
 
     KStream<String, Settled> shaped =
         answered

@@ -20,6 +20,9 @@ import dev.sluice.pipeline.policy.OpaPolicy;
 import dev.sluice.pipeline.provider.ModelChains;
 import dev.sluice.pipeline.provider.ProviderStage;
 import dev.sluice.pipeline.provider.ServedModels;
+import dev.sluice.pipeline.ratelimit.RateLimitSettings;
+import dev.sluice.pipeline.ratelimit.RateLimitStage;
+import dev.sluice.pipeline.ratelimit.TokenEstimate;
 import dev.sluice.pipeline.redaction.RedactAnswer;
 import dev.sluice.pipeline.redaction.RedactPrompt;
 import dev.sluice.pipeline.validation.ValidateRequest;
@@ -65,7 +68,6 @@ public final class PipelineWiring implements AutoCloseable {
    *     allowlist
    */
   public static PipelineWiring wire(PipelineConfig config) {
-    refuseUnenforcedLimits(config.rateLimitPolicy());
     List<ExecutorService> threads = new ArrayList<>();
     TokenVerifier verifier = TokenVerifier.create(config.auth());
     try {
@@ -116,6 +118,11 @@ public final class PipelineWiring implements AutoCloseable {
             limits,
             Spotlight.randomBoundaries(),
             tenant -> firewall.apply(tenant).stripHiddenText()));
+    RateLimitPolicy rateLimits = config.rateLimitPolicy();
+    if (rateLimits.anySet()) {
+      // After the guardrails that may refuse for free, right before the call that costs.
+      chain.add(rateLimitStage(config, rateLimits, limits));
+    }
     chain.add(
         new ProviderStage(
             new ProviderRouter(providers(config, threads)),
@@ -164,22 +171,37 @@ public final class PipelineWiring implements AutoCloseable {
   }
 
   /**
-   * OPA's client runs on two threads of its own: never the stream threads, never the common pool.
+   * The rate-limit stage over the task's state store, or over Redis with {@code REDIS_URL}. A
+   * reservation whose settlement was lost is given up after twice the provider deadline, when no
+   * call can still be running; settled ids are remembered for {@link #SETTLED_KEEP_MS}, well past
+   * the commit that covers their record.
    */
-  /**
-   * The limits can be configured (variables, bundle) before the stage that enforces them exists:
-   * this build parses them but does not count requests or tokens yet (issue 11 is being built). A
-   * gateway that silently ignored a limit its operator set would be worse than one that does not
-   * start, so it does not start.
-   */
-  static void refuseUnenforcedLimits(RateLimitPolicy limits) {
-    if (limits.anySet()) {
+  private static RateLimitStage rateLimitStage(
+      PipelineConfig config,
+      RateLimitPolicy rateLimits,
+      Function<String, ValidationLimits> limits) {
+    RateLimitSettings settings = config.rateLimits();
+    long reservationMaxAgeMs = 2 * config.pipeline().providerDeadlineMs();
+    if (settings.redis().isPresent()) {
       throw new ConfigException(
-          "rate limits are set (RATE_LIMIT_* or rate_limits in the policy bundle) but this build"
-              + " does not enforce them yet; unset them (docs/configuration.md, Rate limits)");
+          "REDIS_URL is set but this build keeps rate limits in the pipeline's state store only;"
+              + " unset REDIS_URL (docs/rate-limits.md)");
     }
+    LOGGER.atInfo().addKeyValue("backend", "state store").log("rate limits on");
+    return new RateLimitStage(
+        rateLimits,
+        new TokenEstimate(),
+        tenant -> limits.apply(tenant).maxTokensCap(),
+        new RateLimitStage.InStore(reservationMaxAgeMs, SETTLED_KEEP_MS),
+        settings.batchMaxWaitMs());
   }
 
+  /** How long a settled request id is remembered by the state-store limiter. */
+  static final long SETTLED_KEEP_MS = 10_000;
+
+  /**
+   * OPA's client runs on two threads of its own: never the stream threads, never the common pool.
+   */
   private static OpaPolicy opaPolicy(
       OpaSettings opa, RateLimitPolicy rateLimits, List<ExecutorService> threads) {
     ExecutorService executor = Executors.newFixedThreadPool(2, daemonThreads("opa-client"));

@@ -2,6 +2,7 @@ package dev.sluice.policy;
 
 import dev.sluice.schemas.envelope.Source;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 
@@ -44,6 +45,11 @@ public record RateLimitPolicy(RateLimits defaults, PolicyBundle bundle) {
       }
     }
     return false;
+  }
+
+  /** The ledgers one request is counted in; see {@link TenantRateLimits#ledgers}. */
+  public List<TenantRateLimits.ScopedLimits> ledgers(String tenant, String model, Source source) {
+    return bundle.forTenant(tenant).rateLimits().ledgers(model, source, defaults);
   }
 
   /** The limits for one request: a tenant's, for a resolved model, from a source. */

@@ -1,6 +1,7 @@
 package dev.sluice.policy;
 
 import dev.sluice.schemas.envelope.Source;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -10,12 +11,13 @@ import java.util.Objects;
  * first, then the tenant's own file, kept apart so that the order of precedence can be applied per
  * request ({@link #forRequest}).
  *
- * <p>For a request to model {@code m}, starting from the gateway's defaults (the {@code
- * RATE_LIMIT_*} variables), field by field: {@code default.yaml}'s section, then its {@code
- * models[m]}; then the tenant file's section, then its {@code models[m]}; for batch traffic finally
- * the {@code batch} share (the tenant's over the defaults'). So within a file the more specific
- * entry wins, and a tenant's file wins over {@code default.yaml}: a tenant that sets {@code
- * tokens_per_minute} gets it on every model, unless its own file names the model.
+ * <p>What the rate-limit stage enforces is {@link #ledgers}: the tenant's own limits, and those of
+ * a named model and of the batch share as ledgers of their own that a request must fit as well.
+ * {@link #forModel} and {@link #forBatch} merge them into one set, field by field, for OPA's input
+ * (what applies to the request, most specific first): starting from the gateway's defaults (the
+ * {@code RATE_LIMIT_*} variables), {@code default.yaml}'s section, then its {@code models[m]}; then
+ * the tenant file's section, then its {@code models[m]}; for batch traffic finally the {@code
+ * batch} share.
  *
  * @param sections in order of precedence, lowest first
  */
@@ -68,6 +70,52 @@ public record TenantRateLimits(List<Section> sections) {
       batch = section.batch().over(batch);
     }
     return batch.over(forModel(model, gatewayDefaults));
+  }
+
+  /**
+   * The ledgers a request is counted in, each with its limits, as the rate-limit stage enforces
+   * them: the tenant's own (the sections' values over the gateway's defaults, for every model and
+   * source); the tenant and model's when some section names the model (its {@code models[m]}
+   * entries alone, so a model's limits narrow the tenant's and never lift them); for batch traffic
+   * the batch share's (its {@code batch} entries alone). A request must fit every one. A scope
+   * whose limits are all unset is left out, except the tenant's own, which is always first.
+   */
+  public List<ScopedLimits> ledgers(String model, Source source, RateLimits gatewayDefaults) {
+    Objects.requireNonNull(model, "model");
+    RateLimits tenant = gatewayDefaults;
+    RateLimits ofModel = RateLimits.NONE;
+    RateLimits batch = RateLimits.NONE;
+    for (Section section : sections) {
+      tenant = section.limits().over(tenant);
+      ofModel = section.models().getOrDefault(model, RateLimits.NONE).over(ofModel);
+      batch = section.batch().over(batch);
+    }
+    List<ScopedLimits> ledgers = new ArrayList<>(3);
+    ledgers.add(new ScopedLimits(ScopedLimits.TENANT, tenant));
+    if (!ofModel.unlimited()) {
+      ledgers.add(new ScopedLimits(ScopedLimits.MODEL + model, ofModel));
+    }
+    if (source == Source.BATCH && !batch.unlimited()) {
+      ledgers.add(new ScopedLimits(ScopedLimits.BATCH, batch));
+    }
+    return ledgers;
+  }
+
+  /**
+   * One ledger's limits.
+   *
+   * @param scope {@link #TENANT} (empty), {@link #MODEL} followed by the resolved model, or {@link
+   *     #BATCH}
+   */
+  public record ScopedLimits(String scope, RateLimits limits) {
+    public static final String TENANT = "";
+    public static final String MODEL = "model:";
+    public static final String BATCH = "batch";
+
+    public ScopedLimits {
+      Objects.requireNonNull(scope, "scope");
+      Objects.requireNonNull(limits, "limits");
+    }
   }
 
   /** {@link #forBatch} for batch-sourced requests, {@link #forModel} for the others. */

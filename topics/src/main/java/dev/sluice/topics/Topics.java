@@ -42,6 +42,20 @@ public final class Topics {
           JsonSerde.of(RequestEnvelope.class),
           requestsConfigs(DEFAULT_REQUESTS_RETENTION_MS));
 
+  /**
+   * Batch jobs' requests, key = claimed tenant: the same envelope as {@link #REQUESTS}, read by a
+   * sub-topology of its own (its own tasks and in-flight budget, so a batch backlog never delays an
+   * interactive request, and its requests are {@code Source.BATCH} because of the topic they came
+   * from, never because of a field). Kept a day, a batch's completion window; the broker stamps
+   * each record's time, as on {@link #REQUESTS}.
+   */
+  public static final Topic<String, RequestEnvelope> BATCH_REQUESTS =
+      new Topic<>(
+          "llm.batch.requests",
+          Serdes.String(),
+          JsonSerde.of(RequestEnvelope.class),
+          requestsConfigs(DAY_MS));
+
   /** Answers, key = request id; each ingress instance reads only the partitions it owns. */
   public static final Topic<String, ReplyEnvelope> REPLIES =
       new Topic<>(
@@ -79,7 +93,7 @@ public final class Topics {
 
   /** Every topic the gateway creates when missing. */
   public static List<Topic<?, ?>> all() {
-    return List.of(REQUESTS, REPLIES, AUDIT, AUDIT_DECISIONS, DEAD_LETTERS);
+    return List.of(REQUESTS, BATCH_REQUESTS, REPLIES, AUDIT, AUDIT_DECISIONS, DEAD_LETTERS);
   }
 
   /**

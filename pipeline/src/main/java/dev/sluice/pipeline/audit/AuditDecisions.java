@@ -53,7 +53,7 @@ public final class AuditDecisions {
         request == null || request.risk() == null ? null : request.risk().risk(),
         request == null || request.risk() == null ? null : request.risk().cues(),
         request == null || request.risk() == null ? null : request.risk().hiddenChars(),
-        null,
+        settled.rateLimit(),
         completion == null || completion.meta() == null ? null : completion.meta().provider(),
         providerMs == null ? null : 1,
         providerMs == null ? null : Math.round(providerMs),

@@ -1,5 +1,6 @@
 package dev.sluice.pipeline.chain;
 
+import dev.sluice.pipeline.ratelimit.LimitTicket;
 import dev.sluice.schemas.chat.ChatMessage;
 import dev.sluice.schemas.chat.ChatRequest;
 import dev.sluice.schemas.chat.RagContext;
@@ -22,15 +23,31 @@ import java.util.Objects;
  * @param providerContext the context the provider's documents were built from when it is not the
  *     request's own (hidden text stripped), or null; the citations list its chunks
  * @param completion null until the provider stage answered
+ * @param rateLimit what the rate-limit stage decided, once it has; null before it or without it
+ * @param heldMs how long the gateway held the request on purpose (batch traffic waiting for its
+ *     rate limit), which does not count against the provider call's deadline
  */
 public record Exchange(
     VerifiedRequest request,
     List<ChatMessage> providerMessages,
     RagContext providerContext,
-    ChatCompletion completion) {
+    ChatCompletion completion,
+    LimitTicket rateLimit,
+    long heldMs) {
   public Exchange {
     Objects.requireNonNull(request, "request");
     providerMessages = providerMessages == null ? null : List.copyOf(providerMessages);
+    if (heldMs < 0) {
+      throw new IllegalArgumentException("heldMs cannot be negative: " + heldMs);
+    }
+  }
+
+  public Exchange(
+      VerifiedRequest request,
+      List<ChatMessage> providerMessages,
+      RagContext providerContext,
+      ChatCompletion completion) {
+    this(request, providerMessages, providerContext, completion, null, 0);
   }
 
   public Exchange(VerifiedRequest request, ChatCompletion completion) {
@@ -43,12 +60,12 @@ public record Exchange(
   }
 
   public Exchange withRequest(VerifiedRequest changed) {
-    return new Exchange(changed, providerMessages, providerContext, completion);
+    return new Exchange(changed, providerMessages, providerContext, completion, rateLimit, heldMs);
   }
 
   /** The same exchange with the conversation the provider is to be sent. */
   public Exchange withProviderMessages(List<ChatMessage> messages) {
-    return new Exchange(request, messages, providerContext, completion);
+    return new Exchange(request, messages, providerContext, completion, rateLimit, heldMs);
   }
 
   /**
@@ -56,11 +73,22 @@ public record Exchange(
    * documents were built from (null: the request's own).
    */
   public Exchange withProviderMessages(List<ChatMessage> messages, RagContext context) {
-    return new Exchange(request, messages, context, completion);
+    return new Exchange(request, messages, context, completion, rateLimit, heldMs);
   }
 
   public Exchange withCompletion(ChatCompletion answered) {
-    return new Exchange(request, providerMessages, providerContext, answered);
+    return new Exchange(request, providerMessages, providerContext, answered, rateLimit, heldMs);
+  }
+
+  /** The same exchange with the rate-limit stage's decision. */
+  public Exchange withRateLimit(LimitTicket ticket) {
+    return new Exchange(request, providerMessages, providerContext, completion, ticket, heldMs);
+  }
+
+  /** The same exchange held {@code ms} longer. */
+  public Exchange heldFor(long ms) {
+    return new Exchange(
+        request, providerMessages, providerContext, completion, rateLimit, heldMs + ms);
   }
 
   /**

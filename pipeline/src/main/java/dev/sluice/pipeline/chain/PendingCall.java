@@ -1,6 +1,7 @@
 package dev.sluice.pipeline.chain;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.sluice.pipeline.ratelimit.LimitTicket;
 import dev.sluice.schemas.StageName;
 import dev.sluice.schemas.chat.ChatMessage;
 import dev.sluice.schemas.chat.RagContext;
@@ -25,6 +26,11 @@ import java.util.Objects;
  *     calls
  * @param timings stage timings so far
  * @param startedAtMs when the waiting stage started
+ * @param rateLimit the rate-limit stage's decision when it has made one, so the request is settled
+ *     under the same ledgers after a restart; null before it
+ * @param heldMs how long the request has been held on purpose so far (see {@link Exchange})
+ * @param heldUntilMs for a request held by a stage (batch traffic over its rate limit): when that
+ *     stage is to run again; null for a request waiting on a call
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record PendingCall(
@@ -34,12 +40,37 @@ public record PendingCall(
     ChatCompletion completion,
     StageName stage,
     Map<String, Double> timings,
-    long startedAtMs) {
+    long startedAtMs,
+    LimitTicket rateLimit,
+    long heldMs,
+    Long heldUntilMs) {
   public PendingCall {
     Objects.requireNonNull(request, "request");
     providerMessages = providerMessages == null ? null : List.copyOf(providerMessages);
     stage = stage == null ? StageName.PROVIDER : stage;
     timings = timings == null ? Map.of() : Map.copyOf(timings);
+  }
+
+  /** A request waiting on a call, from before rate limits were kept with it. */
+  public PendingCall(
+      VerifiedRequest request,
+      List<ChatMessage> providerMessages,
+      RagContext providerContext,
+      ChatCompletion completion,
+      StageName stage,
+      Map<String, Double> timings,
+      long startedAtMs) {
+    this(
+        request,
+        providerMessages,
+        providerContext,
+        completion,
+        stage,
+        timings,
+        startedAtMs,
+        null,
+        0,
+        null);
   }
 
   /** A request waiting on {@code stage} as the stages before it left {@code exchange}. */
@@ -52,12 +83,31 @@ public record PendingCall(
         exchange.completion(),
         stage,
         timings,
-        startedAtMs);
+        startedAtMs,
+        exchange.rateLimit(),
+        exchange.heldMs(),
+        null);
+  }
+
+  /** A request {@code stage} held until {@code untilMs}, when that stage runs again. */
+  public static PendingCall held(
+      Exchange exchange, StageName stage, Map<String, Double> timings, long nowMs, long untilMs) {
+    return new PendingCall(
+        exchange.request(),
+        exchange.providerMessages(),
+        exchange.providerContext(),
+        exchange.completion(),
+        stage,
+        timings,
+        nowMs,
+        exchange.rateLimit(),
+        exchange.heldMs(),
+        untilMs);
   }
 
   /** What the stage works on. */
   public Exchange exchange() {
-    return new Exchange(request, providerMessages, providerContext, completion);
+    return new Exchange(request, providerMessages, providerContext, completion, rateLimit, heldMs);
   }
 
   @Override

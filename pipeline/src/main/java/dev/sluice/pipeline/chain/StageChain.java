@@ -4,6 +4,7 @@ import dev.sluice.pipeline.flow.Admitted;
 import dev.sluice.pipeline.flow.Settled;
 import dev.sluice.pipeline.flow.Step;
 import dev.sluice.pipeline.flow.Timings;
+import dev.sluice.pipeline.ratelimit.LimitTicket;
 import dev.sluice.pipeline.reply.Replies;
 import dev.sluice.pipeline.stage.Refusal;
 import dev.sluice.schemas.StageName;
@@ -69,7 +70,9 @@ public final class StageChain implements Processor<String, Admitted, String, Ste
   private static final int RESTART = -1;
 
   private final String storeName;
-  private final List<Stage> stages;
+  private final String prefix;
+  private List<Stage> stages;
+  private List<Settling> settling = List.of();
   private final CallBudget budget;
   private final Duration drainInterval;
   private final LinkedBlockingQueue<Completion> completions = new LinkedBlockingQueue<>();
@@ -78,6 +81,9 @@ public final class StageChain implements Processor<String, Admitted, String, Ste
       new PriorityQueue<>(Comparator.comparingLong(Deadline::atMs));
   private final ArrayDeque<Answered> answered = new ArrayDeque<>();
   private final Set<String> answeredIds = new HashSet<>();
+  private final Map<String, Held> held = new HashMap<>();
+  private final PriorityQueue<Held> heldQueue =
+      new PriorityQueue<>(Comparator.comparingLong(Held::untilMs));
   private ProcessorContext<String, Step> context;
   private KeyValueStore<String, PendingCall> pending;
 
@@ -94,12 +100,19 @@ public final class StageChain implements Processor<String, Admitted, String, Ste
   /** A settled request whose store entry is deleted once its reply is surely durable. */
   private record Answered(String requestId, long atMs) {}
 
+  /** A request a stage held, to run that stage (at {@code index}) again at {@code untilMs}. */
+  private record Held(PendingCall call, int index, long untilMs) {}
+
   /**
    * @param stages the chain, in order; see {@link Stage}
    */
   public StageChain(
       String storeName, List<Stage> stages, CallBudget budget, Duration drainInterval) {
     this.storeName = storeName;
+    this.prefix =
+        storeName.endsWith(STORE_SUFFIX)
+            ? storeName.substring(0, storeName.length() - STORE_SUFFIX.length())
+            : storeName;
     this.stages = List.copyOf(stages);
     this.budget = budget;
     this.drainInterval = drainInterval;
@@ -109,6 +122,18 @@ public final class StageChain implements Processor<String, Admitted, String, Ste
   public void init(ProcessorContext<String, Step> context) {
     this.context = context;
     this.pending = context.getStateStore(storeName);
+    // A stage with per-task state (the rate limiter's ledgers) works on this task's stores.
+    List<Stage> bound = new ArrayList<>(stages.size());
+    List<Settling> listeners = new ArrayList<>();
+    for (Stage stage : stages) {
+      Stage forTask = stage instanceof TaskScoped scoped ? scoped.forTask(prefix, context) : stage;
+      bound.add(forTask);
+      if (forTask instanceof Settling listener) {
+        listeners.add(listener);
+      }
+    }
+    this.stages = List.copyOf(bound);
+    this.settling = List.copyOf(listeners);
     context.schedule(drainInterval, PunctuationType.WALL_CLOCK_TIME, this::drain);
     resumePending();
   }
@@ -118,7 +143,10 @@ public final class StageChain implements Processor<String, Admitted, String, Ste
     VerifiedRequest request = record.value().request();
     String requestId = request.requestId();
     // Checked before draining: a redelivered record must not restart a request that just settled.
-    boolean known = open.containsKey(requestId) || answeredIds.contains(requestId);
+    boolean known =
+        open.containsKey(requestId)
+            || answeredIds.contains(requestId)
+            || held.containsKey(requestId);
     drain(context.currentSystemTimeMs());
     if (known) {
       return; // a redelivered record whose request is open or answered
@@ -136,6 +164,8 @@ public final class StageChain implements Processor<String, Admitted, String, Ste
       waiting.future().cancel(false);
     }
     open.clear();
+    held.clear();
+    heldQueue.clear();
     deadlines.clear();
     completions.clear();
     answered.clear();
@@ -145,6 +175,11 @@ public final class StageChain implements Processor<String, Admitted, String, Ste
   /** Requests waiting on a stage in this task; for metrics and tests. */
   int inFlight() {
     return open.size();
+  }
+
+  /** Requests a stage holds in this task (batch traffic over its rate limit); for tests. */
+  int heldCount() {
+    return held.size();
   }
 
   private void resumePending() {
@@ -164,7 +199,12 @@ public final class StageChain implements Processor<String, Admitted, String, Ste
     for (KeyValue<String, PendingCall> entry : waiting) {
       PendingCall call = entry.value;
       int index = indexOf(call.stage());
-      long deadlineMs = deadlineOf(call.request());
+      if (call.heldUntilMs() != null && index >= 0) {
+        // Held, not calling: it waits for its time again, whatever the time is now.
+        hold(call, index, call.heldUntilMs());
+        continue;
+      }
+      long deadlineMs = deadlineOf(call.exchange());
       if (index < 0) {
         // The chain changed since (OPA switched off, say). Jumping to the provider would skip the
         // stages after the missing one (prompt redaction, spotlighting): run the whole chain again
@@ -213,7 +253,7 @@ public final class StageChain implements Processor<String, Admitted, String, Ste
         }
       } else {
         AsyncStage<?> async = (AsyncStage<?>) stage;
-        long deadlineMs = deadlineOf(exchange.request());
+        long deadlineMs = deadlineOf(exchange);
         CompletableFuture<?> future = start(async, exchange, deadlineMs, nowMs);
         if (!future.isDone()) {
           PendingCall waiting = PendingCall.of(exchange, stage.name(), timings, nowMs);
@@ -225,7 +265,14 @@ public final class StageChain implements Processor<String, Admitted, String, Ste
       }
       timings.merge(stage.name().wireName(), Timings.elapsedMs(startedNs), Double::sum);
       if (verdict instanceof Verdict.Stop stop) {
-        settle(exchange, stage.name(), stop.refusal(), timings, stored);
+        settle(stopped(stop, exchange), stage.name(), stop.refusal(), timings, stored);
+        return;
+      }
+      if (verdict instanceof Verdict.Hold hold) {
+        PendingCall waiting =
+            PendingCall.held(exchange, stage.name(), timings, nowMs, hold.untilMs());
+        pending.put(exchange.requestId(), waiting);
+        hold(waiting, i, hold.untilMs());
         return;
       }
       exchange = ((Verdict.Next) verdict).exchange();
@@ -324,6 +371,16 @@ public final class StageChain implements Processor<String, Admitted, String, Ste
     while ((completion = completions.poll()) != null) {
       complete(completion, nowMs);
     }
+    while (!heldQueue.isEmpty() && heldQueue.peek().untilMs() <= nowMs) {
+      Held due = heldQueue.poll();
+      PendingCall call = due.call();
+      if (held.get(call.request().requestId()) != due) {
+        continue; // held again since, under a later time
+      }
+      held.remove(call.request().requestId());
+      Exchange exchange = call.exchange().heldFor(Math.max(0, nowMs - call.startedAtMs()));
+      advance(PendingCall.of(exchange, null, call.timings(), nowMs), due.index(), true);
+    }
     while (!deadlines.isEmpty() && deadlines.peek().atMs() <= nowMs) {
       Deadline deadline = deadlines.poll();
       Open waiting = open.get(deadline.requestId());
@@ -349,9 +406,23 @@ public final class StageChain implements Processor<String, Admitted, String, Ste
     finish(waiting, completion.result(), failure == null ? null : cause(failure), nowMs);
   }
 
-  /** When the answer to {@code request} stops being wanted: its deadline counts from the broker. */
-  private long deadlineOf(VerifiedRequest request) {
-    return request.acceptedAtMs() + budget.deadlineMs();
+  /**
+   * When the answer to a request stops being wanted: its deadline counts from the broker, and time
+   * the gateway held it on purpose (batch traffic waiting for its rate limit) does not count.
+   */
+  private long deadlineOf(Exchange exchange) {
+    return exchange.request().acceptedAtMs() + exchange.heldMs() + budget.deadlineMs();
+  }
+
+  private void hold(PendingCall call, int index, long untilMs) {
+    Held entry = new Held(call, index, untilMs);
+    held.put(call.request().requestId(), entry);
+    heldQueue.add(entry);
+  }
+
+  /** The exchange a stopping stage left, or the one it was given. */
+  private static Exchange stopped(Verdict.Stop stop, Exchange given) {
+    return stop.exchange() == null ? given : stop.exchange();
   }
 
   /** What a future failed with, without the wrapper a join or a dependent stage adds. */
@@ -377,7 +448,13 @@ public final class StageChain implements Processor<String, Admitted, String, Ste
     Map<String, Double> timings = new HashMap<>(call.timings());
     timings.put(stage.name().wireName(), (double) Math.max(0, nowMs - call.startedAtMs()));
     if (verdict instanceof Verdict.Stop stop) {
-      settle(exchange, stage.name(), stop.refusal(), timings, true);
+      settle(stopped(stop, exchange), stage.name(), stop.refusal(), timings, true);
+      return;
+    }
+    if (verdict instanceof Verdict.Hold hold) {
+      PendingCall again = PendingCall.held(exchange, stage.name(), timings, nowMs, hold.untilMs());
+      pending.put(exchange.requestId(), again);
+      hold(again, waiting.index(), hold.untilMs());
       return;
     }
     Exchange next = ((Verdict.Next) verdict).exchange();
@@ -398,6 +475,19 @@ public final class StageChain implements Processor<String, Admitted, String, Ste
       Map<String, Double> timings,
       boolean stored) {
     String requestId = exchange.requestId();
+    long settledAtMs = context.currentSystemTimeMs();
+    for (Settling listener : settling) {
+      try {
+        exchange = listener.settled(exchange, settledAtMs);
+      } catch (RuntimeException e) {
+        // The reply still goes out: a reservation not settled expires, its tokens still counted.
+        LOGGER
+            .atError()
+            .addKeyValue("requestId", requestId)
+            .addKeyValue("error", e.getClass().getName())
+            .log("could not settle a request's rate limit");
+      }
+    }
     if (stored) {
       long nowMs = context.currentSystemTimeMs();
       answered.addLast(new Answered(requestId, nowMs));
@@ -422,8 +512,14 @@ public final class StageChain implements Processor<String, Admitted, String, Ste
         refusal == null
             ? Replies.completed(request, exchange.completion(), timings)
             : Replies.refused(request.requestId(), request.principal().tenant(), refusal, timings);
+    LimitTicket ticket = exchange.rateLimit();
+    if (ticket != null) {
+      reply = reply.withRateLimits(ticket.figures());
+    }
     return new Record<>(
-        request.requestId(), Settled.of(request, stage, reply), context.currentSystemTimeMs());
+        request.requestId(),
+        Settled.of(request, stage, reply, ticket == null ? null : ticket.record()),
+        context.currentSystemTimeMs());
   }
 
   /**

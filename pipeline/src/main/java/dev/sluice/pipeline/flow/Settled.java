@@ -2,6 +2,7 @@ package dev.sluice.pipeline.flow;
 
 import dev.sluice.schemas.Principal;
 import dev.sluice.schemas.StageName;
+import dev.sluice.schemas.audit.RateLimitRecord;
 import dev.sluice.schemas.envelope.ReplyTo;
 import dev.sluice.schemas.envelope.Source;
 import dev.sluice.schemas.envelope.VerifiedRequest;
@@ -17,6 +18,8 @@ import java.util.Objects;
  *     audit record still names the tenant and subject.
  * @param request the verified request, or null when it was refused before it became one
  * @param stage the stage that decided
+ * @param rateLimit the rate-limit stage's decision, for the audit record; null when the request did
+ *     not reach it
  */
 public record Settled(
     ReplyTo replyTo,
@@ -24,7 +27,8 @@ public record Settled(
     Principal principal,
     VerifiedRequest request,
     StageName stage,
-    ReplyEnvelope reply)
+    ReplyEnvelope reply,
+    RateLimitRecord rateLimit)
     implements Step {
   public Settled {
     Objects.requireNonNull(replyTo, "replyTo");
@@ -36,10 +40,26 @@ public record Settled(
     }
   }
 
+  public Settled(
+      ReplyTo replyTo,
+      Source source,
+      Principal principal,
+      VerifiedRequest request,
+      StageName stage,
+      ReplyEnvelope reply) {
+    this(replyTo, source, principal, request, stage, reply, null);
+  }
+
   /** A verified request's decision. */
   public static Settled of(VerifiedRequest request, StageName stage, ReplyEnvelope reply) {
+    return of(request, stage, reply, null);
+  }
+
+  /** A verified request's decision, with the rate-limit stage's. */
+  public static Settled of(
+      VerifiedRequest request, StageName stage, ReplyEnvelope reply, RateLimitRecord rateLimit) {
     return new Settled(
-        request.replyTo(), request.source(), request.principal(), request, stage, reply);
+        request.replyTo(), request.source(), request.principal(), request, stage, reply, rateLimit);
   }
 
   @Override
@@ -49,6 +69,6 @@ public record Settled(
 
   /** The same decision with its final reply (after the answer stages). */
   public Settled withReply(ReplyEnvelope finalReply) {
-    return new Settled(replyTo, source, principal, request, stage, finalReply);
+    return new Settled(replyTo, source, principal, request, stage, finalReply, rateLimit);
   }
 }

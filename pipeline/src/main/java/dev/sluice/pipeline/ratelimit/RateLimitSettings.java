@@ -24,9 +24,18 @@ import java.util.OptionalLong;
  *     for the pipeline's own state store
  * @param onRedisDown {@code RATE_LIMIT_ON_REDIS_DOWN}: what a request gets while Redis does not
  *     answer; {@link RedisDown#DENY} (fail closed) unless set. Read, and ignored, without Redis.
+ * @param batchMaxWaitMs {@code RATE_LIMIT_BATCH_MAX_WAIT_MS}: how long a batch request over its
+ *     limits may be held, waiting for them, before it is refused (default a day, a batch's
+ *     completion window)
  */
 public record RateLimitSettings(
-    RateLimits defaults, Optional<RedisSettings> redis, RedisDown onRedisDown) {
+    RateLimits defaults,
+    Optional<RedisSettings> redis,
+    RedisDown onRedisDown,
+    long batchMaxWaitMs) {
+
+  /** A day: OpenAI's batch completion window. */
+  public static final long DEFAULT_BATCH_MAX_WAIT_MS = 86_400_000L;
 
   /** What the limiter decides while Redis is unreachable. */
   public enum RedisDown {
@@ -40,6 +49,14 @@ public record RateLimitSettings(
     Objects.requireNonNull(defaults, "defaults");
     Objects.requireNonNull(redis, "redis");
     Objects.requireNonNull(onRedisDown, "onRedisDown");
+    if (batchMaxWaitMs < 0) {
+      throw new IllegalArgumentException("batchMaxWaitMs cannot be negative");
+    }
+  }
+
+  public RateLimitSettings(
+      RateLimits defaults, Optional<RedisSettings> redis, RedisDown onRedisDown) {
+    this(defaults, redis, onRedisDown, DEFAULT_BATCH_MAX_WAIT_MS);
   }
 
   public static RateLimitSettings from(Env env) {
@@ -74,7 +91,9 @@ public record RateLimitSettings(
                 ? OptionalInt.of((int) concurrent.getAsLong())
                 : OptionalInt.empty()),
         RedisSettings.from(env),
-        redisDown(env.get("RATE_LIMIT_ON_REDIS_DOWN", "deny")));
+        redisDown(env.get("RATE_LIMIT_ON_REDIS_DOWN", "deny")),
+        batchMaxWait(
+            number("RATE_LIMIT_BATCH_MAX_WAIT_MS", env.get("RATE_LIMIT_BATCH_MAX_WAIT_MS"))));
   }
 
   /** The limits in force: these defaults under the bundle's {@code rate_limits}. */
@@ -100,6 +119,13 @@ public record RateLimitSettings(
     } catch (NumberFormatException e) {
       throw new ConfigException(name + " must be an integer");
     }
+  }
+
+  private static long batchMaxWait(OptionalLong value) {
+    if (value.isPresent() && value.getAsLong() < 0) {
+      throw new ConfigException("RATE_LIMIT_BATCH_MAX_WAIT_MS must be >= 0");
+    }
+    return value.orElse(DEFAULT_BATCH_MAX_WAIT_MS);
   }
 
   private static RedisDown redisDown(String value) {

@@ -255,7 +255,7 @@ public final class RedisLimiter implements Limiter, AutoCloseable {
         "sluice:rl:{"
             + encode(key.tenant())
             + "}:"
-            + (key.model() == null ? "t" : "m:" + encode(key.model()));
+            + (key.scope().isEmpty() ? "t" : "s:" + encode(key.scope()));
     List<String> keys = new ArrayList<>(PARTS.length);
     for (String part : PARTS) {
       keys.add(base + ":" + part);

@@ -43,9 +43,9 @@ class RedisLimiterCrossCheckTest {
       TenantLimiter pure = new TenantLimiter(keep, maxAge);
       String tenant = TestRedis.tenant("cross-" + seed);
       List<LimitKey> keys = new ArrayList<>();
-      keys.add(new LimitKey(tenant, null, spec(random)));
+      keys.add(new LimitKey(tenant, "", spec(random)));
       if (random.nextBoolean()) {
-        keys.add(new LimitKey(tenant, "openai:gpt-4o", spec(random)));
+        keys.add(new LimitKey(tenant, "model:openai:gpt-4o", spec(random)));
       }
       List<LimitSpec> specs = keys.stream().map(LimitKey::spec).toList();
       List<TenantLedger> ledgers = new ArrayList<>();

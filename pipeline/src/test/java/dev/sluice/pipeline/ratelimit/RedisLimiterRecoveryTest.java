@@ -43,7 +43,7 @@ class RedisLimiterRecoveryTest {
     LimitKey key =
         new LimitKey(
             TestRedis.tenant("recovery"),
-            null,
+            "",
             new LimitSpec(new RequestLimit(1_000, 60_000), null, null, null));
 
     // connect's limiter, with a probe that runs once at start only: it would reload the script
@@ -96,7 +96,7 @@ class RedisLimiterRecoveryTest {
     String binary = redisServer();
     int port = TestRedis.freePort();
     server = start(binary, port, "--requirepass", "pa:ss w0rd");
-    LimitKey key = new LimitKey(TestRedis.tenant("auth"), null, new LimitSpec(null, null, null, 1));
+    LimitKey key = new LimitKey(TestRedis.tenant("auth"), "", new LimitSpec(null, null, null, 1));
     RedisSettings wrong =
         new RedisSettings(false, "127.0.0.1", port, 0, Optional.empty(), Optional.of("wrong"));
     try (RedisLimiter limiter = RedisLimiter.connect(wrong, RedisDown.DENY, 60_000, 60_000)) {

@@ -59,7 +59,7 @@ class RedisLimiterTest {
     LimitKey key =
         new LimitKey(
             TestRedis.tenant("exact"),
-            null,
+            "",
             new LimitSpec(new RequestLimit(limit, 600_000), null, null, null));
     ExecutorService threads = Executors.newFixedThreadPool(8);
     try {
@@ -94,7 +94,7 @@ class RedisLimiterTest {
     RedisLimiter first = limiter(redis, RedisDown.DENY);
     RedisLimiter second = limiter(redis, RedisDown.DENY);
     LimitKey key =
-        new LimitKey(TestRedis.tenant("inflight"), null, new LimitSpec(null, null, null, 4));
+        new LimitKey(TestRedis.tenant("inflight"), "", new LimitSpec(null, null, null, 4));
     List<CompletableFuture<LimitDecision>> calls = new ArrayList<>();
     for (int i = 0; i < 40; i++) {
       calls.add((i % 2 == 0 ? first : second).reserve(List.of(key), "call-" + i, 1));
@@ -111,7 +111,7 @@ class RedisLimiterTest {
     RedisSettings redis = TestRedis.require();
     RedisLimiter limiter = limiter(redis, RedisDown.DENY);
     LimitKey key =
-        new LimitKey(TestRedis.tenant("tokens"), null, new LimitSpec(null, 1500L, 100_000L, null));
+        new LimitKey(TestRedis.tenant("tokens"), "", new LimitSpec(null, 1500L, 100_000L, null));
 
     LimitDecision first = reserve(limiter, key, "a", 1000);
     assertThat(first).isInstanceOf(Allowed.class);
@@ -157,7 +157,7 @@ class RedisLimiterTest {
     LimitKey key =
         new LimitKey(
             TestRedis.tenant("idempotent"),
-            null,
+            "",
             new LimitSpec(new RequestLimit(10, 60_000), 10_000L, null, 3));
 
     LimitDecision once = reserve(limiter, key, "x", 100);
@@ -185,10 +185,12 @@ class RedisLimiterTest {
     RedisLimiter limiter = limiter(redis, RedisDown.DENY);
     String tenant = TestRedis.tenant("model");
     LimitKey own =
-        new LimitKey(tenant, null, new LimitSpec(new RequestLimit(5, 60_000), null, null, null));
+        new LimitKey(tenant, "", new LimitSpec(new RequestLimit(5, 60_000), null, null, null));
     LimitKey model =
         new LimitKey(
-            tenant, "openai:gpt-4o", new LimitSpec(new RequestLimit(1, 60_000), null, null, null));
+            tenant,
+            "model:openai:gpt-4o",
+            new LimitSpec(new RequestLimit(1, 60_000), null, null, null));
     assertThat(limiter.reserve(List.of(own, model), "m1", 0).get(10, TimeUnit.SECONDS))
         .isInstanceOf(Allowed.class);
     LimitDecision refused = limiter.reserve(List.of(own, model), "m2", 0).get(10, TimeUnit.SECONDS);
@@ -204,7 +206,8 @@ class RedisLimiterTest {
     RedisLimiter limiter = limiter(redis, RedisDown.DENY);
     String tenant = TestRedis.tenant("ttl");
     LimitKey key =
-        new LimitKey(tenant, "m", new LimitSpec(new RequestLimit(10, 60_000), 10_000L, 50_000L, 5));
+        new LimitKey(
+            tenant, "batch", new LimitSpec(new RequestLimit(10, 60_000), 10_000L, 50_000L, 5));
     reserve(limiter, key, "one", 100);
     reserve(limiter, key, "two", 100);
     settle(limiter, key, "one", 50);
@@ -227,7 +230,7 @@ class RedisLimiterTest {
   @Test
   void keysShareTheTenantsHashTagAndCannotCollide() {
     LimitSpec spec = LimitSpec.UNLIMITED;
-    assertThat(RedisLimiter.keysOf(new LimitKey("acme", null, spec)))
+    assertThat(RedisLimiter.keysOf(new LimitKey("acme", "", spec)))
         .containsExactly(
             "sluice:rl:{acme}:t:req",
             "sluice:rl:{acme}:t:tok",
@@ -235,9 +238,9 @@ class RedisLimiterTest {
             "sluice:rl:{acme}:t:res",
             "sluice:rl:{acme}:t:rtok",
             "sluice:rl:{acme}:t:done");
-    assertThat(RedisLimiter.keysOf(new LimitKey("a}c", "openai:gpt-4o", spec)).get(0))
-        .isEqualTo("sluice:rl:{a%7Dc}:m:openai%3Agpt-4o:req");
-    assertThat(RedisLimiter.keysOf(new LimitKey("", null, spec)).get(0))
+    assertThat(RedisLimiter.keysOf(new LimitKey("a}c", "model:openai:gpt-4o", spec)).get(0))
+        .isEqualTo("sluice:rl:{a%7Dc}:s:model%3Aopenai%3Agpt-4o:req");
+    assertThat(RedisLimiter.keysOf(new LimitKey("", "", spec)).get(0))
         .isEqualTo("sluice:rl:{%}:t:req");
     assertThat(RedisLimiter.encode("é")).isEqualTo("%C3%A9");
   }
@@ -248,7 +251,7 @@ class RedisLimiterTest {
         new RedisSettings(
             false, "127.0.0.1", TestRedis.freePort(), 0, Optional.empty(), Optional.of("s3cr3t"));
     RedisLimiter limiter = limiter(closed, RedisDown.DENY);
-    LimitKey key = new LimitKey("down", null, new LimitSpec(null, 100L, null, null));
+    LimitKey key = new LimitKey("down", "", new LimitSpec(null, 100L, null, null));
     CompletableFuture<LimitDecision> decision = limiter.reserve(List.of(key), "r", 1);
     assertThatThrownBy(() -> decision.get(10, TimeUnit.SECONDS))
         .isInstanceOf(ExecutionException.class)
@@ -267,7 +270,7 @@ class RedisLimiterTest {
         new RedisSettings(
             false, "127.0.0.1", TestRedis.freePort(), 0, Optional.empty(), Optional.empty());
     RedisLimiter limiter = limiter(closed, RedisDown.ALLOW);
-    LimitKey key = new LimitKey("down", null, new LimitSpec(null, 100L, null, null));
+    LimitKey key = new LimitKey("down", "", new LimitSpec(null, 100L, null, null));
     assertThat(limiter.reserve(List.of(key), "r", 1).get(10, TimeUnit.SECONDS))
         .isInstanceOf(Unchecked.class);
     assertThat(limiter.available()).isFalse();

@@ -1,0 +1,143 @@
+package dev.sluice.pipeline.ratelimit;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serializer;
+
+/**
+ * A {@link TenantLedger} as the state store and its changelog keep it: compact binary rather than
+ * JSON, because a busy tenant's ledger is written on every request and its 120 sub-buckets would be
+ * a few kilobytes of JSON each time. Sub-bucket starts are written as differences from the one
+ * before and counts as variable-length integers, so a full ledger takes a few hundred bytes.
+ *
+ * <p>Layout, version 1: the version byte; the request sub-buckets, the token sub-buckets (each: a
+ * count, then start and value pairs, starts ascending); the day and its tokens; the reservations (a
+ * count, then request id, tokens and time); the settled ids (a count, then request id and time). A
+ * reader refuses any other version rather than guess.
+ */
+public final class LedgerSerde implements Serde<TenantLedger> {
+  private static final byte VERSION = 1;
+
+  @Override
+  public Serializer<TenantLedger> serializer() {
+    return (topic, ledger) -> ledger == null ? null : write(ledger);
+  }
+
+  @Override
+  public Deserializer<TenantLedger> deserializer() {
+    return (topic, bytes) -> bytes == null ? null : read(bytes);
+  }
+
+  static byte[] write(TenantLedger ledger) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
+    try (DataOutputStream out = new DataOutputStream(bytes)) {
+      out.writeByte(VERSION);
+      writeBuckets(out, ledger.requests());
+      writeBuckets(out, ledger.tokens());
+      writeVarLong(out, ledger.day());
+      writeVarLong(out, ledger.dayTokens());
+      writeVarLong(out, ledger.reservations().size());
+      for (Map.Entry<String, Reservation> entry : ledger.reservations().entrySet()) {
+        out.writeUTF(entry.getKey());
+        writeVarLong(out, entry.getValue().tokens());
+        writeVarLong(out, entry.getValue().atMs());
+      }
+      writeVarLong(out, ledger.settled().size());
+      for (Map.Entry<String, Long> entry : ledger.settled().entrySet()) {
+        out.writeUTF(entry.getKey());
+        writeVarLong(out, entry.getValue());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // a byte array does not fail
+    }
+    return bytes.toByteArray();
+  }
+
+  static TenantLedger read(byte[] bytes) {
+    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
+      byte version = in.readByte();
+      if (version != VERSION) {
+        throw new SerializationException("unknown rate-limit ledger version " + version);
+      }
+      Map<Long, Long> requests = readBuckets(in);
+      Map<Long, Long> tokens = readBuckets(in);
+      long day = readVarLong(in);
+      long dayTokens = readVarLong(in);
+      Map<String, Reservation> reservations = new TreeMap<>();
+      for (long i = readCount(in); i > 0; i--) {
+        reservations.put(in.readUTF(), new Reservation(readVarLong(in), readVarLong(in)));
+      }
+      Map<String, Long> settled = new TreeMap<>();
+      for (long i = readCount(in); i > 0; i--) {
+        settled.put(in.readUTF(), readVarLong(in));
+      }
+      if (in.available() > 0) {
+        throw new SerializationException("a rate-limit ledger with trailing bytes");
+      }
+      return new TenantLedger(requests, tokens, day, dayTokens, reservations, settled);
+    } catch (IOException | IllegalArgumentException e) {
+      throw new SerializationException("an unreadable rate-limit ledger", e);
+    }
+  }
+
+  private static void writeBuckets(DataOutputStream out, Map<Long, Long> buckets)
+      throws IOException {
+    writeVarLong(out, buckets.size());
+    long previous = 0;
+    for (Map.Entry<Long, Long> bucket : buckets.entrySet()) {
+      writeVarLong(out, bucket.getKey() - previous);
+      writeVarLong(out, bucket.getValue());
+      previous = bucket.getKey();
+    }
+  }
+
+  private static Map<Long, Long> readBuckets(DataInputStream in) throws IOException {
+    Map<Long, Long> buckets = new TreeMap<>();
+    long previous = 0;
+    for (long i = readCount(in); i > 0; i--) {
+      previous += readVarLong(in);
+      buckets.put(previous, readVarLong(in));
+    }
+    return buckets;
+  }
+
+  /** A count of entries, bounded so that a corrupt length cannot make the reader loop for ever. */
+  private static long readCount(DataInputStream in) throws IOException {
+    long count = readVarLong(in);
+    if (count < 0 || count > in.available()) {
+      throw new SerializationException("a rate-limit ledger with a bad entry count");
+    }
+    return count;
+  }
+
+  /** Zig-zag, then seven bits a byte, low bits first. */
+  private static void writeVarLong(DataOutputStream out, long value) throws IOException {
+    long zigzag = (value << 1) ^ (value >> 63);
+    while ((zigzag & ~0x7FL) != 0) {
+      out.writeByte((int) ((zigzag & 0x7F) | 0x80));
+      zigzag >>>= 7;
+    }
+    out.writeByte((int) zigzag);
+  }
+
+  private static long readVarLong(DataInputStream in) throws IOException {
+    long zigzag = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      int b = in.readUnsignedByte();
+      zigzag |= (long) (b & 0x7F) << shift;
+      if ((b & 0x80) == 0) {
+        return (zigzag >>> 1) ^ -(zigzag & 1);
+      }
+    }
+    throw new SerializationException("a rate-limit ledger with a malformed number");
+  }
+}
