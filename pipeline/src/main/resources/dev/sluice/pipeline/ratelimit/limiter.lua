@@ -1,0 +1,383 @@
+-- Sluice's rate limiter in Redis: TenantLimiter's rules (see its class comment), restated over
+-- every ledger of one request and run atomically, with Redis's clock (TIME) for now.
+--
+-- KEYS: six per ledger, in this order:
+--   req   hash: request sub-bucket start -> admissions
+--   tok   hash: tokens-per-minute sub-bucket start (1 s) -> tokens
+--   day   hash: day (UTC days since the epoch), tokens (counted that day)
+--   res   sorted set: unsettled request id, scored by when it was reserved
+--   rtok  hash: unsettled request id -> tokens reserved
+--   done  sorted set: settled (or expired) request id, scored by when that happened
+-- ARGV: 'reserve' or 'settle', the request id, tokens (reserved, or used when settling),
+--   settledKeepMs, reservationMaxAgeMs; for 'reserve', then five per ledger: requests, windowMs,
+--   tokensPerMinute, dailyTokens, concurrent ('' for a limit the spec does not have).
+-- Returns {now}, and for 'reserve' twelve integers per ledger after it: outcome (0 allowed,
+-- 1 refused, 2 already settled), refusing limit (0 requests, 1 tokens per minute, 2 daily tokens,
+-- 3 concurrent; -1 none), retry-after ms, too large (0/1), then the figures: requests counted,
+-- their reset ms, tokens in the minute, their reset ms, tokens today, their reset ms, calls in
+-- flight, their reset ms. The figures are after the request when that ledger allowed it, even if
+-- another ledger refused (as TenantLimiter.reserveAll reports them).
+-- Every key expires once nothing in it can matter any more, so memory is bounded by the live
+-- tenants: at most 60 request and 61 token sub-buckets, the calls in flight and the ids settled
+-- within settledKeepMs per ledger.
+
+if redis.replicate_commands then
+  -- Redis 3.2 to 4 replicate scripts verbatim unless told; TIME makes this one non-deterministic.
+  redis.replicate_commands()
+end
+
+local DAY = 86400000
+local MINUTE = 60000
+local SECOND = 1000
+local ALLOWED, REFUSED, SETTLED = 0, 1, 2
+local FITS, NEVER = -1, -2
+
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local op = ARGV[1]
+local id = ARGV[2]
+local tokens = tonumber(ARGV[3])
+local keep = tonumber(ARGV[4])
+local maxAge = tonumber(ARGV[5])
+local ledgers = #KEYS / 6
+local today = math.floor(now / DAY)
+
+-- Integers as Redis arguments: tostring would write 1.7e+12.
+local function str(n)
+  return string.format('%.0f', n)
+end
+
+local function expireIn(key, ms)
+  if ms > 0 then
+    redis.call('PEXPIRE', key, str(ms))
+  else
+    redis.call('DEL', key)
+  end
+end
+
+-- A sliding window: W ms in sub-buckets of w = ceil(W / 60) ms.
+local function window(windowMs)
+  return { W = windowMs, w = math.floor((windowMs + 59) / 60) }
+end
+local TPM = window(MINUTE)
+
+local function leaves(win, start)
+  return start + win.w - 1 + win.W
+end
+
+local function bucketAt(win, t)
+  return math.floor(t / win.w) * win.w
+end
+
+-- The sub-buckets of a hash that still count, as start -> count; those that do not are deleted.
+local function loadBuckets(key, win)
+  local raw = redis.call('HGETALL', key)
+  local kept, stale = {}, {}
+  for j = 1, #raw, 2 do
+    local start, count = tonumber(raw[j]), tonumber(raw[j + 1])
+    if count > 0 and leaves(win, start) > now then
+      kept[start] = count
+    else
+      stale[#stale + 1] = raw[j]
+    end
+  end
+  for j = 1, #stale, 500 do
+    redis.call('HDEL', key, unpack(stale, j, math.min(j + 499, #stale)))
+  end
+  return kept
+end
+
+local function sum(buckets)
+  local total = 0
+  for _, count in pairs(buckets) do
+    total = total + count
+  end
+  return total
+end
+
+-- Until nothing counted now counts any more (0 when nothing counts); plus, when extra is given,
+-- a sub-buckets starting there that the request is about to count in.
+local function untilEmpty(win, buckets, extra)
+  local latest = now
+  for start, _ in pairs(buckets) do
+    latest = math.max(latest, leaves(win, start))
+  end
+  if extra then
+    latest = math.max(latest, leaves(win, extra))
+  end
+  return latest - now
+end
+
+-- Until at least excess of what counts has left the window, oldest sub-buckets first.
+local function untilFreed(win, buckets, excess)
+  local starts = {}
+  for start, _ in pairs(buckets) do
+    starts[#starts + 1] = start
+  end
+  table.sort(starts)
+  local freed = 0
+  for _, start in ipairs(starts) do
+    freed = freed + buckets[start]
+    if freed >= excess then
+      return leaves(win, start) - now
+    end
+  end
+  return untilEmpty(win, buckets)
+end
+
+-- The day's tokens: a new day starts at zero; a clock gone back keeps the later day.
+local function loadDay(key)
+  local stored = redis.call('HMGET', key, 'day', 'tokens')
+  local day, used = tonumber(stored[1]) or 0, tonumber(stored[2]) or 0
+  if today > day then
+    return today, 0
+  end
+  return day, used
+end
+
+local function storeDay(key, day, used)
+  if used == 0 and day <= today then
+    -- The same as no key: today, nothing counted.
+    redis.call('DEL', key)
+  else
+    redis.call('HSET', key, 'day', str(day), 'tokens', str(used))
+    expireIn(key, math.max(1, (day + 1) * DAY - now))
+  end
+end
+
+local function score(key, index)
+  local entry = redis.call('ZRANGE', key, index, index, 'WITHSCORES')
+  return entry[2] and tonumber(entry[2])
+end
+
+-- Settled ids past the keep window go; reservations past their maximum age become settled now,
+-- their tokens staying counted.
+local function pruneReservations(k)
+  local res, rtok, done = KEYS[k + 4], KEYS[k + 5], KEYS[k + 6]
+  redis.call('ZREMRANGEBYSCORE', done, '-inf', str(now - keep))
+  local lost = redis.call('ZRANGEBYSCORE', res, '-inf', str(now - maxAge))
+  for _, lostId in ipairs(lost) do
+    redis.call('ZREM', res, lostId)
+    redis.call('HDEL', rtok, lostId)
+    redis.call('ZADD', done, str(now), lostId)
+  end
+end
+
+-- Reservations live until their maximum age, and then as long as a later call may still turn
+-- them into settled ids; settled ids for the keep window.
+local function expireReservations(k)
+  local newest = score(KEYS[k + 4], -1)
+  if newest then
+    local ttl = math.max(1, newest + maxAge + keep - now)
+    expireIn(KEYS[k + 4], ttl)
+    expireIn(KEYS[k + 5], ttl)
+  else
+    redis.call('DEL', KEYS[k + 5])
+  end
+  local settled = score(KEYS[k + 6], -1)
+  if settled then
+    expireIn(KEYS[k + 6], math.max(1, settled + keep - now))
+  end
+end
+
+local function untilTomorrow()
+  return (today + 1) * DAY - now
+end
+
+if op == 'settle' then
+  local used = tokens
+  for i = 1, ledgers do
+    local k = (i - 1) * 6
+    pruneReservations(k)
+    local tok = loadBuckets(KEYS[k + 2], TPM)
+    local day, dayTokens = loadDay(KEYS[k + 3])
+    local at = redis.call('ZSCORE', KEYS[k + 4], id)
+    if at then
+      at = tonumber(at)
+      local reserved = tonumber(redis.call('HGET', KEYS[k + 5], id)) or 0
+      local correction = used - reserved
+      local bucket = bucketAt(TPM, at)
+      if leaves(TPM, bucket) > now then
+        local corrected = math.max(0, (tok[bucket] or 0) + correction)
+        if corrected == 0 then
+          tok[bucket] = nil
+          redis.call('HDEL', KEYS[k + 2], str(bucket))
+        else
+          tok[bucket] = corrected
+          redis.call('HSET', KEYS[k + 2], str(bucket), str(corrected))
+        end
+      end
+      if math.floor(at / DAY) == day then
+        dayTokens = math.max(0, dayTokens + correction)
+      end
+      redis.call('ZREM', KEYS[k + 4], id)
+      redis.call('HDEL', KEYS[k + 5], id)
+      redis.call('ZADD', KEYS[k + 6], str(now), id)
+    end
+    -- The request sub-buckets are left alone: a settlement does not know the request window.
+    expireIn(KEYS[k + 2], untilEmpty(TPM, tok))
+    storeDay(KEYS[k + 3], day, dayTokens)
+    expireReservations(k)
+  end
+  return { now }
+end
+
+if op ~= 'reserve' then
+  return redis.error_reply('unknown operation')
+end
+
+-- Milliseconds until the request fits one limit: FITS, NEVER (too large) or a wait.
+local function waitFor(kind, s, l)
+  if kind == 0 then
+    if not s.requests then
+      return FITS
+    end
+    local excess = sum(l.req) + 1 - s.requests
+    if excess <= 0 then
+      return FITS
+    end
+    return untilFreed(s.window, l.req, excess)
+  elseif kind == 1 then
+    if not s.tpm then
+      return FITS
+    end
+    if tokens > s.tpm then
+      return NEVER
+    end
+    local over = sum(l.tok) + tokens - s.tpm
+    if over <= 0 then
+      return FITS
+    end
+    return untilFreed(TPM, l.tok, over)
+  elseif kind == 2 then
+    if not s.daily then
+      return FITS
+    end
+    if tokens > s.daily then
+      return NEVER
+    end
+    if l.dayTokens + tokens <= s.daily then
+      return FITS
+    end
+    return untilTomorrow()
+  else
+    if not s.concurrent or l.inFlight < s.concurrent then
+      return FITS
+    end
+    -- An upper bound: a settlement usually frees a slot sooner.
+    return l.oldest + maxAge - now
+  end
+end
+
+-- The figures of a ledger, after this request if counted is true.
+local function figures(s, l, counted)
+  local out = {}
+  if s.requests then
+    local extra = counted and bucketAt(s.window, now) or nil
+    out[1] = sum(l.req) + (counted and 1 or 0)
+    out[2] = untilEmpty(s.window, l.req, extra)
+  else
+    out[1], out[2] = 0, 0
+  end
+  local extraTok = (counted and tokens > 0) and bucketAt(TPM, now) or nil
+  out[3] = sum(l.tok) + (counted and tokens or 0)
+  out[4] = untilEmpty(TPM, l.tok, extraTok)
+  out[5] = l.dayTokens + (counted and tokens or 0)
+  out[6] = out[5] == 0 and 0 or untilTomorrow()
+  out[7] = l.inFlight + (counted and 1 or 0)
+  local newest = l.newest
+  if counted then
+    newest = newest and math.max(newest, now) or now
+  end
+  out[8] = out[7] == 0 and 0 or newest + maxAge - now
+  return out
+end
+
+local states = {}
+local allAllowed = true
+for i = 1, ledgers do
+  local k = (i - 1) * 6
+  local a = 5 + (i - 1) * 5
+  local s = {
+    requests = tonumber(ARGV[a + 1]),
+    tpm = tonumber(ARGV[a + 3]),
+    daily = tonumber(ARGV[a + 4]),
+    concurrent = tonumber(ARGV[a + 5]),
+  }
+  local l = { limit = -1, retry = 0, tooLarge = 0, counts = false }
+  pruneReservations(k)
+  if s.requests then
+    s.window = window(tonumber(ARGV[a + 2]))
+    l.req = loadBuckets(KEYS[k + 1], s.window)
+  else
+    -- Without a request limit its sub-buckets are not kept (TenantLimiter.prune drops them).
+    redis.call('DEL', KEYS[k + 1])
+    l.req = {}
+  end
+  l.tok = loadBuckets(KEYS[k + 2], TPM)
+  l.day, l.dayTokens = loadDay(KEYS[k + 3])
+  l.inFlight = redis.call('ZCARD', KEYS[k + 4])
+  l.oldest = score(KEYS[k + 4], 0)
+  l.newest = score(KEYS[k + 4], -1)
+  if redis.call('ZSCORE', KEYS[k + 4], id) then
+    l.outcome = ALLOWED
+  elseif redis.call('ZSCORE', KEYS[k + 6], id) then
+    l.outcome = SETTLED
+  else
+    for kind = 0, 3 do
+      local wait = waitFor(kind, s, l)
+      if wait == NEVER then
+        if l.tooLarge == 0 then
+          l.limit, l.retry, l.tooLarge = kind, 0, 1
+        end
+      elseif wait ~= FITS and l.tooLarge == 0 and (l.limit < 0 or wait > l.retry) then
+        l.limit, l.retry = kind, wait
+      end
+    end
+    if l.limit >= 0 then
+      l.outcome = REFUSED
+    else
+      l.outcome = ALLOWED
+      l.counts = true
+    end
+  end
+  if l.outcome ~= ALLOWED then
+    allAllowed = false
+  end
+  l.figures = figures(s, l, l.counts)
+  s.k = k
+  states[i] = { s = s, l = l }
+end
+
+-- All or nothing: count under every ledger only if every ledger allowed.
+local reply = { now }
+for i = 1, ledgers do
+  local s, l = states[i].s, states[i].l
+  local k = s.k
+  local counted = allAllowed and l.counts
+  if counted then
+    if s.requests then
+      redis.call('HINCRBY', KEYS[k + 1], str(bucketAt(s.window, now)), 1)
+    end
+    if tokens > 0 then
+      redis.call('HINCRBY', KEYS[k + 2], str(bucketAt(TPM, now)), str(tokens))
+    end
+    redis.call('ZADD', KEYS[k + 4], str(now), id)
+    redis.call('HSET', KEYS[k + 5], id, str(tokens))
+  end
+  local final = counted and l.figures or figures(s, l, false)
+  if s.requests then
+    expireIn(KEYS[k + 1], final[2])
+  end
+  expireIn(KEYS[k + 2], final[4])
+  storeDay(KEYS[k + 3], l.day, final[5])
+  expireReservations(k)
+  reply[#reply + 1] = l.outcome
+  reply[#reply + 1] = l.limit
+  reply[#reply + 1] = l.retry
+  reply[#reply + 1] = l.tooLarge
+  for j = 1, 8 do
+    reply[#reply + 1] = l.figures[j]
+  end
+end
+return reply
