@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.apache.kafka.streams.KafkaStreams;
 
@@ -20,6 +21,21 @@ final class PipelineHealth implements AutoCloseable {
 
   PipelineHealth(BindAddress bind, int port, Supplier<KafkaStreams.State> state)
       throws IOException {
+    this(bind, port, state, () -> true, () -> null);
+  }
+
+  /**
+   * @param dependenciesReady whether the pipeline's own dependencies let it answer (Redis holding
+   *     the rate limits, when the pipeline fails closed without it)
+   * @param rateLimiter where the rate limits are kept, shown by both endpoints; null to leave out
+   */
+  PipelineHealth(
+      BindAddress bind,
+      int port,
+      Supplier<KafkaStreams.State> state,
+      BooleanSupplier dependenciesReady,
+      Supplier<String> rateLimiter)
+      throws IOException {
     server = HttpServer.create(bind.socket(port), 16);
     server.createContext(
         "/healthz",
@@ -29,13 +45,14 @@ final class PipelineHealth implements AutoCloseable {
               now != KafkaStreams.State.ERROR
                   && now != KafkaStreams.State.PENDING_ERROR
                   && now != KafkaStreams.State.NOT_RUNNING;
-          answer(exchange, alive ? 200 : 503, now);
+          answer(exchange, alive ? 200 : 503, now, now == KafkaStreams.State.RUNNING, rateLimiter);
         });
     server.createContext(
         "/readyz",
         exchange -> {
           KafkaStreams.State now = state.get();
-          answer(exchange, now == KafkaStreams.State.RUNNING ? 200 : 503, now);
+          boolean ready = now == KafkaStreams.State.RUNNING && dependenciesReady.getAsBoolean();
+          answer(exchange, ready ? 200 : 503, now, ready, rateLimiter);
         });
     server.start();
   }
@@ -49,10 +66,22 @@ final class PipelineHealth implements AutoCloseable {
     return server.getAddress();
   }
 
-  private static void answer(HttpExchange exchange, int status, KafkaStreams.State state)
+  private static void answer(
+      HttpExchange exchange,
+      int status,
+      KafkaStreams.State state,
+      boolean ready,
+      Supplier<String> rateLimiter)
       throws IOException {
+    String limiter = rateLimiter.get();
     byte[] body =
-        ("{\"ready\":" + (state == KafkaStreams.State.RUNNING) + ",\"state\":\"" + state + "\"}")
+        ("{\"ready\":"
+                + ready
+                + ",\"state\":\""
+                + state
+                + "\""
+                + (limiter == null ? "" : ",\"rateLimiter\":\"" + limiter + "\"")
+                + "}")
             .getBytes(StandardCharsets.UTF_8);
     exchange.getResponseHeaders().set("Content-Type", "application/json");
     exchange.sendResponseHeaders(status, body.length);

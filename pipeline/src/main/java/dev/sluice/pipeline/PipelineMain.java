@@ -81,7 +81,9 @@ public final class PipelineMain {
         new PipelineHealth(
             settings.bindAddress(),
             settings.healthPort(),
-            () -> combined(streams.state(), audit.state()));
+            () -> combined(streams.state(), audit.state()),
+            wiring::dependenciesReady,
+            wiring::rateLimiter);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(

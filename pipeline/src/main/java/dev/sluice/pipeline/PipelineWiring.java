@@ -1,7 +1,6 @@
 package dev.sluice.pipeline;
 
 import dev.sluice.auth.TokenVerifier;
-import dev.sluice.config.ConfigException;
 import dev.sluice.egress.Provider;
 import dev.sluice.egress.ProviderRouter;
 import dev.sluice.egress.StubProvider;
@@ -22,6 +21,7 @@ import dev.sluice.pipeline.provider.ProviderStage;
 import dev.sluice.pipeline.provider.ServedModels;
 import dev.sluice.pipeline.ratelimit.RateLimitSettings;
 import dev.sluice.pipeline.ratelimit.RateLimitStage;
+import dev.sluice.pipeline.ratelimit.RedisLimiter;
 import dev.sluice.pipeline.ratelimit.TokenEstimate;
 import dev.sluice.pipeline.redaction.RedactAnswer;
 import dev.sluice.pipeline.redaction.RedactPrompt;
@@ -56,11 +56,20 @@ public final class PipelineWiring implements AutoCloseable {
   private final Stages stages;
   private final TokenVerifier verifier;
   private final List<ExecutorService> threads;
+  private final Optional<RedisLimiter> redis;
+  private final RateLimitSettings.RedisDown onRedisDown;
 
-  private PipelineWiring(Stages stages, TokenVerifier verifier, List<ExecutorService> threads) {
+  private PipelineWiring(
+      Stages stages,
+      TokenVerifier verifier,
+      List<ExecutorService> threads,
+      Optional<RedisLimiter> redis,
+      RateLimitSettings.RedisDown onRedisDown) {
     this.stages = stages;
     this.verifier = verifier;
     this.threads = List.copyOf(threads);
+    this.redis = redis;
+    this.onRedisDown = onRedisDown;
   }
 
   /**
@@ -70,11 +79,23 @@ public final class PipelineWiring implements AutoCloseable {
   public static PipelineWiring wire(PipelineConfig config) {
     List<ExecutorService> threads = new ArrayList<>();
     TokenVerifier verifier = TokenVerifier.create(config.auth());
+    RateLimitSettings limits = config.rateLimits();
+    Optional<RedisLimiter> redis = Optional.empty();
     try {
-      Stages stages = stages(config, verifier, threads);
-      return new PipelineWiring(stages, verifier, threads);
+      if (limits.redis().isPresent() && config.rateLimitPolicy().anySet()) {
+        redis =
+            Optional.of(
+                RedisLimiter.connect(
+                    limits.redis().get(),
+                    limits.onRedisDown(),
+                    SETTLED_KEEP_MS,
+                    reservationMaxAgeMs(config)));
+      }
+      Stages stages = stages(config, verifier, threads, redis);
+      return new PipelineWiring(stages, verifier, threads, redis, limits.onRedisDown());
     } catch (RuntimeException e) {
       threads.forEach(ExecutorService::shutdownNow);
+      redis.ifPresent(RedisLimiter::close);
       verifier.close();
       throw e;
     }
@@ -84,14 +105,39 @@ public final class PipelineWiring implements AutoCloseable {
     return stages;
   }
 
+  /**
+   * Whether the pipeline's own dependencies let it answer: false while Redis, which holds the rate
+   * limits, does not answer and {@code RATE_LIMIT_ON_REDIS_DOWN=deny} refuses every limited request
+   * (with {@code allow} it admits them unchecked, and stays ready).
+   */
+  public boolean dependenciesReady() {
+    return redis.isEmpty()
+        || redis.get().available()
+        || onRedisDown == RateLimitSettings.RedisDown.ALLOW;
+  }
+
+  /** Where the rate limits are kept, for the health report: off, state-store, or Redis's state. */
+  public String rateLimiter() {
+    if (redis.isPresent()) {
+      return redis.get().available() ? "redis" : "redis-unreachable";
+    }
+    return stages.chain().stream().anyMatch(s -> s instanceof RateLimitStage)
+        ? "state-store"
+        : "off";
+  }
+
   @Override
   public void close() {
     threads.forEach(ExecutorService::shutdownNow);
+    redis.ifPresent(RedisLimiter::close);
     verifier.close();
   }
 
   private static Stages stages(
-      PipelineConfig config, TokenVerifier verifier, List<ExecutorService> threads) {
+      PipelineConfig config,
+      TokenVerifier verifier,
+      List<ExecutorService> threads,
+      Optional<RedisLimiter> redis) {
     PolicyBundle policy = config.policy();
     List<Stage> chain = new ArrayList<>();
     Function<String, ValidationLimits> limits =
@@ -121,7 +167,7 @@ public final class PipelineWiring implements AutoCloseable {
     RateLimitPolicy rateLimits = config.rateLimitPolicy();
     if (rateLimits.anySet()) {
       // After the guardrails that may refuse for free, right before the call that costs.
-      chain.add(rateLimitStage(config, rateLimits, limits));
+      chain.add(rateLimitStage(config, rateLimits, limits, redis));
     }
     chain.add(
         new ProviderStage(
@@ -179,21 +225,29 @@ public final class PipelineWiring implements AutoCloseable {
   private static RateLimitStage rateLimitStage(
       PipelineConfig config,
       RateLimitPolicy rateLimits,
-      Function<String, ValidationLimits> limits) {
+      Function<String, ValidationLimits> limits,
+      Optional<RedisLimiter> redis) {
     RateLimitSettings settings = config.rateLimits();
-    long reservationMaxAgeMs = 2 * config.pipeline().providerDeadlineMs();
-    if (settings.redis().isPresent()) {
-      throw new ConfigException(
-          "REDIS_URL is set but this build keeps rate limits in the pipeline's state store only;"
-              + " unset REDIS_URL (docs/rate-limits.md)");
-    }
-    LOGGER.atInfo().addKeyValue("backend", "state store").log("rate limits on");
+    RateLimitStage.Backend backend =
+        redis.isPresent()
+            ? new RateLimitStage.Shared(redis.get())
+            : new RateLimitStage.InStore(reservationMaxAgeMs(config), SETTLED_KEEP_MS);
+    LOGGER
+        .atInfo()
+        .addKeyValue("backend", redis.map(r -> "redis " + r.address()).orElse("state store"))
+        .addKeyValue("onRedisDown", redis.isPresent() ? settings.onRedisDown() : null)
+        .log("rate limits on");
     return new RateLimitStage(
         rateLimits,
         new TokenEstimate(),
         tenant -> limits.apply(tenant).maxTokensCap(),
-        new RateLimitStage.InStore(reservationMaxAgeMs, SETTLED_KEEP_MS),
+        backend,
         settings.batchMaxWaitMs());
+  }
+
+  /** Twice the provider deadline: by then no call of the reservation can still be running. */
+  private static long reservationMaxAgeMs(PipelineConfig config) {
+    return 2 * config.pipeline().providerDeadlineMs();
   }
 
   /** How long a settled request id is remembered by the state-store limiter. */
