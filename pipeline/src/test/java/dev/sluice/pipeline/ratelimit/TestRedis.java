@@ -16,18 +16,18 @@ import java.util.UUID;
  * redis://127.0.0.1:6379} (scripts/test starts one there). Tests that find nothing there are
  * skipped, and say so.
  */
-final class TestRedis {
+public final class TestRedis {
   static final String URL_VARIABLE = "SLUICE_TEST_REDIS_URL";
 
   private TestRedis() {}
 
-  static RedisSettings settings() {
+  public static RedisSettings settings() {
     String url = System.getenv(URL_VARIABLE);
     return RedisSettings.parse(url == null || url.isBlank() ? "redis://127.0.0.1:6379" : url);
   }
 
   /** The test Redis, or the test is skipped (loudly) when nothing answers there. */
-  static RedisSettings require() {
+  public static RedisSettings require() {
     RedisSettings settings = settings();
     boolean answers = answers(settings.host(), settings.port());
     if (!answers) {
@@ -49,7 +49,7 @@ final class TestRedis {
   }
 
   /** A tenant no other test (or earlier run) uses, so that tests never share a ledger. */
-  static String tenant(String test) {
+  public static String tenant(String test) {
     return test + "-" + UUID.randomUUID();
   }
 
