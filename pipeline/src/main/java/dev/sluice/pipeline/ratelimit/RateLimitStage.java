@@ -252,21 +252,9 @@ public final class RateLimitStage implements AsyncStage<RateLimitStage.Reserved>
   Verdict decide(Exchange exchange, Reserved result, long nowMs) {
     LimitDecision decision = result.decision();
     if (result.unavailable()) {
-      LimitTicket ticket =
-          new LimitTicket(
-              List.of(),
-              0,
-              new RateLimitRecord(
-                  RateLimitRecord.Decision.UNAVAILABLE,
-                  null,
-                  null,
-                  null,
-                  null,
-                  null,
-                  result.tokens(),
-                  null),
-              null);
-      return Verdict.stop(unavailable(), exchange.withRateLimit(ticket));
+      return Verdict.stop(
+          unavailable(),
+          exchange.withRateLimit(uncounted(RateLimitRecord.Decision.UNAVAILABLE, result)));
     }
     if (decision == null) {
       return Verdict.next(exchange);
@@ -278,20 +266,7 @@ public final class RateLimitStage implements AsyncStage<RateLimitStage.Reserved>
     }
     if (decision instanceof Unchecked) {
       return Verdict.next(
-          exchange.withRateLimit(
-              new LimitTicket(
-                  List.of(),
-                  result.tokens(),
-                  new RateLimitRecord(
-                      RateLimitRecord.Decision.UNCHECKED,
-                      null,
-                      null,
-                      null,
-                      null,
-                      null,
-                      result.tokens(),
-                      null),
-                  null)));
+          exchange.withRateLimit(uncounted(RateLimitRecord.Decision.UNCHECKED, result)));
     }
     if (decision instanceof AlreadySettled) {
       return Verdict.stop(
@@ -377,6 +352,18 @@ public final class RateLimitStage implements AsyncStage<RateLimitStage.Reserved>
             null);
     return new LimitTicket(
         result.keys(), result.tokens(), record, RateLimitFigures.of(headroom, retryAfterMs));
+  }
+
+  /**
+   * The ticket of a request the limiter could not count (Redis unreachable): nothing to settle, no
+   * figures, only the decision and what would have been reserved.
+   */
+  private static LimitTicket uncounted(RateLimitRecord.Decision decision, Reserved result) {
+    return new LimitTicket(
+        List.of(),
+        0,
+        new RateLimitRecord(decision, null, null, null, null, null, result.tokens(), null),
+        null);
   }
 
   /** A refused request's ticket: nothing to settle. */
