@@ -43,7 +43,11 @@ public final class StreamsProperties {
     props.put(StreamsConfig.STATE_DIR_CONFIG, settings.stateDir().toAbsolutePath().toString());
     props.put(StreamsConfig.POLL_MS_CONFIG, settings.pollMs());
     props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, settings.commitIntervalMs());
-    props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0L);
+    // Only the rate limiter's ledger store asks for the record cache (every other store of this
+    // topology is uncached, and it has no stateful DSL operator that would cache): a busy
+    // tenant's ledger changes on every request, and the cache sends it to its changelog once per
+    // commit, before the offsets it covers.
+    props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 8L * 1024 * 1024);
     props.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
     props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetters.class);
     props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetters.class);

@@ -84,6 +84,8 @@ public final class StoreLimiter implements Limiter {
                 Stores.inMemoryKeyValueStore(prefix + LEDGERS_SUFFIX),
                 Serdes.String(),
                 new LedgerSerde())
+            // Cached: a ledger written on every request reaches its changelog once per commit.
+            .withCachingEnabled()
             .withLoggingEnabled(Map.of("cleanup.policy", "compact")),
         Stores.keyValueStoreBuilder(
                 Stores.inMemoryKeyValueStore(prefix + SETTLED_SUFFIX),
