@@ -28,6 +28,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.ToIntFunction;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -67,6 +68,7 @@ public final class RateLimitStage implements AsyncStage<RateLimitStage.Reserved>
   private final ToIntFunction<String> completionCap;
   private final Backend backend;
   private final long maxHoldMs;
+  private final Map<Scope, List<LimitKey>> keys = new ConcurrentHashMap<>();
 
   /** Where the ledgers are. */
   public sealed interface Backend {}
@@ -222,16 +224,28 @@ public final class RateLimitStage implements AsyncStage<RateLimitStage.Reserved>
 
   /** The ledgers of a request with at least one limit; empty when none has any. */
   List<LimitKey> keys(VerifiedRequest request) {
-    String tenant = request.principal().tenant();
-    List<ScopedLimits> scoped = policy.ledgers(tenant, request.request().model(), request.source());
-    List<LimitKey> keys = new ArrayList<>(scoped.size());
+    // Worked out once per tenant, model and source: they derive from the bundle and the
+    // environment, which never change while the pipeline runs, and every request asks. Validation
+    // has already refused models the gateway does not serve, so the map stays small.
+    return keys.computeIfAbsent(
+        new Scope(request.principal().tenant(), request.request().model(), request.source()),
+        this::resolveKeys);
+  }
+
+  /** What a request's ledgers depend on. */
+  private record Scope(String tenant, String model, Source source) {}
+
+  private List<LimitKey> resolveKeys(Scope scope) {
+    String tenant = scope.tenant();
+    List<ScopedLimits> scoped = policy.ledgers(tenant, scope.model(), scope.source());
+    List<LimitKey> resolved = new ArrayList<>(scoped.size());
     boolean limited = false;
     for (ScopedLimits ledger : scoped) {
       LimitSpec spec = LimitSpec.of(ledger.limits());
       limited |= !spec.unlimited();
-      keys.add(new LimitKey(tenant, ledger.scope(), spec));
+      resolved.add(new LimitKey(tenant, ledger.scope(), spec));
     }
-    return limited ? keys : List.of();
+    return limited ? List.copyOf(resolved) : List.of();
   }
 
   /**
