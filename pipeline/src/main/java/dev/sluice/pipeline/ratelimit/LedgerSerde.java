@@ -1,11 +1,9 @@
 package dev.sluice.pipeline.ratelimit;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.kafka.common.errors.SerializationException;
@@ -38,28 +36,24 @@ public final class LedgerSerde implements Serde<TenantLedger> {
   }
 
   static byte[] write(TenantLedger ledger) {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
-    try (DataOutputStream out = new DataOutputStream(bytes)) {
-      out.writeByte(VERSION);
-      writeBuckets(out, ledger.requests());
-      writeBuckets(out, ledger.tokens());
-      writeVarLong(out, ledger.day());
-      writeVarLong(out, ledger.dayTokens());
-      writeVarLong(out, ledger.reservations().size());
-      for (Map.Entry<String, Reservation> entry : ledger.reservations().entrySet()) {
-        out.writeUTF(entry.getKey());
-        writeVarLong(out, entry.getValue().tokens());
-        writeVarLong(out, entry.getValue().atMs());
-      }
-      writeVarLong(out, ledger.settled().size());
-      for (Map.Entry<String, Long> entry : ledger.settled().entrySet()) {
-        out.writeUTF(entry.getKey());
-        writeVarLong(out, entry.getValue());
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e); // a byte array does not fail
+    Output out = new Output(16 + 8 * (ledger.requests().size() + ledger.tokens().size()));
+    out.writeByte(VERSION);
+    writeBuckets(out, ledger.requests());
+    writeBuckets(out, ledger.tokens());
+    out.writeVarLong(ledger.day());
+    out.writeVarLong(ledger.dayTokens());
+    out.writeVarLong(ledger.reservations().size());
+    for (Map.Entry<String, Reservation> entry : ledger.reservations().entrySet()) {
+      out.writeUtf(entry.getKey());
+      out.writeVarLong(entry.getValue().tokens());
+      out.writeVarLong(entry.getValue().atMs());
     }
-    return bytes.toByteArray();
+    out.writeVarLong(ledger.settled().size());
+    for (Map.Entry<String, Long> entry : ledger.settled().entrySet()) {
+      out.writeUtf(entry.getKey());
+      out.writeVarLong(entry.getValue());
+    }
+    return out.toByteArray();
   }
 
   static TenantLedger read(byte[] bytes) {
@@ -89,13 +83,12 @@ public final class LedgerSerde implements Serde<TenantLedger> {
     }
   }
 
-  private static void writeBuckets(DataOutputStream out, Map<Long, Long> buckets)
-      throws IOException {
-    writeVarLong(out, buckets.size());
+  private static void writeBuckets(Output out, Map<Long, Long> buckets) {
+    out.writeVarLong(buckets.size());
     long previous = 0;
     for (Map.Entry<Long, Long> bucket : buckets.entrySet()) {
-      writeVarLong(out, bucket.getKey() - previous);
-      writeVarLong(out, bucket.getValue());
+      out.writeVarLong(bucket.getKey() - previous);
+      out.writeVarLong(bucket.getValue());
       previous = bucket.getKey();
     }
   }
@@ -119,16 +112,6 @@ public final class LedgerSerde implements Serde<TenantLedger> {
     return count;
   }
 
-  /** Zig-zag, then seven bits a byte, low bits first. */
-  private static void writeVarLong(DataOutputStream out, long value) throws IOException {
-    long zigzag = (value << 1) ^ (value >> 63);
-    while ((zigzag & ~0x7FL) != 0) {
-      out.writeByte((int) ((zigzag & 0x7F) | 0x80));
-      zigzag >>>= 7;
-    }
-    out.writeByte((int) zigzag);
-  }
-
   private static long readVarLong(DataInputStream in) throws IOException {
     long zigzag = 0;
     for (int shift = 0; shift < 64; shift += 7) {
@@ -139,5 +122,67 @@ public final class LedgerSerde implements Serde<TenantLedger> {
       }
     }
     throw new SerializationException("a rate-limit ledger with a malformed number");
+  }
+
+  /**
+   * The bytes being written: a plain growable array, because a ledger is written on every request
+   * and a {@code DataOutputStream} over a {@code ByteArrayOutputStream} pays a synchronised call
+   * per byte. Writes what {@code DataInputStream} reads back.
+   */
+  private static final class Output {
+    private byte[] bytes;
+    private int size;
+
+    Output(int capacity) {
+      bytes = new byte[capacity];
+    }
+
+    void writeByte(int value) {
+      if (size == bytes.length) {
+        bytes = Arrays.copyOf(bytes, bytes.length * 2);
+      }
+      bytes[size++] = (byte) value;
+    }
+
+    /** Zig-zag, then seven bits a byte, low bits first. */
+    void writeVarLong(long value) {
+      long zigzag = (value << 1) ^ (value >> 63);
+      while ((zigzag & ~0x7FL) != 0) {
+        writeByte((int) ((zigzag & 0x7F) | 0x80));
+        zigzag >>>= 7;
+      }
+      writeByte((int) zigzag);
+    }
+
+    /** As {@code DataOutput.writeUTF}: a two-byte length, then modified UTF-8. */
+    void writeUtf(String text) {
+      int length = 0;
+      for (int i = 0; i < text.length(); i++) {
+        char c = text.charAt(i);
+        length += c >= 1 && c <= 0x7F ? 1 : c <= 0x7FF ? 2 : 3;
+      }
+      if (length > 0xFFFF) {
+        throw new IllegalArgumentException("a request id longer than 65,535 bytes");
+      }
+      writeByte(length >>> 8);
+      writeByte(length);
+      for (int i = 0; i < text.length(); i++) {
+        char c = text.charAt(i);
+        if (c >= 1 && c <= 0x7F) {
+          writeByte(c);
+        } else if (c <= 0x7FF) {
+          writeByte(0xC0 | (c >> 6));
+          writeByte(0x80 | (c & 0x3F));
+        } else {
+          writeByte(0xE0 | (c >> 12));
+          writeByte(0x80 | ((c >> 6) & 0x3F));
+          writeByte(0x80 | (c & 0x3F));
+        }
+      }
+    }
+
+    byte[] toByteArray() {
+      return Arrays.copyOf(bytes, size);
+    }
   }
 }

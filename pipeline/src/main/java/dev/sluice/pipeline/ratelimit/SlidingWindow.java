@@ -77,8 +77,20 @@ record SlidingWindow(long windowMs, long bucketMs) {
     return latest - nowMs;
   }
 
-  /** The sub-buckets that still count at {@code nowMs}. */
-  SortedMap<Long, Long> prune(Map<Long, Long> buckets, long nowMs) {
+  /**
+   * The sub-buckets that still count at {@code nowMs}: {@code buckets} itself when all of them do,
+   * which is the usual case (a sub-bucket leaves once per {@code bucketMs}), so that a ledger is
+   * not copied on every request.
+   */
+  Map<Long, Long> prune(Map<Long, Long> buckets, long nowMs) {
+    if (buckets.isEmpty()) {
+      return buckets;
+    }
+    // Sorted by start, the oldest sub-bucket leaves first: if it still counts, all do. Counts
+    // are never zero in a ledger (the limiter drops a sub-bucket refunded to nothing).
+    if (buckets instanceof SortedMap<Long, Long> sorted && counts(sorted.firstKey(), nowMs)) {
+      return buckets;
+    }
     SortedMap<Long, Long> kept = new TreeMap<>();
     for (Map.Entry<Long, Long> bucket : buckets.entrySet()) {
       if (bucket.getValue() > 0 && counts(bucket.getKey(), nowMs)) {

@@ -68,8 +68,9 @@ public final class StoreLimiter implements Limiter {
       KeyValueStore<String, TenantLedger> ledgerStore,
       KeyValueStore<String, Long> settledStore,
       LongSupplier clock) {
-    // The ledgers keep settled ids for a millisecond at most: the store of settled ids does it.
-    this.rules = new TenantLimiter(1, reservationMaxAgeMs);
+    // The ledgers keep no settled ids: the store of settled ids does, so a ledger does not change
+    // (and is not copied) when an id would have left it.
+    this.rules = new TenantLimiter(0, reservationMaxAgeMs);
     this.settledKeepMs = settledKeepMs;
     this.ledgerStore = ledgerStore;
     this.settledStore = settledStore;

@@ -96,13 +96,14 @@ public final class TenantLimiter {
   /**
    * @param settledKeepMs how long a settled id is remembered, so that a record re-processed after a
    *     crash is not reserved again (e.g. 10 minutes); longer than a crashed task takes to be
-   *     restored
+   *     restored; 0 when the caller keeps settled ids itself (the state store does, outside the
+   *     ledgers), so a ledger never holds any
    * @param reservationMaxAgeMs the age at which an unsettled reservation is given up as lost and
    *     its concurrency slot freed (e.g. twice the request deadline: no call can still be running)
    */
   public TenantLimiter(long settledKeepMs, long reservationMaxAgeMs) {
-    if (settledKeepMs < 1) {
-      throw new IllegalArgumentException("settledKeepMs must be at least 1: " + settledKeepMs);
+    if (settledKeepMs < 0) {
+      throw new IllegalArgumentException("settledKeepMs cannot be negative: " + settledKeepMs);
     }
     if (reservationMaxAgeMs < 1) {
       throw new IllegalArgumentException(
@@ -212,8 +213,11 @@ public final class TenantLimiter {
     }
     Map<String, Reservation> reservations = new TreeMap<>(current.reservations());
     reservations.remove(requestId);
-    Map<String, Long> settled = new TreeMap<>(current.settled());
-    settled.put(requestId, nowMs);
+    Map<String, Long> settled = current.settled();
+    if (settledKeepMs > 0) {
+      settled = new TreeMap<>(settled);
+      settled.put(requestId, nowMs);
+    }
     return new TenantLedger(
         current.requests(), tokens, current.day(), dayTokens, reservations, settled);
   }
@@ -236,7 +240,7 @@ public final class TenantLimiter {
     Objects.requireNonNull(spec, "spec");
     Map<Long, Long> requests =
         spec.requests() == null
-            ? Map.of()
+            ? (ledger.requests().isEmpty() ? ledger.requests() : Map.of())
             : spec.requests().window().prune(ledger.requests(), nowMs);
     return pruneUsage(ledger, requests, nowMs);
   }
@@ -245,6 +249,14 @@ public final class TenantLimiter {
   private TenantLedger pruneUsage(TenantLedger ledger, Map<Long, Long> requests, long nowMs) {
     long today = Math.floorDiv(nowMs, DAY_MS);
     boolean newDay = today > ledger.day();
+    Map<Long, Long> tokens = SlidingWindow.MINUTE.prune(ledger.tokens(), nowMs);
+    if (!newDay
+        && requests == ledger.requests()
+        && tokens == ledger.tokens()
+        && !anyExpired(ledger, nowMs)) {
+      // Nothing to forget, the usual case between two sub-bucket boundaries: no copy.
+      return ledger;
+    }
     Map<String, Reservation> reservations = new TreeMap<>();
     Map<String, Long> settled = new TreeMap<>();
     ledger
@@ -252,7 +264,9 @@ public final class TenantLimiter {
         .forEach(
             (id, reservation) -> {
               if (nowMs - reservation.atMs() >= reservationMaxAgeMs) {
-                settled.put(id, nowMs);
+                if (settledKeepMs > 0) {
+                  settled.put(id, nowMs);
+                }
               } else {
                 reservations.put(id, reservation);
               }
@@ -267,11 +281,26 @@ public final class TenantLimiter {
             });
     return new TenantLedger(
         requests,
-        SlidingWindow.MINUTE.prune(ledger.tokens(), nowMs),
+        tokens,
         newDay ? today : ledger.day(),
         newDay ? 0 : ledger.dayTokens(),
         reservations,
         settled);
+  }
+
+  /** Whether a reservation has outlived {@code reservationMaxAgeMs} or a settled id its keep. */
+  private boolean anyExpired(TenantLedger ledger, long nowMs) {
+    for (Reservation reservation : ledger.reservations().values()) {
+      if (nowMs - reservation.atMs() >= reservationMaxAgeMs) {
+        return true;
+      }
+    }
+    for (long atMs : ledger.settled().values()) {
+      if (nowMs - atMs >= settledKeepMs) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Null when every limit fits; else the refusal. {@code ledger} is pruned. */

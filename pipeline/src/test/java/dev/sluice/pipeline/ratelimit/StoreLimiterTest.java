@@ -162,6 +162,8 @@ class StoreLimiterTest {
       for (int i = random.nextInt(5); i > 0; i--) {
         reservations.put("r" + random.nextLong(), new Reservation(random.nextInt(9_999), T0 + i));
       }
+      // Ids are written as DataOutput.writeUTF would: one, two and three bytes a char, and NUL.
+      reservations.put("r\u00e9-\u2713-\u0000-\ud83d\ude00-" + n, new Reservation(7, T0));
       TenantLedger ledger =
           new TenantLedger(
               requests,

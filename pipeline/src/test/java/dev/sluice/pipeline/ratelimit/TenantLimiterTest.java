@@ -50,7 +50,7 @@ class TenantLimiterTest {
         .hasMessageContaining("daily tokens must be at least 1");
     assertThatThrownBy(() -> new LimitSpec(null, null, null, 0))
         .hasMessageContaining("concurrent calls must be at least 1");
-    assertThatThrownBy(() -> new TenantLimiter(0, 1)).hasMessageContaining("settledKeepMs");
+    assertThatThrownBy(() -> new TenantLimiter(-1, 1)).hasMessageContaining("settledKeepMs");
     assertThatThrownBy(() -> new TenantLimiter(1, 0)).hasMessageContaining("reservationMaxAgeMs");
   }
 
