@@ -263,7 +263,7 @@ public final class TenantLimiter {
         .reservations()
         .forEach(
             (id, reservation) -> {
-              if (nowMs - reservation.atMs() >= reservationMaxAgeMs) {
+              if (lost(reservation, nowMs)) {
                 if (settledKeepMs > 0) {
                   settled.put(id, nowMs);
                 }
@@ -275,7 +275,7 @@ public final class TenantLimiter {
         .settled()
         .forEach(
             (id, atMs) -> {
-              if (nowMs - atMs < settledKeepMs) {
+              if (!forgotten(atMs, nowMs)) {
                 settled.putIfAbsent(id, atMs);
               }
             });
@@ -291,16 +291,26 @@ public final class TenantLimiter {
   /** Whether a reservation has outlived {@code reservationMaxAgeMs} or a settled id its keep. */
   private boolean anyExpired(TenantLedger ledger, long nowMs) {
     for (Reservation reservation : ledger.reservations().values()) {
-      if (nowMs - reservation.atMs() >= reservationMaxAgeMs) {
+      if (lost(reservation, nowMs)) {
         return true;
       }
     }
     for (long atMs : ledger.settled().values()) {
-      if (nowMs - atMs >= settledKeepMs) {
+      if (forgotten(atMs, nowMs)) {
         return true;
       }
     }
     return false;
+  }
+
+  /** A reservation whose settlement is given up as lost. */
+  private boolean lost(Reservation reservation, long nowMs) {
+    return nowMs - reservation.atMs() >= reservationMaxAgeMs;
+  }
+
+  /** A settled id past its keep window. */
+  private boolean forgotten(long settledAtMs, long nowMs) {
+    return nowMs - settledAtMs >= settledKeepMs;
   }
 
   /** Null when every limit fits; else the refusal. {@code ledger} is pruned. */
