@@ -2,8 +2,8 @@
 -- every ledger of one request and run atomically, with Redis's clock (TIME) for now.
 --
 -- KEYS: six per ledger, in this order:
---   req   hash: request sub-bucket start -> admissions
---   tok   hash: tokens-per-minute sub-bucket start (1 s) -> tokens
+--   req   hash: request sub-bucket start -> admissions, and the window's fields (see loadWindow)
+--   tok   hash: tokens-per-minute sub-bucket start (1 s) -> tokens, and the window's fields
 --   day   hash: day (UTC days since the epoch), tokens (counted that day)
 --   res   sorted set: unsettled request id, scored by when it was reserved
 --   rtok  hash: unsettled request id -> tokens reserved
@@ -69,38 +69,101 @@ local function bucketAt(win, t)
   return math.floor(t / win.w) * win.w
 end
 
--- The sub-buckets of a hash that still count, as start -> count; those that do not are deleted.
-local function loadBuckets(key, win)
+-- A window's hash holds its sub-buckets (start -> count, never zero) and four fields beside
+-- them: 'sum' of the sub-buckets, 'lo' and 'hi' the first and last start, and 'W' the window they
+-- were worked out for. Every sub-bucket from lo on counts while lo does, so a call reads the four
+-- fields and not every sub-bucket; it reads them all (rescan) only when lo has left, the window
+-- changed, or a refund emptied lo or hi: at most once per sub-bucket width under steady traffic.
+-- A window's state in the script: { sum, lo, hi }, lo and hi nil when nothing counts.
+
+local function writeState(key, win, st)
+  redis.call('HSET', key, 'sum', str(st.sum), 'lo', str(st.lo), 'hi', str(st.hi), 'W', str(win.W))
+end
+
+-- Reads every sub-bucket: deletes those that no longer count, and works the fields out again.
+local function rescan(key, win)
   local raw = redis.call('HGETALL', key)
-  local kept, stale = {}, {}
+  local st, stale = { sum = 0 }, {}
   for j = 1, #raw, 2 do
-    local start, count = tonumber(raw[j]), tonumber(raw[j + 1])
-    if count > 0 and leaves(win, start) > now then
-      kept[start] = count
-    else
-      stale[#stale + 1] = raw[j]
+    local start = tonumber(raw[j])
+    if start then
+      local count = tonumber(raw[j + 1])
+      if count > 0 and leaves(win, start) > now then
+        st.sum = st.sum + count
+        st.lo = st.lo and math.min(st.lo, start) or start
+        st.hi = st.hi and math.max(st.hi, start) or start
+      else
+        stale[#stale + 1] = raw[j]
+      end
     end
+  end
+  if not st.lo then
+    if #raw > 0 then
+      redis.call('DEL', key)
+    end
+    return st
   end
   for j = 1, #stale, 500 do
     redis.call('HDEL', key, unpack(stale, j, math.min(j + 499, #stale)))
   end
-  return kept
+  writeState(key, win, st)
+  return st
 end
 
-local function sum(buckets)
-  local total = 0
-  for _, count in pairs(buckets) do
-    total = total + count
+-- The window's state at now, what no longer counts deleted.
+local function loadWindow(key, win)
+  local f = redis.call('HMGET', key, 'sum', 'lo', 'hi', 'W')
+  if not f[1] or tonumber(f[4]) ~= win.W then
+    -- Empty, or counted under another window (its sub-buckets are read with the new width).
+    return rescan(key, win)
   end
-  return total
+  local st = { sum = tonumber(f[1]), lo = tonumber(f[2]), hi = tonumber(f[3]) }
+  if leaves(win, st.hi) <= now then
+    redis.call('DEL', key)
+    return { sum = 0 }
+  end
+  if leaves(win, st.lo) <= now then
+    return rescan(key, win)
+  end
+  return st
+end
+
+local function addTo(key, win, st, start, count)
+  redis.call('HINCRBY', key, str(start), str(count))
+  st.sum = st.sum + count
+  st.lo = st.lo and math.min(st.lo, start) or start
+  st.hi = st.hi and math.max(st.hi, start) or start
+  writeState(key, win, st)
+end
+
+-- Sets the sub-bucket at start (which counts) from before to count; 0 removes it.
+local function setBucket(key, win, st, start, before, count)
+  if count == before then
+    return st
+  end
+  if count > 0 then
+    redis.call('HSET', key, str(start), str(count))
+    st.sum = st.sum + count - before
+    st.lo = st.lo and math.min(st.lo, start) or start
+    st.hi = st.hi and math.max(st.hi, start) or start
+    writeState(key, win, st)
+    return st
+  end
+  redis.call('HDEL', key, str(start))
+  if start == st.lo or start == st.hi then
+    return rescan(key, win)
+  end
+  st.sum = st.sum - before
+  writeState(key, win, st)
+  return st
 end
 
 -- Until nothing counted now counts any more (0 when nothing counts); plus, when extra is given,
--- a sub-buckets starting there that the request is about to count in.
-local function untilEmpty(win, buckets, extra)
+-- a sub-bucket starting there that the request is about to count in.
+local function untilEmpty(win, st, extra)
   local latest = now
-  for start, _ in pairs(buckets) do
-    latest = math.max(latest, leaves(win, start))
+  if st.hi then
+    latest = math.max(latest, leaves(win, st.hi))
   end
   if extra then
     latest = math.max(latest, leaves(win, extra))
@@ -108,11 +171,17 @@ local function untilEmpty(win, buckets, extra)
   return latest - now
 end
 
--- Until at least excess of what counts has left the window, oldest sub-buckets first.
-local function untilFreed(win, buckets, excess)
-  local starts = {}
-  for start, _ in pairs(buckets) do
-    starts[#starts + 1] = start
+-- Until at least excess of what counts has left the window, oldest sub-buckets first: only a
+-- refusal asks, so it may read every sub-bucket (all of them count once the window is loaded).
+local function untilFreed(key, win, st, excess)
+  local raw = redis.call('HGETALL', key)
+  local buckets, starts = {}, {}
+  for j = 1, #raw, 2 do
+    local start = tonumber(raw[j])
+    if start then
+      buckets[start] = tonumber(raw[j + 1])
+      starts[#starts + 1] = start
+    end
   end
   table.sort(starts)
   local freed = 0
@@ -122,7 +191,7 @@ local function untilFreed(win, buckets, excess)
       return leaves(win, start) - now
     end
   end
-  return untilEmpty(win, buckets)
+  return untilEmpty(win, st)
 end
 
 -- The day's tokens: a new day starts at zero; a clock gone back keeps the later day.
@@ -189,7 +258,7 @@ if op == 'settle' then
   for i = 1, ledgers do
     local k = (i - 1) * 6
     pruneReservations(k)
-    local tok = loadBuckets(KEYS[k + 2], TPM)
+    local tok = loadWindow(KEYS[k + 2], TPM)
     local day, dayTokens = loadDay(KEYS[k + 3])
     local at = redis.call('ZSCORE', KEYS[k + 4], id)
     if at then
@@ -197,15 +266,9 @@ if op == 'settle' then
       local reserved = tonumber(redis.call('HGET', KEYS[k + 5], id)) or 0
       local correction = used - reserved
       local bucket = bucketAt(TPM, at)
-      if leaves(TPM, bucket) > now then
-        local corrected = math.max(0, (tok[bucket] or 0) + correction)
-        if corrected == 0 then
-          tok[bucket] = nil
-          redis.call('HDEL', KEYS[k + 2], str(bucket))
-        else
-          tok[bucket] = corrected
-          redis.call('HSET', KEYS[k + 2], str(bucket), str(corrected))
-        end
+      if leaves(TPM, bucket) > now and correction ~= 0 then
+        local before = tonumber(redis.call('HGET', KEYS[k + 2], str(bucket))) or 0
+        tok = setBucket(KEYS[k + 2], TPM, tok, bucket, before, math.max(0, before + correction))
       end
       if math.floor(at / DAY) == day then
         dayTokens = math.max(0, dayTokens + correction)
@@ -232,11 +295,11 @@ local function waitFor(kind, s, l)
     if not s.requests then
       return FITS
     end
-    local excess = sum(l.req) + 1 - s.requests
+    local excess = l.req.sum + 1 - s.requests
     if excess <= 0 then
       return FITS
     end
-    return untilFreed(s.window, l.req, excess)
+    return untilFreed(KEYS[l.k + 1], s.window, l.req, excess)
   elseif kind == 1 then
     if not s.tpm then
       return FITS
@@ -244,11 +307,11 @@ local function waitFor(kind, s, l)
     if tokens > s.tpm then
       return NEVER
     end
-    local over = sum(l.tok) + tokens - s.tpm
+    local over = l.tok.sum + tokens - s.tpm
     if over <= 0 then
       return FITS
     end
-    return untilFreed(TPM, l.tok, over)
+    return untilFreed(KEYS[l.k + 2], TPM, l.tok, over)
   elseif kind == 2 then
     if not s.daily then
       return FITS
@@ -274,13 +337,13 @@ local function figures(s, l, counted)
   local out = {}
   if s.requests then
     local extra = counted and bucketAt(s.window, now) or nil
-    out[1] = sum(l.req) + (counted and 1 or 0)
+    out[1] = l.req.sum + (counted and 1 or 0)
     out[2] = untilEmpty(s.window, l.req, extra)
   else
     out[1], out[2] = 0, 0
   end
   local extraTok = (counted and tokens > 0) and bucketAt(TPM, now) or nil
-  out[3] = sum(l.tok) + (counted and tokens or 0)
+  out[3] = l.tok.sum + (counted and tokens or 0)
   out[4] = untilEmpty(TPM, l.tok, extraTok)
   out[5] = l.dayTokens + (counted and tokens or 0)
   out[6] = out[5] == 0 and 0 or untilTomorrow()
@@ -304,17 +367,17 @@ for i = 1, ledgers do
     daily = tonumber(ARGV[a + 4]),
     concurrent = tonumber(ARGV[a + 5]),
   }
-  local l = { limit = -1, retry = 0, tooLarge = 0, counts = false }
+  local l = { k = k, limit = -1, retry = 0, tooLarge = 0, counts = false }
   pruneReservations(k)
   if s.requests then
     s.window = window(tonumber(ARGV[a + 2]))
-    l.req = loadBuckets(KEYS[k + 1], s.window)
+    l.req = loadWindow(KEYS[k + 1], s.window)
   else
     -- Without a request limit its sub-buckets are not kept (TenantLimiter.prune drops them).
     redis.call('DEL', KEYS[k + 1])
-    l.req = {}
+    l.req = { sum = 0 }
   end
-  l.tok = loadBuckets(KEYS[k + 2], TPM)
+  l.tok = loadWindow(KEYS[k + 2], TPM)
   l.day, l.dayTokens = loadDay(KEYS[k + 3])
   l.inFlight = redis.call('ZCARD', KEYS[k + 4])
   l.oldest = score(KEYS[k + 4], 0)
@@ -357,10 +420,10 @@ for i = 1, ledgers do
   local counted = allAllowed and l.counts
   if counted then
     if s.requests then
-      redis.call('HINCRBY', KEYS[k + 1], str(bucketAt(s.window, now)), 1)
+      addTo(KEYS[k + 1], s.window, l.req, bucketAt(s.window, now), 1)
     end
     if tokens > 0 then
-      redis.call('HINCRBY', KEYS[k + 2], str(bucketAt(TPM, now)), str(tokens))
+      addTo(KEYS[k + 2], TPM, l.tok, bucketAt(TPM, now), tokens)
     end
     redis.call('ZADD', KEYS[k + 4], str(now), id)
     redis.call('HSET', KEYS[k + 5], id, str(tokens))

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
  * reservations, settlements and releases (ids repeat, so replays and re-reservations happen), and
  * every decision, figures included, equal to {@link TenantLimiter#reserveAll}'s at the time the
  * script used. Real time passes between calls (now and then a few milliseconds more), so windows
- * slide and reservations expire with small windows and ages.
+ * slide and reservations expire with small windows and ages; now and then a ledger's spec changes,
+ * as a new bundle would change it.
  */
 class RedisLimiterCrossCheckTest {
   private static final long SEED = 0x5eed_4ed1_5L;
@@ -47,12 +48,19 @@ class RedisLimiterCrossCheckTest {
       if (random.nextBoolean()) {
         keys.add(new LimitKey(tenant, "model:openai:gpt-4o", spec(random)));
       }
-      List<LimitSpec> specs = keys.stream().map(LimitKey::spec).toList();
+      List<LimitSpec> specs = new ArrayList<>(keys.stream().map(LimitKey::spec).toList());
       List<TenantLedger> ledgers = new ArrayList<>();
       keys.forEach(key -> ledgers.add(TenantLedger.EMPTY));
 
       try (RedisLimiter limiter = RedisLimiter.connect(redis, RedisDown.DENY, keep, maxAge)) {
         for (int step = 0; step < STEPS; step++) {
+          if (random.nextInt(40) == 0) {
+            // The bundle changed: the ledger's windows are read with the new spec's widths.
+            int changed = random.nextInt(keys.size());
+            LimitKey before = keys.get(changed);
+            keys.set(changed, new LimitKey(before.tenant(), before.scope(), spec(random)));
+            specs.set(changed, keys.get(changed).spec());
+          }
           String id = "r" + random.nextInt(10);
           String context = "seed " + seed + " step " + step + " keys " + keys;
           int op = random.nextInt(10);
