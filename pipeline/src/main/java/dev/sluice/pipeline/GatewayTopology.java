@@ -2,6 +2,7 @@ package dev.sluice.pipeline;
 
 import dev.sluice.pipeline.admission.Admission;
 import dev.sluice.pipeline.audit.AuditDecisions;
+import dev.sluice.pipeline.chain.CommitHook;
 import dev.sluice.pipeline.chain.PendingCall;
 import dev.sluice.pipeline.chain.Stage;
 import dev.sluice.pipeline.chain.StageChain;
@@ -120,8 +121,11 @@ public final class GatewayTopology {
                 Serdes.String(),
                 JsonSerde.of(PendingCall.class))
             .withLoggingEnabled(pendingChangelogConfigs));
+    // Tells the chain when its task is about to commit, so it writes open requests only then.
+    String hook = prefix + CommitHook.SUFFIX;
+    builder.addStateStore(CommitHook.builder(hook));
     // Stages with state of their own per task (the rate limiter's ledgers) bring their stores.
-    List<String> storeNames = new ArrayList<>(List.of(store));
+    List<String> storeNames = new ArrayList<>(List.of(store, hook));
     for (Stage stage : stages.chain()) {
       if (stage instanceof TaskScoped scoped) {
         for (StoreBuilder<?> stageStore : scoped.stores(prefix)) {

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
@@ -39,19 +40,21 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs the stage chain over each admitted request, in order, on the stream thread. A synchronous
  * stage runs in place. An asynchronous stage is started and, unless it answered at once, the
- * request is written to the changelogged in-flight store and the stream thread moves on; the answer
- * comes back on the stage's thread, which only queues it, and the stream thread drains the queue
- * (on every record and from a short wall-clock punctuator) and resumes the chain with the next
- * stage.
+ * request is kept as open and the stream thread moves on; the answer comes back on the stage's
+ * thread, which only queues it, and the stream thread drains the queue (on every record and from a
+ * short wall-clock punctuator) and resumes the chain with the next stage.
  *
- * <p>Crash safety: a request waiting on a stage is in the store before the input offset can be
- * committed. After a crash or rebalance the task's new owner restores the store and starts each
- * waiting stage again; the stages before it are not run twice. A settled request leaves the store
- * only after {@link CallBudget#keepAnsweredMs()}, by which time a commit has flushed its reply:
- * deleting it at once could let the tombstone outlive a reply lost in a crash. A reply produced
- * twice carries the same request id and readers drop the second. A request whose stages all answer
- * at once (the stub without delay, a local policy) never touches the store: the uncommitted input
- * offset already covers it.
+ * <p>Crash safety: a request waiting on a stage is in the changelogged in-flight store before the
+ * input offset can be committed. It is written there at the start of the task's next commit ({@link
+ * CommitHook}), not when it starts waiting: a wait that ends first (a Redis reservation takes a
+ * millisecond, a commit comes once a second) never touches the store, and its record, not yet
+ * committed, is read again after a crash. After a crash or rebalance the task's new owner restores
+ * the store and starts each waiting stage again; the stages before it are not run twice. A settled
+ * request that was written leaves the store only after {@link CallBudget#keepAnsweredMs()}, by
+ * which time a commit has flushed its reply: deleting it at once could let the tombstone outlive a
+ * reply lost in a crash. A reply produced twice carries the same request id and readers drop the
+ * second. A request whose stages all answer at once (the stub without delay, a local policy) never
+ * touches the store: the uncommitted input offset already covers it.
  *
  * <p>Deadlines are judged by the stream's clock ({@link ProcessorContext#currentSystemTimeMs()}),
  * which the topology test driver can move: a stage still open at its request's deadline is
@@ -78,6 +81,8 @@ public final class StageChain implements Processor<String, Admitted, String, Ste
   private final Duration drainInterval;
   private final LinkedBlockingQueue<Completion> completions = new LinkedBlockingQueue<>();
   private final Map<String, Open> open = new HashMap<>();
+  // Open requests not yet in the store: written at the start of the next commit.
+  private final Map<String, PendingCall> unstored = new LinkedHashMap<>();
   private final PriorityQueue<Deadline> deadlines =
       new PriorityQueue<>(Comparator.comparingLong(Deadline::atMs));
   private final ArrayDeque<Answered> answered = new ArrayDeque<>();
@@ -87,9 +92,15 @@ public final class StageChain implements Processor<String, Admitted, String, Ste
       new PriorityQueue<>(Comparator.comparingLong(Held::untilMs));
   private ProcessorContext<String, Step> context;
   private KeyValueStore<String, PendingCall> pending;
+  private boolean deferWrites;
 
-  /** A request waiting on the stage at {@code index}, and the entry it has in the store. */
-  private record Open(PendingCall call, int index, CompletableFuture<?> future) {}
+  /**
+   * A request waiting on the stage at {@code index}, and the entry it has (or will have) in the
+   * store.
+   *
+   * @param stored whether the store held an entry for it when it started waiting
+   */
+  private record Open(PendingCall call, int index, CompletableFuture<?> future, boolean stored) {}
 
   /** A stage's answer or failure, handed from its thread to the stream thread. */
   private record Completion(
@@ -140,6 +151,12 @@ public final class StageChain implements Processor<String, Admitted, String, Ste
     this.stages = List.copyOf(bound);
     this.settling = List.copyOf(listeners);
     this.flushing = List.copyOf(flushers);
+    CommitHook hook = context.getStateStore(prefix + CommitHook.SUFFIX);
+    // A chain wired without its hook (a test's processor context) writes each open request at once.
+    deferWrites = hook != null;
+    if (hook != null) {
+      hook.beforeCommit(this::storeOpen);
+    }
     context.schedule(
         drainInterval,
         PunctuationType.WALL_CLOCK_TIME,
@@ -184,12 +201,25 @@ public final class StageChain implements Processor<String, Admitted, String, Ste
       waiting.future().cancel(false);
     }
     open.clear();
+    // Never committed (the hook writes them before any commit), so their records are read again.
+    unstored.clear();
     held.clear();
     heldQueue.clear();
     deadlines.clear();
     completions.clear();
     answered.clear();
     answeredIds.clear();
+  }
+
+  /**
+   * Writes the open requests not yet in the store: the task is about to commit, and the offsets it
+   * commits may cover their records.
+   */
+  private void storeOpen() {
+    for (Map.Entry<String, PendingCall> waiting : unstored.entrySet()) {
+      pending.put(waiting.getKey(), waiting.getValue());
+    }
+    unstored.clear();
   }
 
   /** Requests waiting on a stage in this task; for metrics and tests. */
@@ -234,12 +264,12 @@ public final class StageChain implements Processor<String, Admitted, String, Ste
             .addKeyValue("stage", call.stage())
             .log(
                 "a pending request waits on a stage this pipeline does not run; running its chain again");
-        track(call, RESTART, CompletableFuture.completedFuture(null), deadlineMs);
+        track(call, RESTART, CompletableFuture.completedFuture(null), deadlineMs, true);
         continue;
       }
       // Even an answer ready at once goes through the queue: init may not forward.
       AsyncStage<?> stage = (AsyncStage<?>) stages.get(index);
-      track(call, index, start(stage, call.exchange(), deadlineMs, nowMs), deadlineMs);
+      track(call, index, start(stage, call.exchange(), deadlineMs, nowMs), deadlineMs, true);
     }
   }
 
@@ -277,8 +307,12 @@ public final class StageChain implements Processor<String, Admitted, String, Ste
         CompletableFuture<?> future = start(async, exchange, deadlineMs, nowMs);
         if (!future.isDone()) {
           PendingCall waiting = PendingCall.of(exchange, stage.name(), timings, nowMs);
-          pending.put(exchange.requestId(), waiting);
-          track(waiting, i, future, deadlineMs);
+          if (deferWrites) {
+            unstored.put(exchange.requestId(), waiting);
+          } else {
+            pending.put(exchange.requestId(), waiting);
+          }
+          track(waiting, i, future, deadlineMs, stored);
           return;
         }
         verdict = resumeNow(async, exchange, future, nowMs);
@@ -352,9 +386,10 @@ public final class StageChain implements Processor<String, Admitted, String, Ste
     }
   }
 
-  private void track(PendingCall call, int index, CompletableFuture<?> future, long deadlineMs) {
+  private void track(
+      PendingCall call, int index, CompletableFuture<?> future, long deadlineMs, boolean stored) {
     String requestId = call.request().requestId();
-    open.put(requestId, new Open(call, index, future));
+    open.put(requestId, new Open(call, index, future, stored));
     deadlines.add(new Deadline(requestId, future, deadlineMs));
     future.whenComplete(
         (result, failure) -> completions.add(new Completion(requestId, future, result, failure)));
@@ -455,10 +490,15 @@ public final class StageChain implements Processor<String, Admitted, String, Ste
   /** Resumes the chain after the stage a request waited on answered, failed or ran out of time. */
   private void finish(Open waiting, Object result, Throwable failure, long nowMs) {
     PendingCall call = waiting.call();
-    open.remove(call.request().requestId());
+    String requestId = call.request().requestId();
+    open.remove(requestId);
+    // In the store if a commit wrote it while it waited, or if it was there before.
+    boolean stored = unstored.remove(requestId) == null || waiting.stored();
     if (waiting.index() == RESTART) {
       advance(
-          new PendingCall(call.request(), null, null, null, null, call.timings(), nowMs), 0, true);
+          new PendingCall(call.request(), null, null, null, null, call.timings(), nowMs),
+          0,
+          stored);
       return;
     }
     AsyncStage<?> stage = (AsyncStage<?>) stages.get(waiting.index());
@@ -468,7 +508,7 @@ public final class StageChain implements Processor<String, Admitted, String, Ste
     Map<String, Double> timings = new HashMap<>(call.timings());
     timings.put(stage.name().wireName(), (double) Math.max(0, nowMs - call.startedAtMs()));
     if (verdict instanceof Verdict.Stop stop) {
-      settle(stopped(stop, exchange), stage.name(), stop.refusal(), timings, true);
+      settle(stopped(stop, exchange), stage.name(), stop.refusal(), timings, stored);
       return;
     }
     if (verdict instanceof Verdict.Hold hold) {
@@ -478,7 +518,7 @@ public final class StageChain implements Processor<String, Admitted, String, Ste
       return;
     }
     Exchange next = ((Verdict.Next) verdict).exchange();
-    advance(PendingCall.of(next, null, timings, nowMs), waiting.index() + 1, true);
+    advance(PendingCall.of(next, null, timings, nowMs), waiting.index() + 1, stored);
   }
 
   /**

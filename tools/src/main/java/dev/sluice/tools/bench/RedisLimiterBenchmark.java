@@ -28,13 +28,13 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * What the Redis backend sustains for one tenant, as {@code scripts/bench} drives it (every limit
- * set, high enough never to refuse): 64 callers, each reserving one request and settling it, against
- * the {@code redis-server} at {@code REDIS_URL} (default {@code redis://127.0.0.1:6379}; it must be
- * running). JMH reports reserve-and-settle pairs per second across the 64 threads; on a machine
- * whose cores Redis shares, the figure that carries over is Redis's own CPU time per script call
- * (its process's CPU over {@code INFO commandstats}' {@code evalsha} calls; docs/benchmarks.md).
- * Settlements are not awaited, as the stage does not await them. Run with {@code java -jar
- * tools/target/benchmarks.jar RedisLimiterBenchmark}.
+ * set, high enough never to refuse): 64 callers, each reserving one request and settling it,
+ * against the {@code redis-server} at {@code REDIS_URL} (default {@code redis://127.0.0.1:6379}; it
+ * must be running). JMH reports reserve-and-settle pairs per second across the 64 threads; on a
+ * machine whose cores Redis shares, the figure that carries over is Redis's own CPU time per script
+ * call (its process's CPU over {@code INFO commandstats}' {@code evalsha} calls;
+ * docs/benchmarks.md). Settlements are not awaited, as the stage does not await them. Run with
+ * {@code java -jar tools/target/benchmarks.jar RedisLimiterBenchmark}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
