@@ -8,14 +8,17 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -33,12 +36,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The limiter's ledgers in Redis, shared by every pipeline instance: each reserve and each settle
- * is one Lua script ({@code limiter.lua}) that restates {@link TenantLimiter}'s rules over every
- * key of the request atomically, with Redis's own clock, so that instances whose clocks disagree
- * still count in one timeline and no two decisions interleave. The script is loaded once and called
- * by its SHA-1, and loaded again when Redis answers {@code NOSCRIPT} (a restart or {@code SCRIPT
- * FLUSH}).
+ * The limiter's ledgers in Redis, shared by every pipeline instance: reservations and settlements
+ * run in a Lua script ({@code limiter.lua}) that restates {@link TenantLimiter}'s rules over every
+ * key of a request atomically, with Redis's own clock, so that instances whose clocks disagree
+ * still count in one timeline and no two decisions interleave. One call carries a batch of one
+ * tenant's operations, decided in order as if each were a call of its own (see {@link Lane}). The
+ * script is loaded once and called by its SHA-1, and loaded again when Redis answers {@code
+ * NOSCRIPT} (a restart or {@code SCRIPT FLUSH}).
  *
  * <p>Keys: {@code sluice:rl:{<tenant>}:t:<part>} for a tenant's ledger and {@code
  * sluice:rl:{<tenant>}:m:<model>:<part>} for a tenant and model's, tenant and model
@@ -68,6 +72,8 @@ public final class RedisLimiter implements Limiter, AutoCloseable {
   private static final String[] PARTS = {"req", "tok", "day", "res", "rtok", "done"};
   private static final LimitKind[] KINDS = LimitKind.values();
   private static final int PER_LEDGER = 12;
+  // Bounds one script call's time in Redis (a few milliseconds), which blocks every other client.
+  static final int MAX_BATCH = 128;
 
   private final RedissonClient client;
   private final RScript script;
@@ -80,6 +86,7 @@ public final class RedisLimiter implements Limiter, AutoCloseable {
   private final AtomicReference<Boolean> reachable = new AtomicReference<>();
   private volatile boolean closed;
   private final AtomicLong noScriptReloads = new AtomicLong();
+  private final Map<String, Lane> lanes = new ConcurrentHashMap<>();
 
   RedisLimiter(
       RedissonClient client,
@@ -190,18 +197,8 @@ public final class RedisLimiter implements Limiter, AutoCloseable {
     if (tokens < 0) {
       throw new IllegalArgumentException("tokens cannot be negative: " + tokens);
     }
-    List<Object> names = names(keys);
-    List<Object> args = new ArrayList<>(5 + 5 * keys.size());
-    common(args, "reserve", requestId, tokens);
-    for (LimitKey key : keys) {
-      LimitSpec spec = key.spec();
-      args.add(spec.requests() == null ? "" : Long.toString(spec.requests().requests()));
-      args.add(spec.requests() == null ? "" : Long.toString(spec.requests().windowMs()));
-      args.add(text(spec.tokensPerMinute()));
-      args.add(text(spec.dailyTokens()));
-      args.add(spec.concurrent() == null ? "" : Integer.toString(spec.concurrent()));
-    }
-    return run(names, args).thenApply(reply -> decide(keys, reply));
+    return submit(new Operation(true, keys, requestId, tokens))
+        .thenApply(answer -> decide(keys, answer));
   }
 
   /**
@@ -212,10 +209,152 @@ public final class RedisLimiter implements Limiter, AutoCloseable {
     if (usedTokens < 0) {
       throw new IllegalArgumentException("used tokens cannot be negative: " + usedTokens);
     }
-    List<Object> names = names(keys);
-    List<Object> args = new ArrayList<>(5);
-    common(args, "settle", requestId, usedTokens);
-    return run(names, args).thenApply(reply -> number(reply.get(0)));
+    return submit(new Operation(false, keys, requestId, usedTokens)).thenApply(Answer::nowMs);
+  }
+
+  /** A reservation or a settlement of one request under its keys, waiting for its script call. */
+  private record Operation(
+      boolean reserve,
+      List<LimitKey> keys,
+      String requestId,
+      long tokens,
+      CompletableFuture<Answer> answer) {
+    Operation(boolean reserve, List<LimitKey> keys, String requestId, long tokens) {
+      this(reserve, keys, requestId, tokens, new CompletableFuture<>());
+    }
+  }
+
+  /**
+   * The script's answer to one operation: Redis's time, and for a reservation the reply and where
+   * its figures start in it.
+   */
+  private record Answer(long nowMs, List<Object> reply, int at) {}
+
+  private CompletableFuture<Answer> submit(Operation operation) {
+    String tenant = tenantOf(operation.keys());
+    lanes.computeIfAbsent(tenant, name -> new Lane()).submit(operation);
+    return operation.answer();
+  }
+
+  /**
+   * One tenant's operations, one script call at a time: what arrives while a call is out waits and
+   * goes in the next call, up to {@value #MAX_BATCH} operations. Under load one call carries many
+   * requests (their windows and counts read and written once); a lone request is sent at once. All
+   * of a tenant's keys are in one hash slot, and Redis runs one script at a time anyway, so calling
+   * one at a time per tenant costs no parallelism Redis has; and each operation is decided in the
+   * order it was submitted.
+   */
+  private final class Lane {
+    private final ArrayDeque<Operation> waiting = new ArrayDeque<>();
+    private boolean calling;
+
+    void submit(Operation operation) {
+      synchronized (this) {
+        waiting.add(operation);
+        if (calling) {
+          return;
+        }
+        calling = true;
+      }
+      callNext();
+    }
+
+    private void callNext() {
+      List<Operation> batch;
+      synchronized (this) {
+        if (waiting.isEmpty()) {
+          calling = false;
+          return;
+        }
+        batch = new ArrayList<>(Math.min(waiting.size(), MAX_BATCH));
+        while (!waiting.isEmpty() && batch.size() < MAX_BATCH) {
+          batch.add(waiting.poll());
+        }
+      }
+      call(batch)
+          .whenComplete(
+              (ignored, failure) -> {
+                if (failure != null) {
+                  // Redis did not answer this call: what waited behind it fails at once instead
+                  // of each later call waiting out its own timeout, so the queue never outgrows
+                  // an outage. The next operation tries Redis again.
+                  List<Operation> behind;
+                  synchronized (this) {
+                    behind = new ArrayList<>(waiting);
+                    waiting.clear();
+                  }
+                  behind.forEach(operation -> operation.answer().completeExceptionally(failure));
+                }
+                callNext();
+              });
+    }
+  }
+
+  /** One script call for a batch of one tenant's operations, answering each of them. */
+  private CompletableFuture<List<Object>> call(List<Operation> batch) {
+    Map<String, Integer> ledgers = new LinkedHashMap<>();
+    List<Object> names = new ArrayList<>();
+    List<Object> args = new ArrayList<>();
+    args.add(Long.toString(settledKeepMs));
+    args.add(Long.toString(reservationMaxAgeMs));
+    int replySize = 1;
+    for (Operation operation : batch) {
+      args.add(operation.reserve() ? "reserve" : "settle");
+      args.add(operation.requestId());
+      args.add(Long.toString(operation.tokens()));
+      args.add(Integer.toString(operation.keys().size()));
+      for (LimitKey key : operation.keys()) {
+        List<String> keyNames = keysOf(key);
+        Integer number = ledgers.get(keyNames.get(0));
+        if (number == null) {
+          number = ledgers.size() + 1;
+          ledgers.put(keyNames.get(0), number);
+          names.addAll(keyNames);
+        }
+        args.add(Integer.toString(number));
+        if (operation.reserve()) {
+          LimitSpec spec = key.spec();
+          args.add(spec.requests() == null ? "" : Long.toString(spec.requests().requests()));
+          args.add(spec.requests() == null ? "" : Long.toString(spec.requests().windowMs()));
+          args.add(text(spec.tokensPerMinute()));
+          args.add(text(spec.dailyTokens()));
+          args.add(spec.concurrent() == null ? "" : Integer.toString(spec.concurrent()));
+        }
+      }
+      if (operation.reserve()) {
+        replySize += PER_LEDGER * operation.keys().size();
+      }
+    }
+    int expected = replySize;
+    CompletableFuture<List<Object>> reply;
+    try {
+      reply = run(names, args);
+    } catch (RuntimeException e) {
+      // Redisson shutting down refuses the call before it is made.
+      reply = CompletableFuture.failedFuture(e);
+    }
+    return reply.whenComplete(
+        (values, failure) -> {
+          if (failure == null && values.size() != expected) {
+            failure =
+                new IllegalStateException(
+                    "the limiter script answered " + values.size() + " values");
+          }
+          if (failure != null) {
+            for (Operation operation : batch) {
+              operation.answer().completeExceptionally(failure);
+            }
+            return;
+          }
+          long nowMs = number(values.get(0));
+          int at = 1;
+          for (Operation operation : batch) {
+            operation.answer().complete(new Answer(nowMs, values, at));
+            if (operation.reserve()) {
+              at += PER_LEDGER * operation.keys().size();
+            }
+          }
+        });
   }
 
   /**
@@ -292,28 +431,19 @@ public final class RedisLimiter implements Limiter, AutoCloseable {
     return out.toString();
   }
 
-  private static List<Object> names(List<LimitKey> keys) {
+  /** The tenant of a request's keys, which are all one tenant's. */
+  private static String tenantOf(List<LimitKey> keys) {
     if (keys.isEmpty()) {
       throw new IllegalArgumentException("at least one key");
     }
     String tenant = keys.get(0).tenant();
-    List<Object> names = new ArrayList<>(PARTS.length * keys.size());
     for (LimitKey key : keys) {
       if (!key.tenant().equals(tenant)) {
         // One script touches one hash slot: a request's ledgers are all its tenant's.
         throw new IllegalArgumentException("every key of a request has the same tenant");
       }
-      names.addAll(keysOf(key));
     }
-    return names;
-  }
-
-  private void common(List<Object> args, String op, String requestId, long tokens) {
-    args.add(op);
-    args.add(requestId);
-    args.add(Long.toString(tokens));
-    args.add(Long.toString(settledKeepMs));
-    args.add(Long.toString(reservationMaxAgeMs));
+    return tenant;
   }
 
   private static String text(Long value) {
@@ -406,16 +536,13 @@ public final class RedisLimiter implements Limiter, AutoCloseable {
     }
   }
 
-  /** The script's reply as one decision per ledger, combined. */
-  private Reserved decide(List<LimitKey> keys, List<Object> reply) {
-    if (reply.size() != 1 + PER_LEDGER * keys.size()) {
-      throw new IllegalStateException("the limiter script answered " + reply.size() + " values");
-    }
+  /** A reservation's part of the script's reply as one decision per ledger, combined. */
+  private static Reserved decide(List<LimitKey> keys, Answer answer) {
     List<LimitDecision> decisions = new ArrayList<>(keys.size());
     for (int i = 0; i < keys.size(); i++) {
-      decisions.add(decision(keys.get(i).spec(), reply, 1 + PER_LEDGER * i));
+      decisions.add(decision(keys.get(i).spec(), answer.reply(), answer.at() + PER_LEDGER * i));
     }
-    return new Reserved(LimitDecision.combine(decisions), number(reply.get(0)));
+    return new Reserved(LimitDecision.combine(decisions), answer.nowMs());
   }
 
   private static LimitDecision decision(LimitSpec spec, List<Object> reply, int at) {

@@ -1,22 +1,26 @@
 -- Sluice's rate limiter in Redis: TenantLimiter's rules (see its class comment), restated over
--- every ledger of one request and run atomically, with Redis's clock (TIME) for now.
+-- every ledger of a request and run atomically, with Redis's clock (TIME) for now. One call runs
+-- a batch of operations of one tenant in order, all at the same now, exactly as if each were a
+-- call of its own; what they share (a window's fields, the day, the calls in flight) is read once
+-- per call and written back once at its end.
 --
--- KEYS: six per ledger, in this order:
---   req   hash: request sub-bucket start -> admissions, and the window's fields (see loadWindow)
+-- KEYS: six per ledger, in this order (ledger j's keys are KEYS[6j-5] to KEYS[6j]):
+--   req   hash: request sub-bucket start -> admissions, and the window's fields (see readWindow)
 --   tok   hash: tokens-per-minute sub-bucket start (1 s) -> tokens, and the window's fields
 --   day   hash: day (UTC days since the epoch), tokens (counted that day)
 --   res   sorted set: unsettled request id, scored by when it was reserved
 --   rtok  hash: unsettled request id -> tokens reserved
 --   done  sorted set: settled (or expired) request id, scored by when that happened
--- ARGV: 'reserve' or 'settle', the request id, tokens (reserved, or used when settling),
---   settledKeepMs, reservationMaxAgeMs; for 'reserve', then five per ledger: requests, windowMs,
+-- ARGV: settledKeepMs, reservationMaxAgeMs, then each operation: 'reserve' or 'settle', the
+--   request id, tokens (reserved, or used when settling), its number of ledgers, and for each of
+--   them the ledger's number j; for 'reserve' followed by five figures: requests, windowMs,
 --   tokensPerMinute, dailyTokens, concurrent ('' for a limit the spec does not have).
--- Returns {now}, and for 'reserve' twelve integers per ledger after it: outcome (0 allowed,
--- 1 refused, 2 already settled), refusing limit (0 requests, 1 tokens per minute, 2 daily tokens,
--- 3 concurrent; -1 none), retry-after ms, too large (0/1), then the figures: requests counted,
--- their reset ms, tokens in the minute, their reset ms, tokens today, their reset ms, calls in
--- flight, their reset ms. The figures are after the request when that ledger allowed it, even if
--- another ledger refused (as TenantLimiter.reserveAll reports them).
+-- Returns {now}, then for each 'reserve' in order twelve integers per ledger of it: outcome
+-- (0 allowed, 1 refused, 2 already settled), refusing limit (0 requests, 1 tokens per minute,
+-- 2 daily tokens, 3 concurrent; -1 none), retry-after ms, too large (0/1), then the figures:
+-- requests counted, their reset ms, tokens in the minute, their reset ms, tokens today, their
+-- reset ms, calls in flight, their reset ms. The figures are after the request when that ledger
+-- allowed it, even if another ledger refused (as TenantLimiter.reserveAll reports them).
 -- Every key expires once nothing in it can matter any more, so memory is bounded by the live
 -- tenants: at most 60 request and 61 token sub-buckets, the calls in flight and the ids settled
 -- within settledKeepMs per ledger.
@@ -28,18 +32,13 @@ end
 
 local DAY = 86400000
 local MINUTE = 60000
-local SECOND = 1000
 local ALLOWED, REFUSED, SETTLED = 0, 1, 2
 local FITS, NEVER = -1, -2
 
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
-local op = ARGV[1]
-local id = ARGV[2]
-local tokens = tonumber(ARGV[3])
-local keep = tonumber(ARGV[4])
-local maxAge = tonumber(ARGV[5])
-local ledgers = #KEYS / 6
+local keep = tonumber(ARGV[1])
+local maxAge = tonumber(ARGV[2])
 local today = math.floor(now / DAY)
 
 -- Integers as Redis arguments: tostring would write 1.7e+12.
@@ -75,6 +74,7 @@ end
 -- fields and not every sub-bucket; it reads them all (rescan) only when lo has left, the window
 -- changed, or a refund emptied lo or hi: at most once per sub-bucket width under steady traffic.
 -- A window's state in the script: { sum, lo, hi }, lo and hi nil when nothing counts.
+-- Sub-buckets are written as they change; the fields once, when the call ends (flushWindows).
 
 local function writeState(key, win, st)
   redis.call('HSET', key, 'sum', str(st.sum), 'lo', str(st.lo), 'hi', str(st.hi), 'W', str(win.W))
@@ -110,8 +110,8 @@ local function rescan(key, win)
   return st
 end
 
--- The window's state at now, what no longer counts deleted.
-local function loadWindow(key, win)
+-- The window's state at now as its hash holds it, what no longer counts deleted.
+local function readWindow(key, win)
   local f = redis.call('HMGET', key, 'sum', 'lo', 'hi', 'W')
   if not f[1] or tonumber(f[4]) ~= win.W then
     -- Empty, or counted under another window (its sub-buckets are read with the new width).
@@ -128,12 +128,51 @@ local function loadWindow(key, win)
   return st
 end
 
-local function addTo(key, win, st, start, count)
-  redis.call('HINCRBY', key, str(start), str(count))
-  st.sum = st.sum + count
+-- This call's windows: key -> { win, st, dirty (fields not yet written) }, in the order first
+-- read. A window without win was deleted (no request limit) and holds nothing.
+local windows, windowOrder = {}, {}
+
+local function remember(key, entry)
+  if not windows[key] then
+    windowOrder[#windowOrder + 1] = key
+  end
+  windows[key] = entry
+end
+
+local function loadWindow(key, win)
+  local cached = windows[key]
+  if cached and cached.win and cached.win.W == win.W then
+    return cached.st
+  end
+  if cached and cached.dirty then
+    -- The bundle changed between two operations: the hash first gets its fields right.
+    writeState(key, cached.win, cached.st)
+  end
+  local st = readWindow(key, win)
+  remember(key, { win = win, st = st, dirty = false })
+  return st
+end
+
+-- Without a request limit its sub-buckets are not kept (TenantLimiter.prune drops them).
+local function dropWindow(key)
+  local cached = windows[key]
+  if cached and not cached.win then
+    return
+  end
+  redis.call('DEL', key)
+  remember(key, { st = { sum = 0 }, dirty = false })
+end
+
+local function include(st, start)
   st.lo = st.lo and math.min(st.lo, start) or start
   st.hi = st.hi and math.max(st.hi, start) or start
-  writeState(key, win, st)
+end
+
+local function addTo(key, st, start, count)
+  redis.call('HINCRBY', key, str(start), str(count))
+  st.sum = st.sum + count
+  include(st, start)
+  windows[key].dirty = true
 end
 
 -- Sets the sub-bucket at start (which counts) from before to count; 0 removes it.
@@ -144,17 +183,18 @@ local function setBucket(key, win, st, start, before, count)
   if count > 0 then
     redis.call('HSET', key, str(start), str(count))
     st.sum = st.sum + count - before
-    st.lo = st.lo and math.min(st.lo, start) or start
-    st.hi = st.hi and math.max(st.hi, start) or start
-    writeState(key, win, st)
+    include(st, start)
+    windows[key].dirty = true
     return st
   end
   redis.call('HDEL', key, str(start))
   if start == st.lo or start == st.hi then
-    return rescan(key, win)
+    local scanned = rescan(key, win)
+    windows[key] = { win = win, st = scanned, dirty = false }
+    return scanned
   end
   st.sum = st.sum - before
-  writeState(key, win, st)
+  windows[key].dirty = true
   return st
 end
 
@@ -169,6 +209,20 @@ local function untilEmpty(win, st, extra)
     latest = math.max(latest, leaves(win, extra))
   end
   return latest - now
+end
+
+-- Writes each window's fields and expires it when its newest sub-bucket leaves.
+local function flushWindows()
+  for _, key in ipairs(windowOrder) do
+    local cached = windows[key]
+    if cached.win then
+      local ttl = untilEmpty(cached.win, cached.st)
+      if ttl > 0 and cached.dirty then
+        writeState(key, cached.win, cached.st)
+      end
+      expireIn(key, ttl)
+    end
+  end
 end
 
 -- Until at least excess of what counts has left the window, oldest sub-buckets first: only a
@@ -194,23 +248,36 @@ local function untilFreed(key, win, st, excess)
   return untilEmpty(win, st)
 end
 
--- The day's tokens: a new day starts at zero; a clock gone back keeps the later day.
+-- This call's days: key -> { day, tokens }; a new day starts at zero; a clock gone back keeps the
+-- later day.
+local days, dayOrder = {}, {}
+
 local function loadDay(key)
+  local cached = days[key]
+  if cached then
+    return cached
+  end
   local stored = redis.call('HMGET', key, 'day', 'tokens')
   local day, used = tonumber(stored[1]) or 0, tonumber(stored[2]) or 0
   if today > day then
-    return today, 0
+    day, used = today, 0
   end
-  return day, used
+  cached = { day = day, tokens = used }
+  days[key] = cached
+  dayOrder[#dayOrder + 1] = key
+  return cached
 end
 
-local function storeDay(key, day, used)
-  if used == 0 and day <= today then
-    -- The same as no key: today, nothing counted.
-    redis.call('DEL', key)
-  else
-    redis.call('HSET', key, 'day', str(day), 'tokens', str(used))
-    expireIn(key, math.max(1, (day + 1) * DAY - now))
+local function flushDays()
+  for _, key in ipairs(dayOrder) do
+    local d = days[key]
+    if d.tokens == 0 and d.day <= today then
+      -- The same as no key: today, nothing counted.
+      redis.call('DEL', key)
+    else
+      redis.call('HSET', key, 'day', str(d.day), 'tokens', str(d.tokens))
+      expireIn(key, math.max(1, (d.day + 1) * DAY - now))
+    end
   end
 end
 
@@ -219,33 +286,64 @@ local function score(key, index)
   return entry[2] and tonumber(entry[2])
 end
 
--- Settled ids past the keep window go; reservations past their maximum age become settled now,
--- their tokens staying counted.
-local function pruneReservations(k)
+-- This call's ledgers' reservations: ledger offset k -> { inFlight, newest } (newest false when
+-- it must be read again), pruned when first touched. Every operation of a call has the same now,
+-- so one prune serves them all: what they add is at now, never lost or forgotten at now.
+local reservations, reservationOrder = {}, {}
+
+local function touch(k)
+  local r = reservations[k]
+  if r then
+    return r
+  end
   local res, rtok, done = KEYS[k + 4], KEYS[k + 5], KEYS[k + 6]
+  -- Settled ids past the keep window go; reservations past their maximum age become settled now,
+  -- their tokens staying counted.
   redis.call('ZREMRANGEBYSCORE', done, '-inf', str(now - keep))
   local lost = redis.call('ZRANGEBYSCORE', res, '-inf', str(now - maxAge))
   for _, lostId in ipairs(lost) do
     redis.call('ZREM', res, lostId)
     redis.call('HDEL', rtok, lostId)
-    redis.call('ZADD', done, str(now), lostId)
+    if keep > 0 then
+      redis.call('ZADD', done, str(now), lostId)
+    end
   end
+  r = { newest = false }
+  reservations[k] = r
+  reservationOrder[#reservationOrder + 1] = k
+  return r
+end
+
+local function inFlight(k, r)
+  if not r.inFlight then
+    r.inFlight = redis.call('ZCARD', KEYS[k + 4])
+  end
+  return r.inFlight
+end
+
+local function newest(k, r)
+  if r.newest == false then
+    r.newest = score(KEYS[k + 4], -1)
+  end
+  return r.newest
 end
 
 -- Reservations live until their maximum age, and then as long as a later call may still turn
 -- them into settled ids; settled ids for the keep window.
-local function expireReservations(k)
-  local newest = score(KEYS[k + 4], -1)
-  if newest then
-    local ttl = math.max(1, newest + maxAge + keep - now)
-    expireIn(KEYS[k + 4], ttl)
-    expireIn(KEYS[k + 5], ttl)
-  else
-    redis.call('DEL', KEYS[k + 5])
-  end
-  local settled = score(KEYS[k + 6], -1)
-  if settled then
-    expireIn(KEYS[k + 6], math.max(1, settled + keep - now))
+local function flushReservations()
+  for _, k in ipairs(reservationOrder) do
+    local latest = newest(k, reservations[k])
+    if latest then
+      local ttl = math.max(1, latest + maxAge + keep - now)
+      expireIn(KEYS[k + 4], ttl)
+      expireIn(KEYS[k + 5], ttl)
+    else
+      redis.call('DEL', KEYS[k + 5])
+    end
+    local settled = score(KEYS[k + 6], -1)
+    if settled then
+      expireIn(KEYS[k + 6], math.max(1, settled + keep - now))
+    end
   end
 end
 
@@ -253,13 +351,11 @@ local function untilTomorrow()
   return (today + 1) * DAY - now
 end
 
-if op == 'settle' then
-  local used = tokens
-  for i = 1, ledgers do
-    local k = (i - 1) * 6
-    pruneReservations(k)
+local function settle(id, used, ledgerOffsets)
+  for _, k in ipairs(ledgerOffsets) do
+    local r = touch(k)
     local tok = loadWindow(KEYS[k + 2], TPM)
-    local day, dayTokens = loadDay(KEYS[k + 3])
+    local d = loadDay(KEYS[k + 3])
     local at = redis.call('ZSCORE', KEYS[k + 4], id)
     if at then
       at = tonumber(at)
@@ -268,29 +364,29 @@ if op == 'settle' then
       local bucket = bucketAt(TPM, at)
       if leaves(TPM, bucket) > now and correction ~= 0 then
         local before = tonumber(redis.call('HGET', KEYS[k + 2], str(bucket))) or 0
-        tok = setBucket(KEYS[k + 2], TPM, tok, bucket, before, math.max(0, before + correction))
+        setBucket(KEYS[k + 2], TPM, tok, bucket, before, math.max(0, before + correction))
       end
-      if math.floor(at / DAY) == day then
-        dayTokens = math.max(0, dayTokens + correction)
+      if math.floor(at / DAY) == d.day then
+        d.tokens = math.max(0, d.tokens + correction)
       end
       redis.call('ZREM', KEYS[k + 4], id)
       redis.call('HDEL', KEYS[k + 5], id)
-      redis.call('ZADD', KEYS[k + 6], str(now), id)
+      if keep > 0 then
+        redis.call('ZADD', KEYS[k + 6], str(now), id)
+      end
+      if r.inFlight then
+        r.inFlight = r.inFlight - 1
+      end
+      if r.newest == at then
+        r.newest = false
+      end
     end
     -- The request sub-buckets are left alone: a settlement does not know the request window.
-    expireIn(KEYS[k + 2], untilEmpty(TPM, tok))
-    storeDay(KEYS[k + 3], day, dayTokens)
-    expireReservations(k)
   end
-  return { now }
-end
-
-if op ~= 'reserve' then
-  return redis.error_reply('unknown operation')
 end
 
 -- Milliseconds until the request fits one limit: FITS, NEVER (too large) or a wait.
-local function waitFor(kind, s, l)
+local function waitFor(kind, s, l, tokens)
   if kind == 0 then
     if not s.requests then
       return FITS
@@ -319,7 +415,7 @@ local function waitFor(kind, s, l)
     if tokens > s.daily then
       return NEVER
     end
-    if l.dayTokens + tokens <= s.daily then
+    if l.day.tokens + tokens <= s.daily then
       return FITS
     end
     return untilTomorrow()
@@ -328,12 +424,12 @@ local function waitFor(kind, s, l)
       return FITS
     end
     -- An upper bound: a settlement usually frees a slot sooner.
-    return l.oldest + maxAge - now
+    return score(KEYS[l.k + 4], 0) + maxAge - now
   end
 end
 
 -- The figures of a ledger, after this request if counted is true.
-local function figures(s, l, counted)
+local function figures(s, l, tokens, counted)
   local out = {}
   if s.requests then
     local extra = counted and bucketAt(s.window, now) or nil
@@ -345,102 +441,124 @@ local function figures(s, l, counted)
   local extraTok = (counted and tokens > 0) and bucketAt(TPM, now) or nil
   out[3] = l.tok.sum + (counted and tokens or 0)
   out[4] = untilEmpty(TPM, l.tok, extraTok)
-  out[5] = l.dayTokens + (counted and tokens or 0)
+  out[5] = l.day.tokens + (counted and tokens or 0)
   out[6] = out[5] == 0 and 0 or untilTomorrow()
   out[7] = l.inFlight + (counted and 1 or 0)
-  local newest = l.newest
+  local latest = l.newest
   if counted then
-    newest = newest and math.max(newest, now) or now
+    latest = latest and math.max(latest, now) or now
   end
-  out[8] = out[7] == 0 and 0 or newest + maxAge - now
+  out[8] = out[7] == 0 and 0 or latest + maxAge - now
   return out
 end
 
-local states = {}
-local allAllowed = true
-for i = 1, ledgers do
-  local k = (i - 1) * 6
-  local a = 5 + (i - 1) * 5
-  local s = {
-    requests = tonumber(ARGV[a + 1]),
-    tpm = tonumber(ARGV[a + 3]),
-    daily = tonumber(ARGV[a + 4]),
-    concurrent = tonumber(ARGV[a + 5]),
-  }
-  local l = { k = k, limit = -1, retry = 0, tooLarge = 0, counts = false }
-  pruneReservations(k)
-  if s.requests then
-    s.window = window(tonumber(ARGV[a + 2]))
-    l.req = loadWindow(KEYS[k + 1], s.window)
-  else
-    -- Without a request limit its sub-buckets are not kept (TenantLimiter.prune drops them).
-    redis.call('DEL', KEYS[k + 1])
-    l.req = { sum = 0 }
-  end
-  l.tok = loadWindow(KEYS[k + 2], TPM)
-  l.day, l.dayTokens = loadDay(KEYS[k + 3])
-  l.inFlight = redis.call('ZCARD', KEYS[k + 4])
-  l.oldest = score(KEYS[k + 4], 0)
-  l.newest = score(KEYS[k + 4], -1)
-  if redis.call('ZSCORE', KEYS[k + 4], id) then
-    l.outcome = ALLOWED
-  elseif redis.call('ZSCORE', KEYS[k + 6], id) then
-    l.outcome = SETTLED
-  else
-    for kind = 0, 3 do
-      local wait = waitFor(kind, s, l)
-      if wait == NEVER then
-        if l.tooLarge == 0 then
-          l.limit, l.retry, l.tooLarge = kind, 0, 1
+local function reserve(id, tokens, ledgerOffsets, specs, reply)
+  local states = {}
+  local allAllowed = true
+  for i, k in ipairs(ledgerOffsets) do
+    local s = specs[i]
+    local r = touch(k)
+    local l = { k = k, limit = -1, retry = 0, tooLarge = 0, counts = false }
+    if s.requests then
+      l.req = loadWindow(KEYS[k + 1], s.window)
+    else
+      dropWindow(KEYS[k + 1])
+      l.req = { sum = 0 }
+    end
+    l.tok = loadWindow(KEYS[k + 2], TPM)
+    l.day = loadDay(KEYS[k + 3])
+    l.inFlight = inFlight(k, r)
+    l.newest = newest(k, r)
+    if redis.call('ZSCORE', KEYS[k + 4], id) then
+      l.outcome = ALLOWED
+    elseif redis.call('ZSCORE', KEYS[k + 6], id) then
+      l.outcome = SETTLED
+    else
+      for kind = 0, 3 do
+        local wait = waitFor(kind, s, l, tokens)
+        if wait == NEVER then
+          if l.tooLarge == 0 then
+            l.limit, l.retry, l.tooLarge = kind, 0, 1
+          end
+        elseif wait ~= FITS and l.tooLarge == 0 and (l.limit < 0 or wait > l.retry) then
+          l.limit, l.retry = kind, wait
         end
-      elseif wait ~= FITS and l.tooLarge == 0 and (l.limit < 0 or wait > l.retry) then
-        l.limit, l.retry = kind, wait
+      end
+      if l.limit >= 0 then
+        l.outcome = REFUSED
+      else
+        l.outcome = ALLOWED
+        l.counts = true
       end
     end
-    if l.limit >= 0 then
-      l.outcome = REFUSED
-    else
-      l.outcome = ALLOWED
-      l.counts = true
+    if l.outcome ~= ALLOWED then
+      allAllowed = false
+    end
+    l.figures = figures(s, l, tokens, l.counts)
+    states[i] = l
+  end
+
+  -- All or nothing: count under every ledger only if every ledger allowed.
+  for i, k in ipairs(ledgerOffsets) do
+    local s, l = specs[i], states[i]
+    if allAllowed and l.counts then
+      if s.requests then
+        addTo(KEYS[k + 1], l.req, bucketAt(s.window, now), 1)
+      end
+      if tokens > 0 then
+        addTo(KEYS[k + 2], l.tok, bucketAt(TPM, now), tokens)
+      end
+      l.day.tokens = l.day.tokens + tokens
+      redis.call('ZADD', KEYS[k + 4], str(now), id)
+      redis.call('HSET', KEYS[k + 5], id, str(tokens))
+      local r = reservations[k]
+      r.inFlight = r.inFlight + 1
+      r.newest = r.newest and math.max(r.newest, now) or now
+    end
+    reply[#reply + 1] = l.outcome
+    reply[#reply + 1] = l.limit
+    reply[#reply + 1] = l.retry
+    reply[#reply + 1] = l.tooLarge
+    for j = 1, 8 do
+      reply[#reply + 1] = l.figures[j]
     end
   end
-  if l.outcome ~= ALLOWED then
-    allAllowed = false
-  end
-  l.figures = figures(s, l, l.counts)
-  s.k = k
-  states[i] = { s = s, l = l }
 end
 
--- All or nothing: count under every ledger only if every ledger allowed.
 local reply = { now }
-for i = 1, ledgers do
-  local s, l = states[i].s, states[i].l
-  local k = s.k
-  local counted = allAllowed and l.counts
-  if counted then
-    if s.requests then
-      addTo(KEYS[k + 1], s.window, l.req, bucketAt(s.window, now), 1)
+local a = 3
+while a <= #ARGV do
+  local op, id, tokens, count = ARGV[a], ARGV[a + 1], tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3])
+  a = a + 4
+  local ledgerOffsets, specs = {}, {}
+  if op == 'settle' then
+    for i = 1, count do
+      ledgerOffsets[i] = (tonumber(ARGV[a]) - 1) * 6
+      a = a + 1
     end
-    if tokens > 0 then
-      addTo(KEYS[k + 2], TPM, l.tok, bucketAt(TPM, now), tokens)
+    settle(id, tokens, ledgerOffsets)
+  elseif op == 'reserve' then
+    for i = 1, count do
+      ledgerOffsets[i] = (tonumber(ARGV[a]) - 1) * 6
+      local s = {
+        requests = tonumber(ARGV[a + 1]),
+        tpm = tonumber(ARGV[a + 3]),
+        daily = tonumber(ARGV[a + 4]),
+        concurrent = tonumber(ARGV[a + 5]),
+      }
+      if s.requests then
+        s.window = window(tonumber(ARGV[a + 2]))
+      end
+      specs[i] = s
+      a = a + 6
     end
-    redis.call('ZADD', KEYS[k + 4], str(now), id)
-    redis.call('HSET', KEYS[k + 5], id, str(tokens))
-  end
-  local final = counted and l.figures or figures(s, l, false)
-  if s.requests then
-    expireIn(KEYS[k + 1], final[2])
-  end
-  expireIn(KEYS[k + 2], final[4])
-  storeDay(KEYS[k + 3], l.day, final[5])
-  expireReservations(k)
-  reply[#reply + 1] = l.outcome
-  reply[#reply + 1] = l.limit
-  reply[#reply + 1] = l.retry
-  reply[#reply + 1] = l.tooLarge
-  for j = 1, 8 do
-    reply[#reply + 1] = l.figures[j]
+    reserve(id, tokens, ledgerOffsets, specs, reply)
+  else
+    return redis.error_reply('unknown operation')
   end
 end
+
+flushWindows()
+flushDays()
+flushReservations()
 return reply

@@ -201,6 +201,88 @@ class RedisLimiterTest {
   }
 
   @Test
+  void operationsSubmittedTogetherAreDecidedInOrderInOneCall() throws Exception {
+    RedisLimiter limiter = limiter(TestRedis.require(), RedisDown.DENY);
+    LimitKey key =
+        new LimitKey(
+            TestRedis.tenant("batch"),
+            "",
+            new LimitSpec(new RequestLimit(3, 600_000), 10_000L, null, 2));
+    // The first goes at once; the rest wait for it and go together.
+    List<CompletableFuture<RedisLimiter.Reserved>> reserved = new ArrayList<>();
+    reserved.add(limiter.reserveTimed(List.of(key), "a", 100));
+    reserved.add(limiter.reserveTimed(List.of(key), "b", 200));
+    reserved.add(limiter.reserveTimed(List.of(key), "c", 300));
+    CompletableFuture<Long> settled = limiter.settleTimed(List.of(key), "a", 40);
+    reserved.add(limiter.reserveTimed(List.of(key), "c", 300));
+    reserved.add(limiter.reserveTimed(List.of(key), "a", 100));
+
+    List<LimitDecision> decisions = new ArrayList<>();
+    for (CompletableFuture<RedisLimiter.Reserved> one : reserved) {
+      decisions.add(one.get(10, TimeUnit.SECONDS).decision());
+    }
+    settled.get(10, TimeUnit.SECONDS);
+    assertThat(decisions.get(0)).isInstanceOf(Allowed.class);
+    assertThat(decisions.get(1)).isInstanceOf(Allowed.class);
+    // Two calls in flight: c waits for a slot.
+    assertThat(decisions.get(2)).isInstanceOf(Refused.class);
+    assertThat(((Refused) decisions.get(2)).limit()).isEqualTo(LimitKind.CONCURRENT);
+    // a settled (60 of its 100 tokens back) in between: c fits, and a is settled.
+    assertThat(decisions.get(3)).isInstanceOf(Allowed.class);
+    assertThat(decisions.get(3).headroom(LimitKind.REQUESTS).orElseThrow().remaining()).isZero();
+    assertThat(decisions.get(3).headroom(LimitKind.TOKENS_PER_MINUTE).orElseThrow().remaining())
+        .isEqualTo(10_000 - 40 - 200 - 300);
+    assertThat(decisions.get(4)).isInstanceOf(AlreadySettled.class);
+  }
+
+  @Test
+  void aChangedRequestWindowRereadsWhatIsCounted() throws Exception {
+    RedisLimiter limiter = limiter(TestRedis.require(), RedisDown.DENY);
+    String tenant = TestRedis.tenant("window-change");
+    LimitKey wide =
+        new LimitKey(tenant, "", new LimitSpec(new RequestLimit(5, 60_000), null, null, null));
+    LimitKey narrow =
+        new LimitKey(tenant, "", new LimitSpec(new RequestLimit(5, 30_000), null, null, null));
+    reserve(limiter, wide, "one", 0);
+    // Submitted together: the third call's window differs from the second's within one call.
+    CompletableFuture<LimitDecision> second = limiter.reserve(List.of(wide), "two", 0);
+    CompletableFuture<LimitDecision> third = limiter.reserve(List.of(wide), "three", 0);
+    CompletableFuture<LimitDecision> fourth = limiter.reserve(List.of(narrow), "four", 0);
+    assertThat(second.get(10, TimeUnit.SECONDS)).isInstanceOf(Allowed.class);
+    assertThat(third.get(10, TimeUnit.SECONDS)).isInstanceOf(Allowed.class);
+    LimitDecision narrowed = fourth.get(10, TimeUnit.SECONDS);
+    assertThat(narrowed.headroom(LimitKind.REQUESTS).orElseThrow().remaining()).isEqualTo(1);
+    assertThat(reserve(limiter, wide, "five", 0).headroom(LimitKind.REQUESTS).orElseThrow())
+        .extracting(Headroom::remaining)
+        .isEqualTo(0L);
+  }
+
+  @Test
+  void aRefundThatEmptiesAMiddleSubBucketIsCountedByLaterCalls() throws Exception {
+    RedisLimiter limiter = limiter(TestRedis.require(), RedisDown.DENY);
+    LimitKey key =
+        new LimitKey(TestRedis.tenant("middle"), "", new LimitSpec(null, 10_000L, null, null));
+    // Three token sub-buckets (one second each); the middle one is emptied by a refund.
+    reserve(limiter, key, "first", 100);
+    Thread.sleep(1_050);
+    reserve(limiter, key, "middle", 200);
+    Thread.sleep(1_050);
+    reserve(limiter, key, "last", 300);
+    CompletableFuture<Long> refund = limiter.settleTimed(List.of(key), "middle", 0);
+    CompletableFuture<LimitDecision> together = limiter.reserve(List.of(key), "together", 50);
+    refund.get(10, TimeUnit.SECONDS);
+    assertThat(together.get(10, TimeUnit.SECONDS).headroom(LimitKind.TOKENS_PER_MINUTE))
+        .get()
+        .extracting(Headroom::remaining)
+        .isEqualTo(10_000L - 100 - 300 - 50);
+    // A later call reads the window's sum as the refund left it.
+    assertThat(reserve(limiter, key, "later", 10).headroom(LimitKind.TOKENS_PER_MINUTE))
+        .get()
+        .extracting(Headroom::remaining)
+        .isEqualTo(10_000L - 100 - 300 - 50 - 10);
+  }
+
+  @Test
   void everyKeyExpires() throws Exception {
     RedisSettings redis = TestRedis.require();
     RedisLimiter limiter = limiter(redis, RedisDown.DENY);
