@@ -2,7 +2,6 @@ package dev.sluice.ingress;
 
 import dev.sluice.schemas.reply.RateLimitState;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -93,8 +92,18 @@ final class RateLimitHeaders {
     text.append(ms % MINUTE_MS / SECOND_MS);
     long millis = ms % SECOND_MS;
     if (millis > 0) {
-      String fraction = String.format(Locale.ROOT, "%03d", millis);
-      text.append('.').append(fraction.replaceFirst("0+$", ""));
+      // Three digits, trailing zeros dropped: 5 -> .005, 50 -> .05, 500 -> .5. Arithmetic, not
+      // String.format and a regex: every answer writes two of these.
+      int digits = 3;
+      while (millis % 10 == 0) {
+        millis /= 10;
+        digits--;
+      }
+      text.append('.');
+      for (int width = Long.toString(millis).length(); width < digits; width++) {
+        text.append('0');
+      }
+      text.append(millis);
     }
     return text.append('s').toString();
   }

@@ -22,6 +22,8 @@ class RateLimitHeadersTest {
     assertThat(RateLimitHeaders.goDuration(1_500)).isEqualTo("1.5s");
     assertThat(RateLimitHeaders.goDuration(1_001)).isEqualTo("1.001s");
     assertThat(RateLimitHeaders.goDuration(1_020)).isEqualTo("1.02s");
+    assertThat(RateLimitHeaders.goDuration(1_050)).isEqualTo("1.05s");
+    assertThat(RateLimitHeaders.goDuration(1_200)).isEqualTo("1.2s");
     assertThat(RateLimitHeaders.goDuration(59_999)).isEqualTo("59.999s");
     assertThat(RateLimitHeaders.goDuration(60_000)).isEqualTo("1m0s");
     assertThat(RateLimitHeaders.goDuration(61_000)).isEqualTo("1m1s");
