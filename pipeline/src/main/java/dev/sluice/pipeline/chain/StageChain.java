@@ -155,7 +155,7 @@ public final class StageChain implements Processor<String, Admitted, String, Ste
     // A chain wired without its hook (a test's processor context) writes each open request at once.
     deferWrites = hook != null;
     if (hook != null) {
-      hook.beforeCommit(this::storeOpen);
+      hook.beforeCommit(this::beforeCommit);
     }
     context.schedule(
         drainInterval,
@@ -188,7 +188,17 @@ public final class StageChain implements Processor<String, Admitted, String, Ste
     flush();
   }
 
+  /**
+   * After a record or a punctuation: a chain wired without its commit hook writes what its stages
+   * changed at once; with the hook, at the start of the next commit ({@link #beforeCommit}).
+   */
   private void flush() {
+    if (!deferWrites) {
+      flushStages();
+    }
+  }
+
+  private void flushStages() {
     for (Flushing flusher : flushing) {
       flusher.flush();
     }
@@ -215,11 +225,12 @@ public final class StageChain implements Processor<String, Admitted, String, Ste
    * Writes the open requests not yet in the store: the task is about to commit, and the offsets it
    * commits may cover their records.
    */
-  private void storeOpen() {
+  private void beforeCommit() {
     for (Map.Entry<String, PendingCall> waiting : unstored.entrySet()) {
       pending.put(waiting.getKey(), waiting.getValue());
     }
     unstored.clear();
+    flushStages();
   }
 
   /** Requests waiting on a stage in this task; for metrics and tests. */

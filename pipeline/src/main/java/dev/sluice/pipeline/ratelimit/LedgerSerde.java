@@ -4,11 +4,13 @@ import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
 
 /**
@@ -80,6 +82,42 @@ public final class LedgerSerde implements Serde<TenantLedger> {
       return new TenantLedger(requests, tokens, day, dayTokens, reservations, settled);
     } catch (IOException | IllegalArgumentException e) {
       throw new SerializationException("an unreadable rate-limit ledger", e);
+    }
+  }
+
+  /**
+   * Request ids and the times they were settled, in their order, as the store of settled ids keeps
+   * a batch of them: a count, then request id and time pairs; no version byte of its own (its store
+   * is new with this layout).
+   */
+  public static Serde<Map<String, Long>> settledIds() {
+    return Serdes.serdeFrom(
+        (topic, ids) -> ids == null ? null : writeSettled(ids),
+        (topic, bytes) -> bytes == null ? null : readSettled(bytes));
+  }
+
+  static byte[] writeSettled(Map<String, Long> ids) {
+    Output out = new Output(16 + 48 * ids.size());
+    out.writeVarLong(ids.size());
+    for (Map.Entry<String, Long> entry : ids.entrySet()) {
+      out.writeUtf(entry.getKey());
+      out.writeVarLong(entry.getValue());
+    }
+    return out.toByteArray();
+  }
+
+  static Map<String, Long> readSettled(byte[] bytes) {
+    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
+      Map<String, Long> ids = new LinkedHashMap<>();
+      for (long i = readCount(in); i > 0; i--) {
+        ids.put(in.readUTF(), readVarLong(in));
+      }
+      if (in.available() > 0) {
+        throw new SerializationException("settled request ids with trailing bytes");
+      }
+      return ids;
+    } catch (IOException | IllegalArgumentException e) {
+      throw new SerializationException("unreadable settled request ids", e);
     }
   }
 

@@ -134,7 +134,7 @@ public final class RateLimitStage implements AsyncStage<RateLimitStage.Reserved>
     InStore inStore = (InStore) backend;
     KeyValueStore<String, TenantLedger> ledgers =
         context.getStateStore(prefix + StoreLimiter.LEDGERS_SUFFIX);
-    KeyValueStore<String, Long> settled =
+    KeyValueStore<String, Map<String, Long>> settled =
         context.getStateStore(prefix + StoreLimiter.SETTLED_SUFFIX);
     StoreLimiter limiter =
         new StoreLimiter(

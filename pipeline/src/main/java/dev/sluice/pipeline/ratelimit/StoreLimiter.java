@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -29,13 +30,14 @@ import org.apache.kafka.streams.state.Stores;
  * network call, and a restarted or moved task restores its ledgers from the changelog.
  *
  * <p>The stores are read only when the task starts; between, the ledgers are kept as objects, as
- * the in-flight store's entries are, and a changed ledger is written once per record or punctuation
- * ({@link #flush}, which the chain calls before the stream thread can commit), however often the
- * record changed it: reserved and settled in one go, a request costs one write. Settled request ids
- * are kept in a store of their own for {@code settledKeepMs} (long enough for the commit that
- * covers their record), not in the ledgers, so a busy tenant's ledger stays a few hundred bytes.
- * Ledgers that no longer count anything are dropped by {@link #prune}, run from a wall-clock
- * punctuator.
+ * the in-flight store's entries are, and what changed is written once per commit of the task
+ * ({@link #flush}, which the chain calls at the start of each commit, before the input offsets are
+ * committed): a changed ledger once, however many requests changed it, and the request ids settled
+ * since the last commit as one record (or a few), not one record per id and not in the ledgers, so
+ * a busy tenant's ledger stays a few hundred bytes. A record of settled ids is deleted once all of
+ * them are older than {@code settledKeepMs}, so a restored task knows the ids settled in that
+ * window, the records it reads again (their offsets were not committed) among them. Ledgers that no
+ * longer count anything are dropped by {@link #prune}, run from a wall-clock punctuator.
  *
  * <p>Runs on the stream thread only: every future it returns is already complete.
  */
@@ -43,18 +45,32 @@ public final class StoreLimiter implements Limiter {
   /** Suffix of a sub-topology's ledger store: {@code http-rate-limits}. */
   public static final String LEDGERS_SUFFIX = "-rate-limits";
 
-  /** Suffix of its store of recently settled request ids: {@code http-rate-limit-settled}. */
-  public static final String SETTLED_SUFFIX = "-rate-limit-settled";
+  /**
+   * Suffix of its store of recently settled request ids, one record per commit: {@code
+   * http-rate-limit-settled-ids}.
+   */
+  public static final String SETTLED_SUFFIX = "-rate-limit-settled-ids";
+
+  // A commit's settled ids go in records of at most this many (about 50 KB), far under a record's
+  // size limit however busy the task.
+  static final int IDS_PER_RECORD = 1_000;
 
   private final TenantLimiter rules;
   private final long settledKeepMs;
   private final KeyValueStore<String, TenantLedger> ledgerStore;
-  private final KeyValueStore<String, Long> settledStore;
+  private final KeyValueStore<String, Map<String, Long>> settledStore;
   private final LongSupplier clock;
   private final Map<String, TenantLedger> ledgers = new HashMap<>();
   private final Set<String> dirty = new HashSet<>();
   private final Map<String, Long> settled = new HashMap<>();
   private final ArrayDeque<KeyValue<String, Long>> settledOrder = new ArrayDeque<>();
+  private final Map<String, Long> settledSinceFlush = new LinkedHashMap<>();
+  // The store's records of settled ids, oldest first; keyed "<flush>:<part>".
+  private final ArrayDeque<SettledRecord> settledRecords = new ArrayDeque<>();
+  private long nextFlush;
+
+  /** A record of the settled-id store and its newest id's time. */
+  private record SettledRecord(String key, long newestMs) {}
 
   /**
    * @param reservationMaxAgeMs when an unsettled reservation is given up (its settlement was lost)
@@ -66,7 +82,7 @@ public final class StoreLimiter implements Limiter {
       long reservationMaxAgeMs,
       long settledKeepMs,
       KeyValueStore<String, TenantLedger> ledgerStore,
-      KeyValueStore<String, Long> settledStore,
+      KeyValueStore<String, Map<String, Long>> settledStore,
       LongSupplier clock) {
     // The ledgers keep no settled ids: the store of settled ids does, so a ledger does not change
     // (and is not copied) when an id would have left it.
@@ -85,21 +101,16 @@ public final class StoreLimiter implements Limiter {
                 Stores.inMemoryKeyValueStore(prefix + LEDGERS_SUFFIX),
                 Serdes.String(),
                 new LedgerSerde())
-            // Cached: a ledger written on every request reaches its changelog once per commit.
-            .withCachingEnabled()
+            // Not cached: it is written once per commit, from the chain's commit hook, and a cache
+            // flushed before the hook ran would hold the write back until the next commit.
+            .withCachingDisabled()
             .withLoggingEnabled(Map.of("cleanup.policy", "compact")),
         Stores.keyValueStoreBuilder(
                 Stores.inMemoryKeyValueStore(prefix + SETTLED_SUFFIX),
                 Serdes.String(),
-                Serdes.Long())
-            .withLoggingEnabled(
-                Map.of(
-                    "cleanup.policy",
-                    "compact,delete",
-                    "retention.ms",
-                    Long.toString(60L * 60 * 1000),
-                    "segment.ms",
-                    Long.toString(10L * 60 * 1000))));
+                LedgerSerde.settledIds())
+            .withCachingDisabled()
+            .withLoggingEnabled(Map.of("cleanup.policy", "compact")));
   }
 
   @Override
@@ -137,7 +148,7 @@ public final class StoreLimiter implements Limiter {
     }
     if (reserved && settled.putIfAbsent(requestId, nowMs) == null) {
       settledOrder.addLast(KeyValue.pair(requestId, nowMs));
-      settledStore.put(requestId, nowMs);
+      settledSinceFlush.put(requestId, nowMs);
     }
   }
 
@@ -149,9 +160,7 @@ public final class StoreLimiter implements Limiter {
   public void prune() {
     long nowMs = clock.getAsLong();
     while (!settledOrder.isEmpty() && nowMs - settledOrder.peekFirst().value >= settledKeepMs) {
-      String requestId = settledOrder.pollFirst().key;
-      settled.remove(requestId);
-      settledStore.delete(requestId);
+      settled.remove(settledOrder.pollFirst().key);
     }
     long today = Math.floorDiv(nowMs, TenantLimiter.DAY_MS);
     Iterator<Map.Entry<String, TenantLedger>> all = ledgers.entrySet().iterator();
@@ -188,15 +197,44 @@ public final class StoreLimiter implements Limiter {
     return ledgers.size();
   }
 
-  /** Writes the ledgers changed since the last flush to the store (and so its changelog). */
+  /**
+   * Writes the ledgers changed since the last flush, and the ids settled since, to the stores (and
+   * so their changelogs); deletes the records of settled ids that are all past the keep window.
+   */
   public void flush() {
-    if (dirty.isEmpty()) {
-      return;
-    }
     for (String key : dirty) {
       ledgerStore.put(key, ledgers.get(key));
     }
     dirty.clear();
+    if (!settledSinceFlush.isEmpty()) {
+      long flush = nextFlush++;
+      int part = 0;
+      Map<String, Long> batch = new LinkedHashMap<>();
+      long newestMs = Long.MIN_VALUE;
+      for (Map.Entry<String, Long> id : settledSinceFlush.entrySet()) {
+        batch.put(id.getKey(), id.getValue());
+        newestMs = Math.max(newestMs, id.getValue());
+        if (batch.size() == IDS_PER_RECORD) {
+          writeSettled(flush + ":" + part++, batch, newestMs);
+          batch = new LinkedHashMap<>();
+          newestMs = Long.MIN_VALUE;
+        }
+      }
+      if (!batch.isEmpty()) {
+        writeSettled(flush + ":" + part, batch, newestMs);
+      }
+      settledSinceFlush.clear();
+    }
+    long nowMs = clock.getAsLong();
+    while (!settledRecords.isEmpty()
+        && nowMs - settledRecords.peekFirst().newestMs() >= settledKeepMs) {
+      settledStore.delete(settledRecords.pollFirst().key());
+    }
+  }
+
+  private void writeSettled(String key, Map<String, Long> batch, long newestMs) {
+    settledStore.put(key, batch);
+    settledRecords.addLast(new SettledRecord(key, newestMs));
   }
 
   private void put(String key, TenantLedger ledger) {
@@ -204,13 +242,39 @@ public final class StoreLimiter implements Limiter {
     dirty.add(key);
   }
 
+  /** A settled-id record's key, {@code <flush>:<part>}, as the two numbers to order it by. */
+  private static long[] order(String key) {
+    int colon = key.indexOf(':');
+    return new long[] {
+      Long.parseLong(key.substring(0, colon)), Long.parseLong(key.substring(colon + 1))
+    };
+  }
+
   private void restore() {
     try (KeyValueIterator<String, TenantLedger> all = ledgerStore.all()) {
       all.forEachRemaining(entry -> ledgers.put(entry.key, entry.value));
     }
     List<KeyValue<String, Long>> ids = new ArrayList<>();
-    try (KeyValueIterator<String, Long> all = settledStore.all()) {
-      all.forEachRemaining(ids::add);
+    List<KeyValue<long[], SettledRecord>> records = new ArrayList<>();
+    try (KeyValueIterator<String, Map<String, Long>> all = settledStore.all()) {
+      all.forEachRemaining(
+          batch -> {
+            long newestMs = Long.MIN_VALUE;
+            for (Map.Entry<String, Long> id : batch.value.entrySet()) {
+              ids.add(KeyValue.pair(id.getKey(), id.getValue()));
+              newestMs = Math.max(newestMs, id.getValue());
+            }
+            records.add(KeyValue.pair(order(batch.key), new SettledRecord(batch.key, newestMs)));
+          });
+    }
+    records.sort(
+        (a, b) ->
+            a.key[0] != b.key[0]
+                ? Long.compare(a.key[0], b.key[0])
+                : Long.compare(a.key[1], b.key[1]));
+    for (KeyValue<long[], SettledRecord> record : records) {
+      settledRecords.addLast(record.value);
+      nextFlush = Math.max(nextFlush, record.key[0] + 1);
     }
     ids.sort((a, b) -> Long.compare(a.value, b.value));
     for (KeyValue<String, Long> id : ids) {

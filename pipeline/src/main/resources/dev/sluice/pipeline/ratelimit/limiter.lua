@@ -46,14 +46,6 @@ local function str(n)
   return string.format('%.0f', n)
 end
 
-local function expireIn(key, ms)
-  if ms > 0 then
-    redis.call('PEXPIRE', key, str(ms))
-  else
-    redis.call('DEL', key)
-  end
-end
-
 -- A sliding window: W ms in sub-buckets of w = ceil(W / 60) ms.
 local function window(windowMs)
   return { W = windowMs, w = math.floor((windowMs + 59) / 60) }
@@ -110,26 +102,28 @@ local function rescan(key, win)
   return st
 end
 
--- The window's state at now as its hash holds it, what no longer counts deleted.
+-- The window's state at now as its hash holds it, what no longer counts deleted; and the
+-- hash's expiry when it is known to be set (when hi leaves, as every call that moves hi sets it).
 local function readWindow(key, win)
   local f = redis.call('HMGET', key, 'sum', 'lo', 'hi', 'W')
   if not f[1] or tonumber(f[4]) ~= win.W then
     -- Empty, or counted under another window (its sub-buckets are read with the new width).
-    return rescan(key, win)
+    return rescan(key, win), nil
   end
   local st = { sum = tonumber(f[1]), lo = tonumber(f[2]), hi = tonumber(f[3]) }
   if leaves(win, st.hi) <= now then
     redis.call('DEL', key)
-    return { sum = 0 }
+    return { sum = 0 }, nil
   end
   if leaves(win, st.lo) <= now then
-    return rescan(key, win)
+    return rescan(key, win), leaves(win, st.hi)
   end
-  return st
+  return st, leaves(win, st.hi)
 end
 
--- This call's windows: key -> { win, st, dirty (fields not yet written) }, in the order first
--- read. A window without win was deleted (no request limit) and holds nothing.
+-- This call's windows: key -> { win, st, dirty (fields not yet written), expiry (set in Redis,
+-- if known) }, in the order first read. A window without win was deleted (no request limit) and
+-- holds nothing.
 local windows, windowOrder = {}, {}
 
 local function remember(key, entry)
@@ -148,8 +142,8 @@ local function loadWindow(key, win)
     -- The bundle changed between two operations: the hash first gets its fields right.
     writeState(key, cached.win, cached.st)
   end
-  local st = readWindow(key, win)
-  remember(key, { win = win, st = st, dirty = false })
+  local st, expiry = readWindow(key, win)
+  remember(key, { win = win, st = st, dirty = false, expiry = expiry })
   return st
 end
 
@@ -211,16 +205,19 @@ local function untilEmpty(win, st, extra)
   return latest - now
 end
 
--- Writes each window's fields and expires it when its newest sub-bucket leaves.
+-- Writes each window's fields and expires it when its newest sub-bucket leaves (a window where
+-- nothing counts is already deleted).
 local function flushWindows()
   for _, key in ipairs(windowOrder) do
     local cached = windows[key]
-    if cached.win then
-      local ttl = untilEmpty(cached.win, cached.st)
-      if ttl > 0 and cached.dirty then
+    if cached.win and cached.st.hi then
+      if cached.dirty then
         writeState(key, cached.win, cached.st)
       end
-      expireIn(key, ttl)
+      local expiry = leaves(cached.win, cached.st.hi)
+      if expiry ~= cached.expiry then
+        redis.call('PEXPIRE', key, str(expiry - now))
+      end
     end
   end
 end
@@ -248,8 +245,8 @@ local function untilFreed(key, win, st, excess)
   return untilEmpty(win, st)
 end
 
--- This call's days: key -> { day, tokens }; a new day starts at zero; a clock gone back keeps the
--- later day.
+-- This call's days: key -> { day, tokens, and both as stored }; a new day starts at zero; a clock
+-- gone back keeps the later day.
 local days, dayOrder = {}, {}
 
 local function loadDay(key)
@@ -258,25 +255,31 @@ local function loadDay(key)
     return cached
   end
   local stored = redis.call('HMGET', key, 'day', 'tokens')
-  local day, used = tonumber(stored[1]) or 0, tonumber(stored[2]) or 0
+  local storedDay, storedTokens = tonumber(stored[1]), tonumber(stored[2]) or 0
+  local day, used = storedDay or 0, storedTokens
   if today > day then
     day, used = today, 0
   end
-  cached = { day = day, tokens = used }
+  cached = { day = day, tokens = used, storedDay = storedDay, storedTokens = storedTokens }
   days[key] = cached
   dayOrder[#dayOrder + 1] = key
   return cached
 end
 
+-- Writes each day that changed; it expires at the end of its day.
 local function flushDays()
   for _, key in ipairs(dayOrder) do
     local d = days[key]
     if d.tokens == 0 and d.day <= today then
       -- The same as no key: today, nothing counted.
-      redis.call('DEL', key)
-    else
+      if d.storedDay then
+        redis.call('DEL', key)
+      end
+    elseif d.day ~= d.storedDay or d.tokens ~= d.storedTokens then
       redis.call('HSET', key, 'day', str(d.day), 'tokens', str(d.tokens))
-      expireIn(key, math.max(1, (d.day + 1) * DAY - now))
+      if d.day ~= d.storedDay then
+        redis.call('PEXPIRE', key, str(math.max(1, (d.day + 1) * DAY - now)))
+      end
     end
   end
 end
@@ -286,9 +289,10 @@ local function score(key, index)
   return entry[2] and tonumber(entry[2])
 end
 
--- This call's ledgers' reservations: ledger offset k -> { inFlight, newest } (newest false when
--- it must be read again), pruned when first touched. Every operation of a call has the same now,
--- so one prune serves them all: what they add is at now, never lost or forgotten at now.
+-- This call's ledgers' reservations: ledger offset k -> { inFlight, newest (false when it must be
+-- read again), reserved and settled (whether this call added to res and to done) }, pruned when
+-- first touched. Every operation of a call has the same now, so one prune serves them all: what
+-- they add is at now, never lost or forgotten at now.
 local reservations, reservationOrder = {}, {}
 
 local function touch(k)
@@ -296,6 +300,9 @@ local function touch(k)
   if r then
     return r
   end
+  r = { newest = false, reserved = false, settled = false }
+  reservations[k] = r
+  reservationOrder[#reservationOrder + 1] = k
   local res, rtok, done = KEYS[k + 4], KEYS[k + 5], KEYS[k + 6]
   -- Settled ids past the keep window go; reservations past their maximum age become settled now,
   -- their tokens staying counted.
@@ -306,11 +313,9 @@ local function touch(k)
     redis.call('HDEL', rtok, lostId)
     if keep > 0 then
       redis.call('ZADD', done, str(now), lostId)
+      r.settled = true
     end
   end
-  r = { newest = false }
-  reservations[k] = r
-  reservationOrder[#reservationOrder + 1] = k
   return r
 end
 
@@ -329,20 +334,18 @@ local function newest(k, r)
 end
 
 -- Reservations live until their maximum age, and then as long as a later call may still turn
--- them into settled ids; settled ids for the keep window.
+-- them into settled ids; settled ids for the keep window. Only an addition moves an expiry (the
+-- newest entry's), so only a call that added sets it; emptied keys Redis deletes by itself.
 local function flushReservations()
   for _, k in ipairs(reservationOrder) do
-    local latest = newest(k, reservations[k])
-    if latest then
-      local ttl = math.max(1, latest + maxAge + keep - now)
-      expireIn(KEYS[k + 4], ttl)
-      expireIn(KEYS[k + 5], ttl)
-    else
-      redis.call('DEL', KEYS[k + 5])
+    local r = reservations[k]
+    if r.reserved then
+      local ttl = str(math.max(1, (r.newest or now) + maxAge + keep - now))
+      redis.call('PEXPIRE', KEYS[k + 4], ttl)
+      redis.call('PEXPIRE', KEYS[k + 5], ttl)
     end
-    local settled = score(KEYS[k + 6], -1)
-    if settled then
-      expireIn(KEYS[k + 6], math.max(1, settled + keep - now))
+    if r.settled then
+      redis.call('PEXPIRE', KEYS[k + 6], str(math.max(1, keep)))
     end
   end
 end
@@ -373,6 +376,7 @@ local function settle(id, used, ledgerOffsets)
       redis.call('HDEL', KEYS[k + 5], id)
       if keep > 0 then
         redis.call('ZADD', KEYS[k + 6], str(now), id)
+        r.settled = true
       end
       if r.inFlight then
         r.inFlight = r.inFlight - 1
@@ -514,6 +518,7 @@ local function reserve(id, tokens, ledgerOffsets, specs, reply)
       local r = reservations[k]
       r.inFlight = r.inFlight + 1
       r.newest = r.newest and math.max(r.newest, now) or now
+      r.reserved = true
     end
     reply[#reply + 1] = l.outcome
     reply[#reply + 1] = l.limit

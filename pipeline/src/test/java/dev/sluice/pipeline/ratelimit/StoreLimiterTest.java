@@ -31,7 +31,7 @@ class StoreLimiterTest {
 
   private MockProcessorContext<Object, Object> context;
   private KeyValueStore<String, TenantLedger> ledgers;
-  private KeyValueStore<String, Long> settled;
+  private KeyValueStore<String, Map<String, Long>> settled;
   private long now = T0;
 
   @BeforeEach
@@ -49,7 +49,7 @@ class StoreLimiterTest {
         Stores.keyValueStoreBuilder(
                 Stores.inMemoryKeyValueStore("http" + StoreLimiter.SETTLED_SUFFIX),
                 Serdes.String(),
-                Serdes.Long())
+                LedgerSerde.settledIds())
             .withLoggingDisabled()
             .build();
     settled.init(context.getStateStoreContext(), settled);
@@ -136,15 +136,55 @@ class StoreLimiterTest {
     assertThat(ledgers.get("acme")).as("not written before the flush").isNull();
     limiter.flush();
     assertThat(ledgers.get("acme")).isNotNull();
-    assertThat(settled.get("a")).isEqualTo(T0);
+    assertThat(settled.get("0:0")).containsEntry("a", T0);
     now += 10_000;
     limiter.prune();
-    assertThat(settled.get("a")).isNull();
+    limiter.flush();
+    assertThat(settled.get("0:0")).as("deleted at the first commit past the keep window").isNull();
+    assertThat(limiter.reserve(tenant(THREE_PER_MINUTE), "a", 0).join())
+        .as("forgotten in memory too")
+        .isNotInstanceOf(AlreadySettled.class);
     assertThat(limiter.ledgerCount()).as("its request still counts in a window").isEqualTo(1);
     now += 2 * 86_400_000L;
     limiter.prune();
     assertThat(limiter.ledgerCount()).isZero();
     assertThat(ledgers.get("acme")).isNull();
+  }
+
+  @Test
+  void aCommitsSettledIdsGoInBoundedRecordsKeptForTheKeepWindow() {
+    StoreLimiter limiter = limiter();
+    LimitSpec manyCalls = new LimitSpec(null, null, null, 1_000_000);
+    int many = 2 * StoreLimiter.IDS_PER_RECORD + 500;
+    for (int i = 0; i < many; i++) {
+      limiter.reserve(tenant(manyCalls), "many-" + i, 0).join();
+      limiter.settle(tenant(manyCalls), "many-" + i, 0);
+    }
+    limiter.flush();
+    assertThat(settled.get("0:0")).hasSize(StoreLimiter.IDS_PER_RECORD);
+    assertThat(settled.get("0:1")).hasSize(StoreLimiter.IDS_PER_RECORD);
+    assertThat(settled.get("0:2")).hasSize(500).containsKey("many-" + (many - 1));
+
+    now += 6_000;
+    limiter.reserve(tenant(manyCalls), "later", 0).join();
+    limiter.settle(tenant(manyCalls), "later", 0);
+    limiter.flush();
+    assertThat(settled.get("1:0")).containsOnlyKeys("later");
+    // A task restored now knows both commits' ids, and numbers its next record after them.
+    StoreLimiter restored = limiter();
+    assertThat(restored.reserve(tenant(manyCalls), "many-0", 0).join())
+        .isInstanceOf(AlreadySettled.class);
+    assertThat(restored.reserve(tenant(manyCalls), "later", 0).join())
+        .isInstanceOf(AlreadySettled.class);
+
+    now += 5_000;
+    restored.reserve(tenant(manyCalls), "last", 0).join();
+    restored.settle(tenant(manyCalls), "last", 0);
+    restored.flush();
+    assertThat(settled.get("2:0")).containsOnlyKeys("last");
+    assertThat(settled.get("0:0")).as("past the keep window").isNull();
+    assertThat(settled.get("0:2")).isNull();
+    assertThat(settled.get("1:0")).isNotNull();
   }
 
   @Test

@@ -16,7 +16,6 @@ import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.serialization.Serde;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -34,10 +33,11 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * What the rate-limit stage costs one request on the stream thread with the state-store backend, as
  * {@code scripts/bench} runs it (every limit set, high enough never to refuse): the token count of
- * the bench's request, one reservation and one settlement in the tenant's ledger, and the one write
- * of the changed ledger (serialised as the store does; the changelog's send is not in it). One
- * tenant takes every request, so its ledger is as full as it gets. JMH reports requests per second
- * on one thread. Run with {@code java -jar tools/target/benchmarks.jar RateLimitStageBenchmark}.
+ * the bench's request, one reservation and one settlement in the tenant's ledger, and its share of
+ * the writes made once per commit (the changed ledger and the settled ids, serialised as the store
+ * does; the changelog's sends are not in it), a commit every 5,000 requests. One tenant takes every
+ * request, so its ledger is as full as it gets. JMH reports requests per second on one thread. Run
+ * with {@code java -jar tools/target/benchmarks.jar RateLimitStageBenchmark}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -70,7 +70,7 @@ public class RateLimitStageBenchmark {
     keys = List.of(new LimitKey("bench", "", LimitSpec.of(limits)));
     limiter =
         new StoreLimiter(
-            120_000, 10_000, store(new LedgerSerde()), store(Serdes.Long()), () -> now);
+            120_000, 10_000, store(new LedgerSerde()), store(LedgerSerde.settledIds()), () -> now);
     request =
         new ChatRequest(
             "stub",
@@ -91,8 +91,9 @@ public class RateLimitStageBenchmark {
     long reserved = tokenLimits ? tokens.reservation(request, 4096) : 0;
     limiter.reserve(keys, id, reserved).join();
     limiter.settle(keys, id, 9);
-    limiter.flush();
     if (sequence % 5_000 == 0) {
+      // A commit a second: the changed ledger and the second's settled ids are written then.
+      limiter.flush();
       limiter.prune();
     }
     return reserved;
