@@ -19,6 +19,7 @@ import dev.sluice.egress.StubProvider;
 import dev.sluice.pipeline.auth.EnvelopeAuthenticator;
 import dev.sluice.pipeline.chain.CallBudget;
 import dev.sluice.pipeline.chain.PendingCall;
+import dev.sluice.pipeline.chain.PendingStores;
 import dev.sluice.pipeline.chain.Stage;
 import dev.sluice.pipeline.chain.StageChain;
 import dev.sluice.pipeline.firewall.ContextFirewall;
@@ -69,7 +70,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -79,7 +79,6 @@ import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.Stores;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -284,15 +283,7 @@ class HiddenTextTopologyTest {
     MockProcessorContext<String, Step> context = new MockProcessorContext<>();
     context.setCurrentSystemTimeMs(T0.toEpochMilli());
     String storeName = "http" + StageChain.STORE_SUFFIX;
-    KeyValueStore<String, PendingCall> store =
-        Stores.keyValueStoreBuilder(
-                Stores.inMemoryKeyValueStore(storeName),
-                Serdes.String(),
-                JsonSerde.of(PendingCall.class))
-            .withLoggingDisabled()
-            .build();
-    store.init(context.getStateStoreContext(), store);
-    context.addStateStore(store);
+    KeyValueStore<String, PendingCall> store = PendingStores.inMemory(context, storeName);
     ManualProvider open = new ManualProvider();
     VerifiedRequest request = verified(chat(envelope("acme")));
     StageChain first = chain(storeName, Map.of(), open);

@@ -11,14 +11,12 @@ import dev.sluice.pipeline.provider.ModelChains;
 import dev.sluice.pipeline.provider.ProviderStage;
 import dev.sluice.schemas.RequestIds;
 import dev.sluice.schemas.StageName;
-import dev.sluice.topics.JsonSerde;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.StreamsConfig;
@@ -29,7 +27,6 @@ import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.Stores;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -54,15 +51,7 @@ class StageChainCommitTest {
   void setUp() {
     context = new MockProcessorContext<>();
     context.setCurrentSystemTimeMs(NOW);
-    store =
-        Stores.keyValueStoreBuilder(
-                Stores.inMemoryKeyValueStore(STORE),
-                Serdes.String(),
-                JsonSerde.of(PendingCall.class))
-            .withLoggingDisabled()
-            .build();
-    store.init(context.getStateStoreContext(), store);
-    context.addStateStore(store);
+    store = PendingStores.inMemory(context, STORE);
     hook = CommitHook.builder(HOOK).build();
     hook.init(context.getStateStoreContext(), hook);
     context.addStateStore(hook);

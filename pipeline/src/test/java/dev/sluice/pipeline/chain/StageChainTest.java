@@ -20,18 +20,15 @@ import dev.sluice.schemas.envelope.Source;
 import dev.sluice.schemas.envelope.VerifiedRequest;
 import dev.sluice.schemas.reply.ErrorCode;
 import dev.sluice.schemas.reply.ReplyEnvelope;
-import dev.sluice.topics.JsonSerde;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.Stores;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -52,15 +49,7 @@ class StageChainTest {
   void setUp() {
     context = new MockProcessorContext<>();
     context.setCurrentSystemTimeMs(NOW);
-    store =
-        Stores.keyValueStoreBuilder(
-                Stores.inMemoryKeyValueStore(STORE),
-                Serdes.String(),
-                JsonSerde.of(PendingCall.class))
-            .withLoggingDisabled()
-            .build();
-    store.init(context.getStateStoreContext(), store);
-    context.addStateStore(store);
+    store = PendingStores.inMemory(context, STORE);
   }
 
   @Test
