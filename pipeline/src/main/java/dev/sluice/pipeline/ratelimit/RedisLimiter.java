@@ -304,12 +304,13 @@ public final class RedisLimiter implements Limiter, AutoCloseable {
       args.add(Long.toString(operation.tokens()));
       args.add(Integer.toString(operation.keys().size()));
       for (LimitKey key : operation.keys()) {
-        List<String> keyNames = keysOf(key);
-        Integer number = ledgers.get(keyNames.get(0));
+        // A ledger's six names are written once per call, however many operations use it.
+        String base = base(key);
+        Integer number = ledgers.get(base);
         if (number == null) {
           number = ledgers.size() + 1;
-          ledgers.put(keyNames.get(0), number);
-          names.addAll(keyNames);
+          ledgers.put(base, number);
+          names.addAll(keysOf(base));
         }
         args.add(Integer.toString(number));
         if (operation.reserve()) {
@@ -390,11 +391,18 @@ public final class RedisLimiter implements Limiter, AutoCloseable {
 
   /** The six keys of a ledger, in the script's order. */
   static List<String> keysOf(LimitKey key) {
-    String base =
-        "sluice:rl:{"
-            + encode(key.tenant())
-            + "}:"
-            + (key.scope().isEmpty() ? "t" : "s:" + encode(key.scope()));
+    return keysOf(base(key));
+  }
+
+  /** What a ledger's six keys start with. */
+  private static String base(LimitKey key) {
+    return "sluice:rl:{"
+        + encode(key.tenant())
+        + "}:"
+        + (key.scope().isEmpty() ? "t" : "s:" + encode(key.scope()));
+  }
+
+  private static List<String> keysOf(String base) {
     List<String> keys = new ArrayList<>(PARTS.length);
     for (String part : PARTS) {
       keys.add(base + ":" + part);

@@ -6,6 +6,7 @@ import dev.sluice.pipeline.ratelimit.TenantLimiter.MultiDecision;
 import dev.sluice.policy.RateLimits;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -70,7 +71,17 @@ public final class StoreLimiter implements Limiter {
   private long nextFlush;
 
   /** A record of the settled-id store and its newest id's time. */
-  private record SettledRecord(String key, long newestMs) {}
+  private record SettledRecord(String key, long newestMs) {
+    static SettledRecord of(String key, Map<String, Long> ids) {
+      return new SettledRecord(
+          key, ids.values().stream().mapToLong(Long::longValue).max().orElse(0));
+    }
+
+    /** The flush that wrote it: keys are {@code <flush>:<part>}. */
+    long flush() {
+      return Long.parseLong(key.substring(0, key.indexOf(':')));
+    }
+  }
 
   /**
    * @param reservationMaxAgeMs when an unsettled reservation is given up (its settlement was lost)
@@ -210,18 +221,15 @@ public final class StoreLimiter implements Limiter {
       long flush = nextFlush++;
       int part = 0;
       Map<String, Long> batch = new LinkedHashMap<>();
-      long newestMs = Long.MIN_VALUE;
       for (Map.Entry<String, Long> id : settledSinceFlush.entrySet()) {
         batch.put(id.getKey(), id.getValue());
-        newestMs = Math.max(newestMs, id.getValue());
         if (batch.size() == IDS_PER_RECORD) {
-          writeSettled(flush + ":" + part++, batch, newestMs);
+          writeSettled(flush + ":" + part++, batch);
           batch = new LinkedHashMap<>();
-          newestMs = Long.MIN_VALUE;
         }
       }
       if (!batch.isEmpty()) {
-        writeSettled(flush + ":" + part, batch, newestMs);
+        writeSettled(flush + ":" + part, batch);
       }
       settledSinceFlush.clear();
     }
@@ -232,9 +240,9 @@ public final class StoreLimiter implements Limiter {
     }
   }
 
-  private void writeSettled(String key, Map<String, Long> batch, long newestMs) {
+  private void writeSettled(String key, Map<String, Long> batch) {
     settledStore.put(key, batch);
-    settledRecords.addLast(new SettledRecord(key, newestMs));
+    settledRecords.addLast(SettledRecord.of(key, batch));
   }
 
   private void put(String key, TenantLedger ledger) {
@@ -242,39 +250,24 @@ public final class StoreLimiter implements Limiter {
     dirty.add(key);
   }
 
-  /** A settled-id record's key, {@code <flush>:<part>}, as the two numbers to order it by. */
-  private static long[] order(String key) {
-    int colon = key.indexOf(':');
-    return new long[] {
-      Long.parseLong(key.substring(0, colon)), Long.parseLong(key.substring(colon + 1))
-    };
-  }
-
   private void restore() {
     try (KeyValueIterator<String, TenantLedger> all = ledgerStore.all()) {
       all.forEachRemaining(entry -> ledgers.put(entry.key, entry.value));
     }
     List<KeyValue<String, Long>> ids = new ArrayList<>();
-    List<KeyValue<long[], SettledRecord>> records = new ArrayList<>();
+    List<SettledRecord> records = new ArrayList<>();
     try (KeyValueIterator<String, Map<String, Long>> all = settledStore.all()) {
       all.forEachRemaining(
           batch -> {
-            long newestMs = Long.MIN_VALUE;
-            for (Map.Entry<String, Long> id : batch.value.entrySet()) {
-              ids.add(KeyValue.pair(id.getKey(), id.getValue()));
-              newestMs = Math.max(newestMs, id.getValue());
-            }
-            records.add(KeyValue.pair(order(batch.key), new SettledRecord(batch.key, newestMs)));
+            batch.value.forEach((id, atMs) -> ids.add(KeyValue.pair(id, atMs)));
+            records.add(SettledRecord.of(batch.key, batch.value));
           });
     }
-    records.sort(
-        (a, b) ->
-            a.key[0] != b.key[0]
-                ? Long.compare(a.key[0], b.key[0])
-                : Long.compare(a.key[1], b.key[1]));
-    for (KeyValue<long[], SettledRecord> record : records) {
-      settledRecords.addLast(record.value);
-      nextFlush = Math.max(nextFlush, record.key[0] + 1);
+    // Oldest first, the order flush deletes them in; the next flush numbers after the last.
+    records.sort(Comparator.comparingLong(SettledRecord::newestMs));
+    for (SettledRecord record : records) {
+      settledRecords.addLast(record);
+      nextFlush = Math.max(nextFlush, record.flush() + 1);
     }
     ids.sort((a, b) -> Long.compare(a.value, b.value));
     for (KeyValue<String, Long> id : ids) {
