@@ -8,7 +8,6 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
@@ -197,7 +196,7 @@ public final class TenantLimiter {
       return current;
     }
     long correction = usedTokens - reservation.tokens();
-    SortedMap<Long, Long> tokens = new TreeMap<>(current.tokens());
+    TreeMap<Long, Long> tokens = new TreeMap<>(current.tokens());
     long bucket = SlidingWindow.MINUTE.bucketAt(reservation.atMs());
     if (SlidingWindow.MINUTE.counts(bucket, nowMs)) {
       long corrected = Math.max(0, tokens.getOrDefault(bucket, 0L) + correction);
@@ -211,15 +210,21 @@ public final class TenantLimiter {
     if (Math.floorDiv(reservation.atMs(), DAY_MS) == current.day()) {
       dayTokens = Math.max(0, dayTokens + correction);
     }
-    Map<String, Reservation> reservations = new TreeMap<>(current.reservations());
+    TreeMap<String, Reservation> reservations = new TreeMap<>(current.reservations());
     reservations.remove(requestId);
     Map<String, Long> settled = current.settled();
     if (settledKeepMs > 0) {
-      settled = new TreeMap<>(settled);
-      settled.put(requestId, nowMs);
+      TreeMap<String, Long> more = new TreeMap<>(settled);
+      more.put(requestId, nowMs);
+      settled = TenantLedger.owned(more);
     }
     return new TenantLedger(
-        current.requests(), tokens, current.day(), dayTokens, reservations, settled);
+        current.requests(),
+        TenantLedger.owned(tokens),
+        current.day(),
+        dayTokens,
+        TenantLedger.owned(reservations),
+        settled);
   }
 
   /**
@@ -257,8 +262,8 @@ public final class TenantLimiter {
       // Nothing to forget, the usual case between two sub-bucket boundaries: no copy.
       return ledger;
     }
-    Map<String, Reservation> reservations = new TreeMap<>();
-    Map<String, Long> settled = new TreeMap<>();
+    TreeMap<String, Reservation> reservations = new TreeMap<>();
+    TreeMap<String, Long> settled = new TreeMap<>();
     ledger
         .reservations()
         .forEach(
@@ -284,8 +289,8 @@ public final class TenantLimiter {
         tokens,
         newDay ? today : ledger.day(),
         newDay ? 0 : ledger.dayTokens(),
-        reservations,
-        settled);
+        TenantLedger.owned(reservations),
+        TenantLedger.owned(settled));
   }
 
   /** Whether a reservation has outlived {@code reservationMaxAgeMs} or a settled id its keep. */
@@ -390,22 +395,24 @@ public final class TenantLimiter {
       TenantLedger ledger, LimitSpec spec, String requestId, long tokens, long nowMs) {
     Map<Long, Long> requests = ledger.requests();
     if (spec.requests() != null) {
-      requests = new TreeMap<>(requests);
-      requests.merge(spec.requests().window().bucketAt(nowMs), 1L, Long::sum);
+      TreeMap<Long, Long> counted = new TreeMap<>(requests);
+      counted.merge(spec.requests().window().bucketAt(nowMs), 1L, Long::sum);
+      requests = TenantLedger.owned(counted);
     }
     Map<Long, Long> tokenBuckets = ledger.tokens();
     if (tokens > 0) {
-      tokenBuckets = new TreeMap<>(tokenBuckets);
-      tokenBuckets.merge(SlidingWindow.MINUTE.bucketAt(nowMs), tokens, Long::sum);
+      TreeMap<Long, Long> counted = new TreeMap<>(tokenBuckets);
+      counted.merge(SlidingWindow.MINUTE.bucketAt(nowMs), tokens, Long::sum);
+      tokenBuckets = TenantLedger.owned(counted);
     }
-    Map<String, Reservation> reservations = new TreeMap<>(ledger.reservations());
+    TreeMap<String, Reservation> reservations = new TreeMap<>(ledger.reservations());
     reservations.put(requestId, new Reservation(tokens, nowMs));
     return new TenantLedger(
         requests,
         tokenBuckets,
         ledger.day(),
         ledger.dayTokens() + tokens,
-        reservations,
+        TenantLedger.owned(reservations),
         ledger.settled());
   }
 
