@@ -1,8 +1,6 @@
 package dev.sluice.pipeline.ratelimit;
 
 import java.util.Map;
-import java.util.SortedMap;
-import java.util.TreeMap;
 
 /**
  * A window of {@code windowMs} split into sub-buckets of {@code bucketMs}, counted conservatively:
@@ -40,10 +38,11 @@ record SlidingWindow(long windowMs, long bucketMs) {
 
   /** The sum of every sub-bucket that counts at {@code nowMs}. */
   long sum(Map<Long, Long> buckets, long nowMs) {
+    LedgerMap<Long, Long> sorted = LedgerMap.of(buckets);
     long sum = 0;
-    for (Map.Entry<Long, Long> bucket : buckets.entrySet()) {
-      if (counts(bucket.getKey(), nowMs)) {
-        sum += bucket.getValue();
+    for (int i = 0; i < sorted.size(); i++) {
+      if (counts(sorted.keyAt(i), nowMs)) {
+        sum += sorted.valueAt(i);
       }
     }
     return sum;
@@ -54,24 +53,28 @@ record SlidingWindow(long windowMs, long bucketMs) {
    * sub-buckets leave first. {@code excess} is at most the sum.
    */
   long untilFreed(Map<Long, Long> buckets, long excess, long nowMs) {
+    LedgerMap<Long, Long> sorted = LedgerMap.of(buckets);
     long freed = 0;
-    for (Map.Entry<Long, Long> bucket : sorted(buckets).entrySet()) {
-      if (counts(bucket.getKey(), nowMs)) {
-        freed += bucket.getValue();
+    for (int i = 0; i < sorted.size(); i++) {
+      long start = sorted.keyAt(i);
+      if (counts(start, nowMs)) {
+        freed += sorted.valueAt(i);
         if (freed >= excess) {
-          return leavesAtMs(bucket.getKey()) - nowMs;
+          return leavesAtMs(start) - nowMs;
         }
       }
     }
-    return untilEmpty(buckets, nowMs);
+    return untilEmpty(sorted, nowMs);
   }
 
   /** Milliseconds until nothing counted now counts any more; 0 when nothing counts. */
   long untilEmpty(Map<Long, Long> buckets, long nowMs) {
+    LedgerMap<Long, Long> sorted = LedgerMap.of(buckets);
     long latest = nowMs;
-    for (Map.Entry<Long, Long> bucket : buckets.entrySet()) {
-      if (bucket.getValue() > 0 && counts(bucket.getKey(), nowMs)) {
-        latest = Math.max(latest, leavesAtMs(bucket.getKey()));
+    for (int i = 0; i < sorted.size(); i++) {
+      long start = sorted.keyAt(i);
+      if (sorted.valueAt(i) > 0 && counts(start, nowMs)) {
+        latest = Math.max(latest, leavesAtMs(start));
       }
     }
     return latest - nowMs;
@@ -82,25 +85,20 @@ record SlidingWindow(long windowMs, long bucketMs) {
    * which is the usual case (a sub-bucket leaves once per {@code bucketMs}), so that a ledger is
    * not copied on every request.
    */
-  Map<Long, Long> prune(Map<Long, Long> buckets, long nowMs) {
-    if (buckets.isEmpty()) {
-      return buckets;
-    }
+  LedgerMap<Long, Long> prune(Map<Long, Long> buckets, long nowMs) {
+    LedgerMap<Long, Long> sorted = LedgerMap.of(buckets);
     // Sorted by start, the oldest sub-bucket leaves first: if it still counts, all do. Counts
     // are never zero in a ledger (the limiter drops a sub-bucket refunded to nothing).
-    if (buckets instanceof SortedMap<Long, Long> sorted && counts(sorted.firstKey(), nowMs)) {
-      return buckets;
+    if (sorted.isEmpty() || counts(sorted.firstKey(), nowMs)) {
+      return sorted;
     }
-    SortedMap<Long, Long> kept = new TreeMap<>();
-    for (Map.Entry<Long, Long> bucket : buckets.entrySet()) {
-      if (bucket.getValue() > 0 && counts(bucket.getKey(), nowMs)) {
-        kept.put(bucket.getKey(), bucket.getValue());
-      }
-    }
-    return kept;
+    return sorted.filter((start, count) -> count > 0 && counts(start, nowMs));
   }
 
-  private static SortedMap<Long, Long> sorted(Map<Long, Long> buckets) {
-    return buckets instanceof SortedMap<Long, Long> sorted ? sorted : new TreeMap<>(buckets);
+  /** {@code buckets} with {@code amount} more in the sub-bucket starting at {@code start}. */
+  static LedgerMap<Long, Long> plus(Map<Long, Long> buckets, long start, long amount) {
+    LedgerMap<Long, Long> sorted = LedgerMap.of(buckets);
+    Long current = sorted.get(start);
+    return sorted.with(start, current == null ? amount : current + amount);
   }
 }

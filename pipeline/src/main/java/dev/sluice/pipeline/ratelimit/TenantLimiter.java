@@ -8,7 +8,6 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
 
 /**
  * Reserves and settles against a {@link TenantLedger}: pure functions of the ledger, the spec and
@@ -196,34 +195,27 @@ public final class TenantLimiter {
       return current;
     }
     long correction = usedTokens - reservation.tokens();
-    TreeMap<Long, Long> tokens = new TreeMap<>(current.tokens());
+    LedgerMap<Long, Long> tokens = LedgerMap.of(current.tokens());
     long bucket = SlidingWindow.MINUTE.bucketAt(reservation.atMs());
     if (SlidingWindow.MINUTE.counts(bucket, nowMs)) {
-      long corrected = Math.max(0, tokens.getOrDefault(bucket, 0L) + correction);
-      if (corrected == 0) {
-        tokens.remove(bucket);
-      } else {
-        tokens.put(bucket, corrected);
-      }
+      Long counted = tokens.get(bucket);
+      long corrected = Math.max(0, (counted == null ? 0 : counted) + correction);
+      tokens = corrected == 0 ? tokens.without(bucket) : tokens.with(bucket, corrected);
     }
     long dayTokens = current.dayTokens();
     if (Math.floorDiv(reservation.atMs(), DAY_MS) == current.day()) {
       dayTokens = Math.max(0, dayTokens + correction);
     }
-    TreeMap<String, Reservation> reservations = new TreeMap<>(current.reservations());
-    reservations.remove(requestId);
-    Map<String, Long> settled = current.settled();
+    LedgerMap<String, Long> settled = LedgerMap.of(current.settled());
     if (settledKeepMs > 0) {
-      TreeMap<String, Long> more = new TreeMap<>(settled);
-      more.put(requestId, nowMs);
-      settled = TenantLedger.owned(more);
+      settled = settled.with(requestId, nowMs);
     }
     return new TenantLedger(
         current.requests(),
-        TenantLedger.owned(tokens),
+        tokens,
         current.day(),
         dayTokens,
-        TenantLedger.owned(reservations),
+        LedgerMap.of(current.reservations()).without(requestId),
         settled);
   }
 
@@ -262,35 +254,22 @@ public final class TenantLimiter {
       // Nothing to forget, the usual case between two sub-bucket boundaries: no copy.
       return ledger;
     }
-    TreeMap<String, Reservation> reservations = new TreeMap<>();
-    TreeMap<String, Long> settled = new TreeMap<>();
-    ledger
-        .reservations()
-        .forEach(
-            (id, reservation) -> {
-              if (lost(reservation, nowMs)) {
-                if (settledKeepMs > 0) {
-                  settled.put(id, nowMs);
-                }
-              } else {
-                reservations.put(id, reservation);
-              }
-            });
-    ledger
-        .settled()
-        .forEach(
-            (id, atMs) -> {
-              if (!forgotten(atMs, nowMs)) {
-                settled.putIfAbsent(id, atMs);
-              }
-            });
+    LedgerMap<String, Reservation> reservations = LedgerMap.of(ledger.reservations());
+    LedgerMap<String, Long> settled =
+        LedgerMap.of(ledger.settled()).filter((id, atMs) -> !forgotten(atMs, nowMs));
+    for (int i = 0; i < reservations.size(); i++) {
+      if (settledKeepMs > 0 && lost(reservations.valueAt(i), nowMs)) {
+        // A lost reservation is settled now, even if its id was settled before.
+        settled = settled.with(reservations.keyAt(i), nowMs);
+      }
+    }
     return new TenantLedger(
         requests,
         tokens,
         newDay ? today : ledger.day(),
         newDay ? 0 : ledger.dayTokens(),
-        TenantLedger.owned(reservations),
-        TenantLedger.owned(settled));
+        reservations.filter((id, reservation) -> !lost(reservation, nowMs)),
+        settled);
   }
 
   /** Whether a reservation has outlived {@code reservationMaxAgeMs} or a settled id its keep. */
@@ -395,24 +374,18 @@ public final class TenantLimiter {
       TenantLedger ledger, LimitSpec spec, String requestId, long tokens, long nowMs) {
     Map<Long, Long> requests = ledger.requests();
     if (spec.requests() != null) {
-      TreeMap<Long, Long> counted = new TreeMap<>(requests);
-      counted.merge(spec.requests().window().bucketAt(nowMs), 1L, Long::sum);
-      requests = TenantLedger.owned(counted);
+      requests = SlidingWindow.plus(requests, spec.requests().window().bucketAt(nowMs), 1);
     }
     Map<Long, Long> tokenBuckets = ledger.tokens();
     if (tokens > 0) {
-      TreeMap<Long, Long> counted = new TreeMap<>(tokenBuckets);
-      counted.merge(SlidingWindow.MINUTE.bucketAt(nowMs), tokens, Long::sum);
-      tokenBuckets = TenantLedger.owned(counted);
+      tokenBuckets = SlidingWindow.plus(tokenBuckets, SlidingWindow.MINUTE.bucketAt(nowMs), tokens);
     }
-    TreeMap<String, Reservation> reservations = new TreeMap<>(ledger.reservations());
-    reservations.put(requestId, new Reservation(tokens, nowMs));
     return new TenantLedger(
         requests,
         tokenBuckets,
         ledger.day(),
         ledger.dayTokens() + tokens,
-        TenantLedger.owned(reservations),
+        LedgerMap.of(ledger.reservations()).with(requestId, new Reservation(tokens, nowMs)),
         ledger.settled());
   }
 

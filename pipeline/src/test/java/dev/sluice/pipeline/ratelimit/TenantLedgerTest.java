@@ -9,7 +9,7 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
-/** A ledger cannot be changed once made, whether its maps were copied or handed over. */
+/** A ledger cannot be changed once made, whether its maps were copied or passed on. */
 class TenantLedgerTest {
   private static final long NOW = 1_900_000_000_500L;
 
@@ -27,6 +27,36 @@ class TenantLedgerTest {
         .isInstanceOf(UnsupportedOperationException.class);
     assertThatThrownBy(() -> ledger.requests().keySet().clear())
         .isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> ledger.requests().values().clear())
+        .isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> new TenantLedger(Map.of(), Map.of(), 0, 0, Map.of(), nullValue()))
+        .isInstanceOf(NullPointerException.class);
+  }
+
+  private static Map<String, Long> nullValue() {
+    Map<String, Long> map = new HashMap<>();
+    map.put("req-1", null);
+    return map;
+  }
+
+  @Test
+  void aLedgerMapAddsReplacesAndRemovesInKeyOrder() {
+    LedgerMap<Long, Long> map = LedgerMap.of(Map.of(20L, 2L, 40L, 4L));
+
+    LedgerMap<Long, Long> more = map.with(30L, 3L).with(10L, 1L).with(50L, 5L).with(30L, 33L);
+
+    assertThat(more.keySet()).containsExactly(10L, 20L, 30L, 40L, 50L);
+    assertThat(more).containsEntry(30L, 33L).doesNotContainKey(35L);
+    assertThat(more.get("not a key")).isNull();
+    assertThat(more.without(10L).without(50L).without(99L).keySet()).containsExactly(20L, 30L, 40L);
+    assertThat(more.filter((start, count) -> start > 25).keySet()).containsExactly(30L, 40L, 50L);
+    assertThat(more.filter((start, count) -> true)).isSameAs(more);
+    assertThat(more.filter((start, count) -> false)).isEmpty();
+    assertThat(map).as("unchanged by what was made from it").containsOnlyKeys(20L, 40L);
+    assertThat(more).isEqualTo(new TreeMap<>(more));
+    assertThat(more.headMap(30L).keySet()).containsExactly(10L, 20L);
+    assertThat(more.firstKey()).isEqualTo(10L);
+    assertThat(more.lastKey()).isEqualTo(50L);
   }
 
   @Test
