@@ -86,7 +86,7 @@ public final class PolicyBundle {
   public static PolicyBundle empty() {
     return new PolicyBundle(
         "sha256:" + HexFormat.of().formatHex(sha256().digest()),
-        new PolicyDocument(null, null, null, null, null, null, null),
+        new PolicyDocument(null, null, null, null, null, null, null, null),
         Map.of(),
         false);
   }
@@ -166,6 +166,8 @@ public final class PolicyBundle {
     Integer sensitivity = null;
     String spotlight = null;
     Boolean stripHiddenText = null;
+    Boolean passthroughUnknownFields = null;
+    Boolean providerStorage = null;
     for (PolicyDocument document : own == null ? List.of(defaults) : List.of(defaults, own)) {
       if (document.models() != null) {
         if (document.models().allowed() != null) {
@@ -211,6 +213,15 @@ public final class PolicyBundle {
       if (document.rateLimits() != null) {
         rateLimits.add(section(document.rateLimits()));
       }
+      if (document.requestFields() != null) {
+        PolicyDocument.RequestFields fields = document.requestFields();
+        if (fields.passthroughUnknownFields() != null) {
+          passthroughUnknownFields = fields.passthroughUnknownFields();
+        }
+        if (fields.providerStorage() != null) {
+          providerStorage = fields.providerStorage();
+        }
+      }
     }
     return new TenantPolicy(
         allowed,
@@ -228,7 +239,9 @@ public final class PolicyBundle {
         redactionTypes,
         redactPrompts,
         denials,
-        new TenantRateLimits(rateLimits));
+        new TenantRateLimits(rateLimits),
+        passthroughUnknownFields,
+        providerStorage);
   }
 
   /**
@@ -285,7 +298,7 @@ public final class PolicyBundle {
       throw new PolicyException(name + ": cannot read: " + e.getMessage());
     }
     if (document == null) {
-      return new PolicyDocument(null, null, null, null, null, null, null);
+      return new PolicyDocument(null, null, null, null, null, null, null, null);
     }
     if (document.rateLimits() != null) {
       try {

@@ -15,7 +15,15 @@ record PolicyDocument(
     Firewall firewall,
     Redaction redaction,
     List<DenyRule> deny,
-    @JsonProperty("rate_limits") RateLimitSection rateLimits) {
+    @JsonProperty("rate_limits") RateLimitSection rateLimits,
+    @JsonProperty("request_fields") RequestFields requestFields) {
+
+  /**
+   * {@code request_fields}: what of a request beyond the gateway's own checks may reach a provider.
+   */
+  record RequestFields(
+      @JsonProperty("passthrough_unknown_fields") Boolean passthroughUnknownFields,
+      @JsonProperty("provider_storage") Boolean providerStorage) {}
 
   record Providers(List<String> allowed) {}
 

@@ -36,6 +36,12 @@ import java.util.Set;
  * @param denials every rule of the defaults and of the tenant's file
  * @param rateLimits the {@code rate_limits} sections of the defaults and of the tenant's file, to
  *     be resolved per model and source over the gateway's defaults ({@link RateLimitPolicy})
+ * @param passthroughUnknownFields whether request fields outside OpenAI's Chat Completions API go
+ *     to the provider as they are ({@code request_fields.passthrough_unknown_fields}), or null for
+ *     the default: refused with 400 {@code unsupported_parameter}
+ * @param providerStorage whether {@code store} and {@code metadata} may reach the provider, which
+ *     then keeps the prompt and answer ({@code request_fields.provider_storage}), or null for the
+ *     default: allowed
  */
 public record TenantPolicy(
     Optional<Set<String>> allowedModels,
@@ -53,7 +59,9 @@ public record TenantPolicy(
     List<String> redactionTypes,
     Boolean redactPrompts,
     List<DenyRule> denials,
-    TenantRateLimits rateLimits) {
+    TenantRateLimits rateLimits,
+    Boolean passthroughUnknownFields,
+    Boolean providerStorage) {
 
   public TenantPolicy {
     allowedModels = allowedModels.map(Set::copyOf);
@@ -65,6 +73,18 @@ public record TenantPolicy(
     redactionTypes = redactionTypes == null ? null : List.copyOf(redactionTypes);
     denials = List.copyOf(denials);
     Objects.requireNonNull(rateLimits, "rateLimits");
+  }
+
+  /** Whether unknown request fields pass to the provider: off unless the policy opts in. */
+  public boolean passesUnknownFields() {
+    return Boolean.TRUE.equals(passthroughUnknownFields);
+  }
+
+  /**
+   * Whether {@code store} and {@code metadata} may reach the provider: on unless the policy says.
+   */
+  public boolean allowsProviderStorage() {
+    return !Boolean.FALSE.equals(providerStorage);
   }
 
   /** The model a request names, after aliases. */

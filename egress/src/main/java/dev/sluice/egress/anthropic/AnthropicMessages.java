@@ -116,6 +116,19 @@ final class AnthropicMessages {
         body.set("tool_choice", choice);
       }
     }
+    // OpenAI's options are refused for Anthropic models by the validation stage; fields outside
+    // OpenAI's API reach here only when the tenant's policy passes them through, as they are, and
+    // never in place of one written above (a passed-through "system" must not replace the
+    // spotlighted context).
+    request
+        .options()
+        .unknownFields()
+        .forEach(
+            (name, value) -> {
+              if (!body.has(name)) {
+                body.set(name, value.deepCopy());
+              }
+            });
     try {
       return MAPPER.writeValueAsBytes(body);
     } catch (JsonProcessingException e) {

@@ -37,7 +37,8 @@ public final class OpenAiChat {
       body.put("model", call.model());
     }
     body.put("messages", request.messages());
-    putIfPresent(body, "max_tokens", request.maxTokens());
+    // Under the name the caller used: reasoning models refuse max_tokens.
+    putIfPresent(body, request.options().capField().field(), request.maxTokens());
     putIfPresent(body, "temperature", request.temperature());
     putIfPresent(body, "top_p", request.topP());
     putIfPresent(body, "stop", request.stop());
@@ -46,6 +47,9 @@ public final class OpenAiChat {
     putIfPresent(body, "tools", request.tools());
     putIfPresent(body, "tool_choice", request.toolChoice());
     putIfPresent(body, "parallel_tool_calls", request.parallelToolCalls());
+    // JSON mode, seeds, logprobs and the rest as the caller sent them; unknown fields are here
+    // only if the tenant's policy passes them through (the validation stage refuses them else).
+    body.putAll(request.options().fields());
     try {
       return Json.mapper().writeValueAsBytes(body);
     } catch (JsonProcessingException e) {

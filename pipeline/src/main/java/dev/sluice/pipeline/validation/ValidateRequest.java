@@ -8,6 +8,7 @@ import dev.sluice.policy.ModelDecision;
 import dev.sluice.schemas.StageName;
 import dev.sluice.schemas.chat.ChatMessage;
 import dev.sluice.schemas.chat.ChatRequest;
+import dev.sluice.schemas.chat.CompletionOptions;
 import dev.sluice.schemas.chat.ContentPart;
 import dev.sluice.schemas.chat.FunctionDefinition;
 import dev.sluice.schemas.chat.RagChunk;
@@ -42,6 +43,10 @@ public final class ValidateRequest implements RequestStage {
   static final String NOT_ALLOWED_FOR_TENANT =
       "this tenant's policy does not allow this model; GET /v1/models lists the models you may"
           + " use";
+
+  static final String PROVIDER_STORAGE_DENIED =
+      "this tenant's policy keeps requests out of the provider's storage: store and metadata are"
+          + " not allowed";
 
   private final ModelAccess models;
   private final Function<String, ValidationLimits> limitsForTenant;
@@ -123,14 +128,69 @@ public final class ValidateRequest implements RequestStage {
         }
       }
     }
+    CompletionOptions options = request.options();
     if (request.maxTokens() != null && request.maxTokens() > limits.maxTokensCap()) {
+      String field = options.capField().field();
       return deny(
           ErrorCode.MAX_TOKENS_TOO_LARGE,
-          "max_tokens may be at most " + limits.maxTokensCap(),
-          "max_tokens");
+          field + " may be at most " + limits.maxTokensCap(),
+          field);
+    }
+    if (charsOfTexts(options.texts()) > limits.maxMessageChars()) {
+      return deny(
+          ErrorCode.MESSAGE_TOO_LONG,
+          "the prediction and the response format's schema may have at most "
+              + limits.maxMessageChars()
+              + " characters together",
+          options.prediction() != null ? "prediction" : "response_format");
+    }
+    if (!options.unknownFields().isEmpty() && !limits.passthroughUnknownFields()) {
+      // The name is safe to echo: the shape check admits only parameter-like names.
+      String field = options.unknownFields().keySet().iterator().next();
+      return deny(
+          ErrorCode.UNSUPPORTED_PARAMETER,
+          "Unrecognized request argument supplied: "
+              + field
+              + " (this tenant's policy does not pass unknown fields to the provider)",
+          field);
+    }
+    String unmapped = unmappedOption(request.model(), options);
+    if (unmapped != null) {
+      return deny(
+          ErrorCode.UNSUPPORTED_PARAMETER,
+          unmapped + " is not supported for this model's provider (docs/providers.md)",
+          unmapped);
+    }
+    if (!limits.providerStorage()) {
+      if (Boolean.TRUE.equals(options.store())) {
+        return deny(ErrorCode.POLICY_DENIED, PROVIDER_STORAGE_DENIED, "store");
+      }
+      if (options.metadata() != null) {
+        return deny(ErrorCode.POLICY_DENIED, PROVIDER_STORAGE_DENIED, "metadata");
+      }
     }
     return new StageDecision.Pass(verified);
   }
+
+  /**
+   * The first option the resolved model's provider would not receive, or null. Anthropic's Messages
+   * API has none of OpenAI's options under their names, so each is refused until it is mapped
+   * (docs/providers.md has the table); unknown fields the policy passes through go to it as they
+   * are.
+   */
+  private static String unmappedOption(String model, CompletionOptions options) {
+    if (!model.startsWith(ANTHROPIC)) {
+      return null;
+    }
+    for (String field : options.fields().keySet()) {
+      if (!options.unknownFields().containsKey(field)) {
+        return field;
+      }
+    }
+    return null;
+  }
+
+  private static final String ANTHROPIC = "anthropic:";
 
   /** Text, name, tool calls and the call answered: all of it reaches the provider. */
   private static long charsOf(ChatMessage message) {
@@ -157,6 +217,14 @@ public final class ValidateRequest implements RequestStage {
         // As compact JSON, the form it is passed on in.
         length += function.parameters().toString().length();
       }
+    }
+    return length;
+  }
+
+  private static long charsOfTexts(List<String> texts) {
+    long length = 0;
+    for (String text : texts) {
+      length += text.length();
     }
     return length;
   }

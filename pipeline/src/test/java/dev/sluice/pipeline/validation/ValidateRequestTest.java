@@ -315,7 +315,9 @@ class ValidateRequestTest {
             null,
             null,
             List.of(),
-            TenantRateLimits.NONE);
+            TenantRateLimits.NONE,
+            null,
+            null);
     ValidationLimits limits = DEFAULTS.forTenant(policy);
     assertThat(limits.maxTokensCap()).isEqualTo(50);
     assertThat(limits.maxMessages()).isEqualTo(4);

@@ -1,16 +1,19 @@
 package dev.sluice.schemas.chat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.sluice.schemas.chat.CompletionOptions.CapField;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
 
 /**
  * Reads a chat request from JSON and checks its shape: types, required fields and the OpenAI
- * features the gateway does not offer yet. Both the ingress (to answer at once) and the pipeline
- * (for envelopes produced straight to a topic) use it, so every entry point refuses the same
- * things, and tool calling is checked here too. Limits such as caps and allowlists are the
- * pipeline's validation stage, not this.
+ * features the gateway does not offer yet. Every field of OpenAI's Chat Completions API is read
+ * (the options through {@link CompletionOptionsReader}) or refused by name; what is not part of the
+ * API is kept as an unknown field, for the validation stage to refuse or pass as policy says. Both
+ * the ingress (to answer at once) and the pipeline (for envelopes produced straight to a topic) use
+ * it, so every entry point refuses the same things, and tool calling is checked here too. Limits
+ * such as caps and allowlists are the pipeline's validation stage, not this.
  */
 public final class ChatRequests {
   private ChatRequests() {}
@@ -66,6 +69,8 @@ public final class ChatRequests {
     Integer maxCompletionTokens = optionalPositiveInt(root, "max_completion_tokens");
     Integer legacyMaxTokens = optionalPositiveInt(root, "max_tokens");
     Integer maxTokens = maxCompletionTokens != null ? maxCompletionTokens : legacyMaxTokens;
+    CapField capField =
+        maxCompletionTokens != null ? CapField.MAX_COMPLETION_TOKENS : CapField.MAX_TOKENS;
     Double temperature = optionalNumber(root, "temperature", 0, 2);
     Double topP = optionalNumber(root, "top_p", 0, 1);
     List<String> stop = stop(root.get("stop"));
@@ -86,6 +91,7 @@ public final class ChatRequests {
       }
     }
     Boolean parallelToolCalls = optionalBoolean(root, "parallel_tool_calls");
+    CompletionOptions options = CompletionOptionsReader.read(root, capField);
     return new ChatRequest(
         model,
         messages,
@@ -97,7 +103,8 @@ public final class ChatRequests {
         context,
         tools,
         toolChoice,
-        parallelToolCalls);
+        parallelToolCalls,
+        options);
   }
 
   /*
@@ -385,12 +392,11 @@ public final class ChatRequests {
     return value.textValue();
   }
 
-  private static String optionalString(JsonNode root, String field) throws InvalidChatRequest {
+  static String optionalString(JsonNode root, String field) throws InvalidChatRequest {
     return optionalString(root, field, field);
   }
 
-  private static String optionalString(JsonNode root, String field, String at)
-      throws InvalidChatRequest {
+  static String optionalString(JsonNode root, String field, String at) throws InvalidChatRequest {
     JsonNode value = root.get(field);
     if (value == null || value.isNull()) {
       return null;
@@ -402,12 +408,11 @@ public final class ChatRequests {
     return value.textValue();
   }
 
-  private static Boolean optionalBoolean(JsonNode root, String field) throws InvalidChatRequest {
+  static Boolean optionalBoolean(JsonNode root, String field) throws InvalidChatRequest {
     return optionalBoolean(root, field, field);
   }
 
-  private static Boolean optionalBoolean(JsonNode root, String field, String at)
-      throws InvalidChatRequest {
+  static Boolean optionalBoolean(JsonNode root, String field, String at) throws InvalidChatRequest {
     JsonNode value = root.get(field);
     if (value == null || value.isNull()) {
       return null;
@@ -431,7 +436,7 @@ public final class ChatRequests {
     return value.intValue();
   }
 
-  private static Double optionalNumber(JsonNode root, String field, double min, double max)
+  static Double optionalNumber(JsonNode root, String field, double min, double max)
       throws InvalidChatRequest {
     JsonNode value = root.get(field);
     if (value == null || value.isNull()) {
@@ -443,7 +448,7 @@ public final class ChatRequests {
     return value.doubleValue();
   }
 
-  private static InvalidChatRequest invalid(String param, String message) {
+  static InvalidChatRequest invalid(String param, String message) {
     return new InvalidChatRequest("invalid_request", param, message);
   }
 }

@@ -15,6 +15,7 @@ public enum ErrorCode {
   INVALID_ROLE(400, "invalid_role", Type.INVALID_REQUEST),
   EMPTY_MESSAGES(400, "empty_messages", Type.INVALID_REQUEST),
   STREAM_UNSUPPORTED(400, "stream_unsupported", Type.INVALID_REQUEST),
+  UNSUPPORTED_PARAMETER(400, "unsupported_parameter", Type.INVALID_REQUEST),
   CONTEXT_ORIGIN_NOT_ALLOWED(400, "context_origin_not_allowed", Type.INVALID_REQUEST),
   CONTEXT_INJECTION_RISK(400, "context_injection_risk", Type.INVALID_REQUEST),
   PROMPT_INJECTION_RISK(400, "prompt_injection_risk", Type.INVALID_REQUEST),
