@@ -65,6 +65,35 @@ class GatewayAppRefusalTest {
   }
 
   @Test
+  void refusesAudioAnswersByNameAsUnsupported() {
+    String marker = marker();
+    String body =
+        "{\"model\":\"stub\",\"audio\":{\"voice\":\"alloy\",\"format\":\"mp3\"},"
+            + "\"messages\":[{\"role\":\"user\",\"content\":\""
+            + marker
+            + "\"}]}";
+
+    JsonNode error =
+        assertRefused(ingress.chat(body, acmeToken), 400, "unsupported_parameter", marker);
+
+    assertThat(error.path("param").asText()).isEqualTo("audio");
+    assertThat(error.path("type").asText()).isEqualTo("invalid_request_error");
+  }
+
+  @Test
+  void refusesAnOptionOfTheWrongTypeNamingIt() {
+    String marker = marker();
+    String body =
+        "{\"model\":\"stub\",\"seed\":\"7\",\"messages\":[{\"role\":\"user\",\"content\":\""
+            + marker
+            + "\"}]}";
+
+    JsonNode error = assertRefused(ingress.chat(body, acmeToken), 400, "invalid_request", marker);
+
+    assertThat(error.path("param").asText()).isEqualTo("seed");
+  }
+
+  @Test
   void refusesMoreThanOneChoice() {
     String marker = marker();
     String body =

@@ -29,6 +29,11 @@ import dev.sluice.pipeline.reply.ReplyShaper;
 import dev.sluice.pipeline.stage.Refusal;
 import dev.sluice.pipeline.stage.RequestStage;
 import dev.sluice.pipeline.stage.StageDecision;
+import dev.sluice.pipeline.validation.ValidateRequest;
+import dev.sluice.pipeline.validation.ValidationLimits;
+import dev.sluice.policy.EnabledModels;
+import dev.sluice.policy.ModelAccess;
+import dev.sluice.policy.PolicyBundle;
 import dev.sluice.schemas.Json;
 import dev.sluice.schemas.RequestIds;
 import dev.sluice.schemas.StageName;
@@ -52,6 +57,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -488,6 +494,29 @@ class GatewayTopologyTest {
     assertThat(reply.tenant()).isEqualTo(ACME);
     assertThat(reply.error().code()).isEqualTo("stream_unsupported");
     assertThat(reply.error().param()).isEqualTo("stream");
+  }
+
+  @Test
+  void refusesAnUnknownFieldByNameAndAuditsTheRefusal() {
+    ValidationLimits limits = new ValidationLimits(64, 32_000, 4_096);
+    start(
+        false,
+        ROOMY,
+        List.of(
+            new ValidateRequest(
+                new ModelAccess(new EnabledModels(Set.of("stub")), PolicyBundle.empty()),
+                tenant -> limits)));
+    String id = RequestIds.next();
+    ObjectNode envelope = Envelopes.envelope(id, ACME, TestTokens.mint(ACME, T0), "stub", "x");
+    ((ObjectNode) envelope.get("request")).put("x_vendor_cache", true);
+
+    pipe(envelope, T0);
+
+    ReplyEnvelope reply = onlyReply();
+    assertThat(reply.status()).isEqualTo(400);
+    assertThat(reply.error().code()).isEqualTo("unsupported_parameter");
+    assertThat(reply.error().param()).isEqualTo("x_vendor_cache");
+    assertThat(onlyDecision().value().decision().reasons()).contains("unsupported_parameter");
   }
 
   @Test
