@@ -9,14 +9,30 @@ import java.util.Objects;
  *
  * @param provider the provider that answered
  * @param model the model that answered, as the provider names it
+ * @param providerId the provider's own id of the answer, or null
+ * @param systemFingerprint the provider's {@code system_fingerprint}, or null
+ * @param serviceTier the {@code service_tier} the provider used, or null
  */
 public record ProviderAnswer(
-    String provider, String model, ChatMessage message, String finishReason, Usage usage) {
+    String provider,
+    String model,
+    ChatMessage message,
+    String finishReason,
+    Usage usage,
+    String providerId,
+    String systemFingerprint,
+    String serviceTier) {
   public ProviderAnswer {
     Objects.requireNonNull(provider, "provider");
     Objects.requireNonNull(model, "model");
     Objects.requireNonNull(message, "message");
     Objects.requireNonNull(finishReason, "finishReason");
     Objects.requireNonNull(usage, "usage");
+  }
+
+  /** An answer without the provider's own id, fingerprint and tier. */
+  public ProviderAnswer(
+      String provider, String model, ChatMessage message, String finishReason, Usage usage) {
+    this(provider, model, message, finishReason, usage, null, null, null);
   }
 }

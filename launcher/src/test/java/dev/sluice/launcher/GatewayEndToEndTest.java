@@ -130,13 +130,17 @@ class GatewayEndToEndTest {
   }
 
   @Test
-  void ignoresUnknownFields() throws Exception {
-    String body =
-        "{\"model\":\"stub\",\"frobnicate\":{\"depth\":[1,2,3]},\"logit_bias\":{},"
+  void passesKnownOptionsAndRefusesAnUnknownFieldByName() throws Exception {
+    String known =
+        "{\"model\":\"stub\",\"logit_bias\":{},\"seed\":3,"
             + "\"metadata\":{\"team\":\"x\"},\"messages\":[{\"role\":\"user\","
             + "\"content\":\"still fine\",\"annotations\":[]}]}";
+    assertCompletion(gateway.chat(known, acmeToken), "echo: still fine");
 
-    assertCompletion(gateway.chat(body, acmeToken), "echo: still fine");
+    String unknown =
+        "{\"model\":\"stub\",\"frobnicate\":{\"depth\":[1,2,3]},"
+            + "\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}";
+    assertDeniedByPipeline(acmeToken, unknown, "unsupported_parameter", "frobnicate");
   }
 
   @Test
@@ -349,7 +353,7 @@ class GatewayEndToEndTest {
         "{\"model\":\"stub\",\"max_completion_tokens\":513,"
             + "\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}",
         "max_tokens_too_large",
-        "max_tokens");
+        "max_completion_tokens");
     StringBuilder nine = new StringBuilder("{\"model\":\"stub\",\"messages\":[");
     for (int i = 0; i < 9; i++) {
       nine.append(i == 0 ? "" : ",").append("{\"role\":\"user\",\"content\":\"x\"}");

@@ -141,14 +141,17 @@ public final class Fixtures {
         1_718_000_001L,
         "gpt-4o-mini",
         List.of(new Choice(0, ChatMessage.of("assistant", ANSWER), "stop")),
-        Usage.of(42, 9),
+        Usage.of(42, 9).withDetails(Map.of("cached_tokens", 0), Map.of("reasoning_tokens", 0)),
+        "fp_44709d6fcb",
+        "default",
         ANSWER,
         List.of(new Citation("c1", "kb://handbook"), new Citation("7", null)),
         new Meta(
             "openai",
             REQUEST_ID,
             Map.of("email", 1),
-            new RiskFlag(0.35, List.of("instruction_to_assistant", "hidden_text"), 14)));
+            new RiskFlag(0.35, List.of("instruction_to_assistant", "hidden_text"), 14),
+            "chatcmpl-upstream-1"));
   }
 
   public static ReplyEnvelope completedReply() {

@@ -9,6 +9,7 @@ import dev.sluice.egress.ProviderAnswer;
 import dev.sluice.egress.ProviderCall;
 import dev.sluice.egress.ProviderException;
 import dev.sluice.egress.ProviderException.Kind;
+import dev.sluice.egress.openai.OpenAiChat;
 import dev.sluice.schemas.Json;
 import dev.sluice.schemas.chat.ChatMessage;
 import dev.sluice.schemas.chat.ChatRequest;
@@ -21,6 +22,7 @@ import dev.sluice.schemas.reply.Usage;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The Messages wire format, translated from and to the OpenAI shape the gateway speaks. Pure
@@ -254,12 +256,21 @@ final class AnthropicMessages {
             + usage.path("cache_read_input_tokens").asInt(0);
     ChatMessage message =
         ChatMessage.assistant(hasText || toolCalls.isEmpty() ? text.toString() : null, toolCalls);
+    // Cache reads are OpenAI's cached_tokens: prompt tokens served from the provider's cache.
+    JsonNode cacheRead = usage.path("cache_read_input_tokens");
+    Map<String, Integer> promptDetails =
+        cacheRead.canConvertToInt() && cacheRead.intValue() > 0
+            ? Map.of("cached_tokens", cacheRead.intValue())
+            : null;
     return new ProviderAnswer(
         AnthropicSettings.NAME,
         model,
         message,
         finishReason(root.path("stop_reason").asText("")),
-        Usage.of(prompt, usage.path("output_tokens").asInt(0)));
+        Usage.of(prompt, usage.path("output_tokens").asInt(0)).withDetails(promptDetails, null),
+        OpenAiChat.shortText(root.path("id")),
+        null,
+        null);
   }
 
   private static ToolCall toolCall(JsonNode block) {

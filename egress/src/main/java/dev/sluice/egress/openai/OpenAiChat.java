@@ -14,6 +14,7 @@ import dev.sluice.schemas.chat.ToolCall;
 import dev.sluice.schemas.reply.Usage;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -94,9 +95,57 @@ public final class OpenAiChat {
     String model = root.path("model").isTextual() ? root.get("model").textValue() : call.model();
     JsonNode usage = root.path("usage");
     Usage tokens =
-        Usage.of(usage.path("prompt_tokens").asInt(0), usage.path("completion_tokens").asInt(0));
+        Usage.of(usage.path("prompt_tokens").asInt(0), usage.path("completion_tokens").asInt(0))
+            .withDetails(
+                tokenDetails(usage.path("prompt_tokens_details")),
+                tokenDetails(usage.path("completion_tokens_details")));
     return new ProviderAnswer(
-        provider, model, ChatMessage.assistant(text, toolCalls), finish, tokens);
+        provider,
+        model,
+        ChatMessage.assistant(text, toolCalls),
+        finish,
+        tokens,
+        shortText(root.path("id")),
+        shortText(root.path("system_fingerprint")),
+        shortText(root.path("service_tier")));
+  }
+
+  /** Longest id, fingerprint or tier kept from an answer; anything longer is not one. */
+  static final int MAX_ANSWER_FIELD_CHARS = 256;
+
+  /** Token breakdowns kept at most, and the longest name of one. */
+  static final int MAX_TOKEN_DETAILS = 16;
+
+  static final int MAX_TOKEN_DETAIL_CHARS = 64;
+
+  /** A short string field of an answer, or null when it is absent or not a short string. */
+  public static String shortText(JsonNode node) {
+    return node.isTextual() && node.textValue().length() <= MAX_ANSWER_FIELD_CHARS
+        ? node.textValue()
+        : null;
+  }
+
+  /**
+   * A {@code *_tokens_details} object as the provider sent it: its non-negative integer counts, at
+   * most {@link #MAX_TOKEN_DETAILS}; null when there is none.
+   */
+  public static Map<String, Integer> tokenDetails(JsonNode node) {
+    if (!node.isObject() || node.isEmpty()) {
+      return null;
+    }
+    Map<String, Integer> details = new LinkedHashMap<>();
+    Iterator<Map.Entry<String, JsonNode>> counts = node.fields();
+    while (counts.hasNext() && details.size() < MAX_TOKEN_DETAILS) {
+      Map.Entry<String, JsonNode> count = counts.next();
+      JsonNode value = count.getValue();
+      if (count.getKey().length() <= MAX_TOKEN_DETAIL_CHARS
+          && value.isIntegralNumber()
+          && value.canConvertToInt()
+          && value.intValue() >= 0) {
+        details.put(count.getKey(), value.intValue());
+      }
+    }
+    return details.isEmpty() ? null : details;
   }
 
   private static List<ToolCall> toolCalls(JsonNode calls) {

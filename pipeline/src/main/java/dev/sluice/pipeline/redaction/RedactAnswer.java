@@ -59,7 +59,8 @@ public final class RedactAnswer implements AnswerStage {
             meta == null ? null : meta.provider(),
             meta == null ? request.requestId() : meta.requestId(),
             Map.copyOf(counts),
-            meta == null ? null : meta.firewall());
+            meta == null ? null : meta.firewall(),
+            meta == null ? null : meta.providerId());
     return new ChatCompletion(
         completion.id(),
         completion.object(),
@@ -67,6 +68,8 @@ public final class RedactAnswer implements AnswerStage {
         completion.model(),
         choices,
         completion.usage(),
+        completion.systemFingerprint(),
+        completion.serviceTier(),
         answer,
         completion.citations(),
         redactedMeta);

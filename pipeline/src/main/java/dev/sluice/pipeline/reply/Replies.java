@@ -55,9 +55,12 @@ public final class Replies {
         answer.model(),
         List.of(new Choice(0, answer.message(), answer.finishReason())),
         answer.usage(),
+        answer.systemFingerprint(),
+        answer.serviceTier(),
         text,
         citations(sent),
-        new Meta(answer.provider(), request.requestId(), null, request.risk()));
+        new Meta(
+            answer.provider(), request.requestId(), null, request.risk(), answer.providerId()));
   }
 
   /** The context chunks the answer could draw on: every chunk the firewall let through. */

@@ -2,9 +2,21 @@ package dev.sluice.pipeline.reply;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.sluice.egress.ProviderAnswer;
 import dev.sluice.egress.ProviderException;
+import dev.sluice.pipeline.StageRequests;
+import dev.sluice.pipeline.redaction.RedactAnswer;
+import dev.sluice.pipeline.redaction.Redactor;
 import dev.sluice.pipeline.stage.Refusal;
+import dev.sluice.schemas.Json;
+import dev.sluice.schemas.chat.ChatMessage;
+import dev.sluice.schemas.envelope.VerifiedRequest;
+import dev.sluice.schemas.reply.ChatCompletion;
 import dev.sluice.schemas.reply.ErrorCode;
+import dev.sluice.schemas.reply.Usage;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -12,6 +24,38 @@ import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
 
 class RepliesTest {
+
+  @Test
+  void aCompletionKeepsTheProvidersIdFingerprintTierAndBreakdownsThroughRedaction() {
+    VerifiedRequest request =
+        StageRequests.verified(
+            "acme",
+            "alice",
+            StageRequests.chat(
+                "openai:gpt-4o-mini", List.of(ChatMessage.of("user", "hi")), null, null));
+    ProviderAnswer answer =
+        new ProviderAnswer(
+            "openai",
+            "gpt-4o-mini",
+            ChatMessage.assistant("mail jane@example.com", List.of()),
+            "stop",
+            Usage.of(9, 12).withDetails(Map.of("cached_tokens", 4), Map.of("reasoning_tokens", 8)),
+            "chatcmpl-upstream",
+            "fp_1",
+            "flex");
+    ChatCompletion completion = Replies.completion(request, null, answer, 1_000);
+    Redactor redactor = Redactor.create();
+    ChatCompletion redacted = new RedactAnswer(tenant -> redactor).apply(request, completion);
+
+    JsonNode json = Json.mapper().valueToTree(redacted);
+    assertThat(json.path("system_fingerprint").asText()).isEqualTo("fp_1");
+    assertThat(json.path("service_tier").asText()).isEqualTo("flex");
+    assertThat(json.at("/meta/provider_id").asText()).isEqualTo("chatcmpl-upstream");
+    assertThat(json.path("id").asText()).startsWith("chatcmpl-").isNotEqualTo("chatcmpl-upstream");
+    assertThat(json.at("/usage/prompt_tokens_details/cached_tokens").asInt()).isEqualTo(4);
+    assertThat(json.at("/usage/completion_tokens_details/reasoning_tokens").asInt()).isEqualTo(8);
+    assertThat(json.path("answer").asText()).doesNotContain("jane@example.com");
+  }
 
   @Test
   void unwrapsTheFailureAFutureReports() {

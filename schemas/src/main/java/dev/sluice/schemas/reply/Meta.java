@@ -12,19 +12,26 @@ import java.util.Map;
  * @param requestId the gateway's request id
  * @param redactions counts of redacted items by type
  * @param firewall what the firewall flagged but let through (flag mode), or null
+ * @param providerId the provider's own id of the completion, which the gateway's replaces, or null
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Meta(
     String provider,
     @JsonProperty("request_id") String requestId,
     Map<String, Integer> redactions,
-    RiskFlag firewall) {
+    RiskFlag firewall,
+    @JsonProperty("provider_id") String providerId) {
 
   public Meta {
     redactions = redactions == null ? null : Map.copyOf(redactions);
   }
 
   public Meta(String provider, String requestId, Map<String, Integer> redactions) {
-    this(provider, requestId, redactions, null);
+    this(provider, requestId, redactions, null, null);
+  }
+
+  public Meta(
+      String provider, String requestId, Map<String, Integer> redactions, RiskFlag firewall) {
+    this(provider, requestId, redactions, firewall, null);
   }
 }
