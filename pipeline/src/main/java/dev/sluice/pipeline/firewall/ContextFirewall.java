@@ -24,8 +24,10 @@ import java.util.function.Function;
  * origin: its own {@code source}, or the context's when it has none. A chunk with no source at all,
  * or one outside the allowlist, refuses the whole request, naming the chunk ids. Chunks and tool
  * results ({@code tool} messages) are scored for prompt-injection risk as retrieved text; the
- * caller's own messages are scored as prompts. The chunks it admits reach the model later in the
- * chain, spotlighted ({@link dev.sluice.pipeline.firewall.spotlight.SpotlightContext}).
+ * caller's own messages are scored as prompts, and so is the text it gives the model outside them
+ * ({@link InstructionText}: tool definitions, predicted output, structured-output schemas). The
+ * chunks it admits reach the model later in the chain, spotlighted ({@link
+ * dev.sluice.pipeline.firewall.spotlight.SpotlightContext}).
  *
  * <p>A request whose strings hold invisible carriers of text ({@link RequestCarriers}) is flagged
  * {@value #HIDDEN_TEXT} with their character count, in every mode: that is a fact about the
@@ -81,6 +83,21 @@ public final class ContextFirewall implements RequestStage {
     }
     FirewallSettings settings = settingsForTenant.apply(request.principal().tenant());
     VerifiedRequest checked = request;
+    List<InstructionText> instructions = InstructionText.of(request.request());
+    // Messages and context are stripped of hidden text before the provider; instructions outside
+    // the messages are not rewritten, so carriers there are refused instead, in every mode.
+    for (InstructionText instruction : instructions) {
+      if (RequestCarriers.count(instruction.text()) > 0) {
+        return new StageDecision.Deny(
+            Refusal.of(
+                STAGE,
+                ErrorCode.PROMPT_INJECTION_RISK,
+                "invisible characters that carry text are not allowed in tool definitions and"
+                    + " request options",
+                instruction.param(),
+                List.of(HIDDEN_TEXT)));
+      }
+    }
     int hidden = RequestCarriers.count(request.request());
     if (hidden > 0) {
       checked = checked.flagged(new RiskFlag(0, List.of(HIDDEN_TEXT), hidden));
@@ -125,6 +142,22 @@ public final class ContextFirewall implements RequestStage {
                   ErrorCode.PROMPT_INJECTION_RISK,
                   "the prompt looks like a prompt injection",
                   "messages",
+                  risk.cues()));
+        }
+        if (risk.flagged()) {
+          checked = checked.flagged(new RiskFlag(risk.score(), risk.cues()));
+        }
+      }
+      for (InstructionText instruction : instructions) {
+        RiskAssessment risk = promptScorer.assess(instruction.text());
+        if (settings.promptMode() == Mode.BLOCK
+            && Sensitivity.blocks(risk, settings.sensitivity())) {
+          return new StageDecision.Deny(
+              Refusal.of(
+                  STAGE,
+                  ErrorCode.PROMPT_INJECTION_RISK,
+                  "a tool definition or request option looks like a prompt injection",
+                  instruction.param(),
                   risk.cues()));
         }
         if (risk.flagged()) {

@@ -19,7 +19,8 @@ import java.util.List;
  * provider's copy of the request is built without them.
  *
  * <p>Tool-call arguments are JSON text: a carrier is stripped where it stands, which never touches
- * a quote or an escape. Tool definitions are not read here. Linear in the request's text.
+ * a quote or an escape. Tool definitions and options are not read here: the firewall refuses
+ * carriers in them ({@link InstructionText}). Linear in the request's text.
  */
 public final class RequestCarriers {
   private RequestCarriers() {}
@@ -97,7 +98,8 @@ public final class RequestCarriers {
     return stripped.equals(context) ? context : stripped;
   }
 
-  private static int count(String text) {
+  /** How many characters (code points) of carriers {@code text} holds; 0 for null. */
+  public static int count(String text) {
     if (text == null || !HiddenText.hasCarrier(text)) {
       return 0;
     }

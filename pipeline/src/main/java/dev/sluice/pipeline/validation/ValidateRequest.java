@@ -17,7 +17,9 @@ import dev.sluice.schemas.chat.Tool;
 import dev.sluice.schemas.chat.ToolCall;
 import dev.sluice.schemas.envelope.VerifiedRequest;
 import dev.sluice.schemas.reply.ErrorCode;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Function;
@@ -136,13 +138,14 @@ public final class ValidateRequest implements RequestStage {
           field + " may be at most " + limits.maxTokensCap(),
           field);
     }
-    if (charsOfTexts(options.texts()) > limits.maxMessageChars()) {
+    Map<String, String> optionTexts = options.texts();
+    if (charsOfTexts(optionTexts.values()) > limits.maxMessageChars()) {
       return deny(
           ErrorCode.MESSAGE_TOO_LONG,
           "the prediction and the response format's schema may have at most "
               + limits.maxMessageChars()
               + " characters together",
-          options.prediction() != null ? "prediction" : "response_format");
+          optionTexts.keySet().iterator().next());
     }
     if (!options.unknownFields().isEmpty() && !limits.passthroughUnknownFields()) {
       // The name is safe to echo: the shape check admits only parameter-like names.
@@ -221,7 +224,7 @@ public final class ValidateRequest implements RequestStage {
     return length;
   }
 
-  private static long charsOfTexts(List<String> texts) {
+  private static long charsOfTexts(Collection<String> texts) {
     long length = 0;
     for (String text : texts) {
       length += text.length();

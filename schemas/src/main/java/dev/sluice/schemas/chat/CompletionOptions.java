@@ -150,29 +150,36 @@ public record CompletionOptions(
   }
 
   /**
-   * The text the model reads in these options, for the guardrails and the caps: the predicted
-   * content, and the {@code json_schema}'s description and schema (as compact JSON).
+   * The text the model reads in these options, by the field it is in, for the guardrails and the
+   * caps: the predicted content ({@code prediction}), and the {@code json_schema}'s description and
+   * schema as compact JSON ({@code response_format}).
    */
   @JsonIgnore
-  public List<String> texts() {
-    List<String> texts = new ArrayList<>();
+  public Map<String, String> texts() {
+    Map<String, String> texts = new LinkedHashMap<>();
     if (prediction != null) {
       JsonNode content = prediction.path("content");
       if (content.isTextual()) {
-        texts.add(content.textValue());
+        texts.put("prediction", content.textValue());
       } else {
+        StringBuilder parts = new StringBuilder();
         for (JsonNode part : content) {
-          texts.add(part.path("text").asText(""));
+          parts.append(parts.length() == 0 ? "" : "\n").append(part.path("text").asText(""));
         }
+        texts.put("prediction", parts.toString());
       }
     }
     if (responseFormat != null) {
       JsonNode schema = responseFormat.path("json_schema");
+      StringBuilder text = new StringBuilder();
       if (schema.path("description").isTextual()) {
-        texts.add(schema.get("description").textValue());
+        text.append(schema.get("description").textValue());
       }
       if (schema.path("schema").isObject()) {
-        texts.add(schema.get("schema").toString());
+        text.append(text.length() == 0 ? "" : "\n").append(schema.get("schema").toString());
+      }
+      if (text.length() > 0) {
+        texts.put("response_format", text.toString());
       }
     }
     return texts;

@@ -71,7 +71,10 @@ class CompletionOptionsTest {
     assertThat(options.wantsJson()).isTrue();
     assertThat(options.texts())
         .containsExactly(
-            "draft", json("{" + all + "}").at("/response_format/json_schema/schema").toString());
+            Map.entry("prediction", "draft"),
+            Map.entry(
+                "response_format",
+                json("{" + all + "}").at("/response_format/json_schema/schema").toString()));
     assertThat(options.unknownFields()).isEmpty();
   }
 
