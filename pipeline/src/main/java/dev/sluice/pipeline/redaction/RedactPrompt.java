@@ -1,12 +1,17 @@
 package dev.sluice.pipeline.redaction;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.pipeline.stage.RequestStage;
 import dev.sluice.pipeline.stage.StageDecision;
 import dev.sluice.schemas.StageName;
 import dev.sluice.schemas.chat.ChatMessage;
 import dev.sluice.schemas.chat.ChatRequest;
+import dev.sluice.schemas.chat.CompletionOptions;
+import dev.sluice.schemas.chat.FunctionDefinition;
 import dev.sluice.schemas.chat.RagChunk;
 import dev.sluice.schemas.chat.RagContext;
+import dev.sluice.schemas.chat.Tool;
 import dev.sluice.schemas.envelope.VerifiedRequest;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -16,11 +21,12 @@ import java.util.Objects;
 import java.util.function.Function;
 
 /**
- * With {@code REDACT_PROMPTS}, cleans the messages and the retrieval context's chunks (their text,
- * ids and sources) with the same redactor before they leave for the provider, so PII and secrets
- * never reach it. The documents message the provider gets is built from the cleaned chunks after
- * this stage, and the citations list them as cleaned: what was sent. Tenants for which it is off
- * pass unchanged.
+ * With {@code REDACT_PROMPTS}, cleans the messages, the retrieval context's chunks (their text, ids
+ * and sources), the tools' descriptions and parameter schemas, the predicted output and a
+ * structured-output schema with the same redactor before they leave for the provider, so PII and
+ * secrets never reach it. The documents message the provider gets is built from the cleaned chunks
+ * after this stage, and the citations list them as cleaned: what was sent. Tenants for which it is
+ * off pass unchanged.
  */
 public final class RedactPrompt implements RequestStage {
   public static final StageName STAGE = StageName.REDACT_PROMPT;
@@ -53,11 +59,59 @@ public final class RedactPrompt implements RequestStage {
       messages.add(RedactAnswer.redact(redactor, message, counts));
     }
     RagContext context = chat.context() == null ? null : redact(redactor, chat.context(), counts);
+    List<Tool> tools = chat.tools() == null ? null : redact(redactor, chat.tools(), counts);
+    CompletionOptions options = redact(redactor, chat.options(), counts);
     if (counts.isEmpty()) {
       return new StageDecision.Pass(request);
     }
     return new StageDecision.Pass(
-        request.withRequest(chat.withMessages(messages).withContext(context)));
+        request.withRequest(
+            chat.withMessages(messages)
+                .withContext(context)
+                .withTools(tools)
+                .withOptions(options)));
+  }
+
+  /** Each tool's description and the string values of its parameter schema; names stay. */
+  private static List<Tool> redact(
+      Redactor redactor, List<Tool> tools, Map<String, Integer> counts) {
+    List<Tool> cleaned = new ArrayList<>(tools.size());
+    for (Tool tool : tools) {
+      FunctionDefinition function = tool.function();
+      cleaned.add(
+          new Tool(
+              tool.type(),
+              new FunctionDefinition(
+                  function.name(),
+                  redact(redactor, function.description(), counts),
+                  ToolArguments.redactTree(redactor, function.parameters(), counts),
+                  function.strict())));
+    }
+    return cleaned;
+  }
+
+  /**
+   * The predicted output, and a structured-output schema's description and schema; the schema's
+   * name stays (the provider requires its pattern), and so does everything else.
+   */
+  private static CompletionOptions redact(
+      Redactor redactor, CompletionOptions options, Map<String, Integer> counts) {
+    JsonNode prediction = ToolArguments.redactTree(redactor, options.prediction(), counts);
+    JsonNode format = options.responseFormat();
+    if (format != null && format.path("json_schema").isObject()) {
+      ObjectNode cleaned = format.deepCopy();
+      ObjectNode schema = (ObjectNode) cleaned.get("json_schema");
+      if (schema.path("description").isTextual()) {
+        schema.put("description", redact(redactor, schema.get("description").textValue(), counts));
+      }
+      if (schema.has("schema")) {
+        schema.set("schema", ToolArguments.redactTree(redactor, schema.get("schema"), counts));
+      }
+      format = cleaned.equals(format) ? format : cleaned;
+    }
+    return prediction == options.prediction() && format == options.responseFormat()
+        ? options
+        : options.withModelReadJson(prediction, format);
   }
 
   private static RagContext redact(

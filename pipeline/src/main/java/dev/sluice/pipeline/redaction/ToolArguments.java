@@ -38,6 +38,23 @@ final class ToolArguments {
     }
   }
 
+  /**
+   * A JSON tree with every string value redacted, keys and structure kept: a tool's parameter
+   * schema, a prediction, a structured-output schema. {@code tree} itself when nothing changed;
+   * null stays null.
+   */
+  static JsonNode redactTree(Redactor redactor, JsonNode tree, Map<String, Integer> counts) {
+    if (tree == null) {
+      return null;
+    }
+    if (tree.isTextual()) {
+      String after = text(redactor, tree.textValue(), counts);
+      return after.equals(tree.textValue()) ? tree : TextNode.valueOf(after);
+    }
+    JsonNode copy = tree.deepCopy();
+    return redactStrings(redactor, copy, counts) ? copy : tree;
+  }
+
   private static String text(Redactor redactor, String value, Map<String, Integer> counts) {
     Redaction redaction = redactor.redact(value);
     redaction.report().counts().forEach((type, n) -> counts.merge(type, n, Integer::sum));

@@ -171,6 +171,40 @@ public record ChatRequest(
         options);
   }
 
+  /** The same request with other tool definitions (cleaned by a stage). */
+  public ChatRequest withTools(List<Tool> changed) {
+    return new ChatRequest(
+        model,
+        messages,
+        maxTokens,
+        temperature,
+        topP,
+        stop,
+        user,
+        context,
+        changed,
+        toolChoice,
+        parallelToolCalls,
+        options);
+  }
+
+  /** The same request with other options (cleaned by a stage). */
+  public ChatRequest withOptions(CompletionOptions changed) {
+    return new ChatRequest(
+        model,
+        messages,
+        maxTokens,
+        temperature,
+        topP,
+        stop,
+        user,
+        context,
+        tools,
+        toolChoice,
+        parallelToolCalls,
+        changed);
+  }
+
   /** Whether the request offers the model any tool. */
   public boolean hasTools() {
     return tools != null && !tools.isEmpty();

@@ -133,6 +133,29 @@ public record CompletionOptions(
     return fields;
   }
 
+  /** These options with another prediction and response format (cleaned by a stage). */
+  public CompletionOptions withModelReadJson(JsonNode changedPrediction, JsonNode changedFormat) {
+    return new CompletionOptions(
+        capField,
+        changedFormat,
+        seed,
+        logprobs,
+        topLogprobs,
+        metadata,
+        store,
+        frequencyPenalty,
+        presencePenalty,
+        logitBias,
+        reasoningEffort,
+        serviceTier,
+        changedPrediction,
+        modalities,
+        safetyIdentifier,
+        promptCacheKey,
+        verbosity,
+        unknownFields);
+  }
+
   private static void put(Map<String, Object> fields, String name, Object value) {
     if (value != null) {
       fields.put(name, value);
