@@ -401,6 +401,7 @@ public final class GatewayApp {
     // OpenAI's rate-limit headers, on answers and refusals alike, and the waits a 429 asks for.
     RateLimitHeaders.of(reply.status(), reply.rateLimits(), reply.retryAfterSeconds())
         .forEach(ctx::header);
+    noRetryOnce(ctx, reply.status());
     if (reply.completion() != null) {
       json(ctx, reply.status(), reply.completion());
     } else {
@@ -575,8 +576,23 @@ public final class GatewayApp {
 
   private static void writeError(
       Context ctx, ErrorCode code, GatewayError error, String requestId) {
+    noRetryOnce(ctx, code.status());
     json(ctx, code.status(), new ErrorResponse(error.withRequestId(requestId)));
   }
+
+  /**
+   * The official SDKs retry a 502 or 504 twice by default. A 502 or 504 from the gateway comes
+   * after its own retries of the provider (or, for 504, while the request may still be running), so
+   * a retry by the SDK multiplies the upstream calls instead of helping: {@code x-should-retry:
+   * false}, which the SDKs honour over their defaults.
+   */
+  static void noRetryOnce(Context ctx, int status) {
+    if (status == 502 || status == 504) {
+      ctx.header(SHOULD_RETRY, "false");
+    }
+  }
+
+  static final String SHOULD_RETRY = "x-should-retry";
 
   private static void json(Context ctx, int status, Object body) {
     try {

@@ -227,6 +227,28 @@ class GatewayAppReplyTest {
   }
 
   @Test
+  void aProviderFailureAfterTheGatewaysRetriesTellsTheSdkNotToRetry() {
+    ingress
+        .inbox()
+        .answerWith(
+            wait ->
+                denial(
+                    wait, ErrorCode.PROVIDER_ERROR, "the provider failed (500)", List.of(), null));
+
+    HttpResponse<String> failed = ingress.chat(chatBody("hi"), acmeToken);
+
+    assertThat(failed.statusCode()).as(failed.body()).isEqualTo(502);
+    assertThat(failed.headers().firstValue("x-should-retry")).hasValue("false");
+
+    ingress
+        .inbox()
+        .answerWith(wait -> denial(wait, ErrorCode.POLICY_DENIED, "denied", List.of("no"), null));
+    assertThat(ingress.chat(chatBody("hi"), acmeToken).headers().firstValue("x-should-retry"))
+        .as("only a 502 or 504 says so")
+        .isEmpty();
+  }
+
+  @Test
   void answersADenialWithItsStatusCodeAndReasons() {
     ingress
         .inbox()
@@ -378,6 +400,9 @@ class GatewayAppReplyTest {
     JsonNode error = assertErrorShape(response);
     assertThat(error.path("code").asText()).isEqualTo("gateway_timeout");
     assertThat(error.path("type").asText()).isEqualTo("timeout_error");
+    assertThat(response.headers().firstValue("x-should-retry"))
+        .as("a retry would send the request again while it may still be running")
+        .hasValue("false");
     assertThat(error.path("message").asText())
         .isEqualTo(
             "no answer within "

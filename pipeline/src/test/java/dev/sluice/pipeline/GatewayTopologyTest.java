@@ -828,6 +828,20 @@ class GatewayTopologyTest {
             "provider_error",
             null),
         Arguments.of(
+            new ProviderException(
+                "the provider refused the request (openai, 404, model_not_found)",
+                new ProviderException.Upstream("openai", 404, "model_not_found", "model")),
+            404,
+            "model_not_found",
+            null),
+        Arguments.of(
+            new ProviderException(
+                "the provider refused the request (openai, 401, invalid_api_key)",
+                new ProviderException.Upstream("openai", 401, "invalid_api_key", null)),
+            502,
+            "provider_auth_error",
+            null),
+        Arguments.of(
             new ProviderException(ProviderException.Kind.UNAVAILABLE, "circuit open", 12),
             503,
             "provider_unavailable",

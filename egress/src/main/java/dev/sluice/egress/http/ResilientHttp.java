@@ -27,6 +27,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,7 +71,11 @@ public final class ResilientHttp {
   /** Letters and underscores, or a bare status code: what error codes look like, not prose. */
   private static final Pattern SAFE_TOKEN = Pattern.compile("[A-Za-z][A-Za-z_]{0,47}|[0-9]{3}");
 
+  // A request field as OpenAI names one in error.param: messages[0].content, tools[2].function.
+  private static final Pattern SAFE_PARAM = Pattern.compile("[A-Za-z_][A-Za-z0-9_.\\[\\]]{0,127}");
+
   private final String provider;
+  private final AtomicBoolean keyRefusalLogged = new AtomicBoolean();
   private final HttpClient http;
   private final ScheduledExecutorService scheduler;
   private final RetryPolicy policy;
@@ -285,13 +290,55 @@ public final class ResilientHttp {
               Kind.ERROR, "the provider redirected the request (" + status + "); not followed"));
     }
     if (status >= 400) {
-      return Outcome.fail(
-          new ProviderException(
-              Kind.REFUSED,
-              "the provider refused the request (" + status + errorToken(response) + ")"));
+      return Outcome.fail(refused(status, response));
     }
     return Outcome.fail(
         new ProviderException(Kind.ERROR, "the provider answered status " + status));
+  }
+
+  /**
+   * A 4xx refusal with the provider's error code and param when they are safe tokens. A 401 or 403
+   * means the gateway's own key was refused, which no caller can fix: logged loudly, once.
+   */
+  private ProviderException refused(int status, HttpResponse<String> response) {
+    JsonNode root = null;
+    try {
+      root = Json.mapper().readTree(response.body());
+    } catch (IOException | RuntimeException e) {
+      // An unreadable error body (an HTML page from a proxy) says nothing more.
+    }
+    String code = null;
+    String param = null;
+    if (root != null) {
+      for (String token : dialect.errorTokens(root)) {
+        if (token != null && SAFE_TOKEN.matcher(token).matches()) {
+          code = token;
+          break;
+        }
+      }
+      JsonNode named = root.path("error").path("param");
+      if (named.isTextual() && SAFE_PARAM.matcher(named.textValue()).matches()) {
+        param = named.textValue();
+      }
+    }
+    if ((status == 401 || status == 403) && !keyRefusalLogged.getAndSet(true)) {
+      LOGGER
+          .atError()
+          .addKeyValue("provider", provider)
+          .addKeyValue("status", status)
+          .addKeyValue("code", code)
+          .log(
+              "the provider refused the gateway's API key; every call to it fails until the key"
+                  + " is fixed (logged once)");
+    }
+    return new ProviderException(
+        "the provider refused the request ("
+            + provider
+            + ", "
+            + status
+            + (code == null ? "" : ", " + code)
+            + ")",
+        new ProviderException.Upstream(provider, status, code, param));
   }
 
   /** {@code ", <token>"} when the error body names a safe token; the message itself is dropped. */

@@ -98,6 +98,11 @@ class AzureOpenAiProviderTest extends ProviderContractTest {
   }
 
   @Override
+  protected String errorParam(int status) {
+    return status == 400 ? "prompt" : null;
+  }
+
+  @Override
   protected String errorToken(int status) {
     return switch (status) {
       case 400 -> "content_filter";

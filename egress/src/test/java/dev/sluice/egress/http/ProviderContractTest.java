@@ -89,15 +89,31 @@ public abstract class ProviderContractTest {
   void clientErrorsAreRefusedOnceWithOnlyTheErrorToken() {
     for (int status : new int[] {400, 401, 404}) {
       upstream = new FakeUpstream(json(status, errorBody(status)));
-      ProviderException e = failure(provider(2), call(0));
+      Provider provider = provider(2);
+      ProviderException e = failure(provider, call(0));
       assertThat(e.kind()).isEqualTo(Kind.REFUSED);
       assertThat(e.getMessage())
           .isEqualTo(
-              "the provider refused the request (" + status + ", " + errorToken(status) + ")");
+              "the provider refused the request ("
+                  + provider.name()
+                  + ", "
+                  + status
+                  + ", "
+                  + errorToken(status)
+                  + ")");
+      assertThat(e.upstream())
+          .isEqualTo(
+              new ProviderException.Upstream(
+                  provider.name(), status, errorToken(status), errorParam(status)));
       assertThat(upstream.attempts()).isEqualTo(1);
       upstream.close();
     }
     upstream = null;
+  }
+
+  /** The request field the stand-in's error body for {@code status} names, or null. */
+  protected String errorParam(int status) {
+    return null;
   }
 
   @Test

@@ -102,6 +102,11 @@ class OpenAiCompatibleProviderTest extends ProviderContractTest {
     };
   }
 
+  @Override
+  protected String errorParam(int status) {
+    return status == 400 ? "temperature" : null;
+  }
+
   @Test
   void sendsTheOpenAiRequest() throws Exception {
     upstream = new FakeUpstream(json(200, OK_BODY));
@@ -243,7 +248,8 @@ class OpenAiCompatibleProviderTest extends ProviderContractTest {
                 "{\"error\":{\"message\":\"x\",\"code\":\"Prompt: hi there\",\"type\":null}}"));
     ProviderException e = failure(provider(2), call(0));
     assertThat(e.kind()).isEqualTo(Kind.REFUSED);
-    assertThat(e.getMessage()).isEqualTo("the provider refused the request (403)");
+    assertThat(e.getMessage()).isEqualTo("the provider refused the request (openai, 403)");
+    assertThat(e.upstream().code()).isNull();
   }
 
   @Test

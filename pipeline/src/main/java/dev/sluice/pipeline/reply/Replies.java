@@ -11,6 +11,7 @@ import dev.sluice.schemas.reply.ChatCompletion;
 import dev.sluice.schemas.reply.Choice;
 import dev.sluice.schemas.reply.Citation;
 import dev.sluice.schemas.reply.ErrorCode;
+import dev.sluice.schemas.reply.GatewayError;
 import dev.sluice.schemas.reply.Meta;
 import dev.sluice.schemas.reply.Outcome;
 import dev.sluice.schemas.reply.ReplyEnvelope;
@@ -115,6 +116,10 @@ public final class Replies {
               ErrorCode.PROVIDER_UNAVAILABLE,
               ErrorCode.PROVIDER_UNAVAILABLE.error(e.getMessage()),
               e.retryAfterSeconds());
+        case REFUSED:
+          return e.upstream() == null
+              ? Refusal.of(StageName.PROVIDER, ErrorCode.PROVIDER_ERROR, e.getMessage())
+              : providerRefusal(e.getMessage(), e.upstream());
         default:
           return Refusal.of(StageName.PROVIDER, ErrorCode.PROVIDER_ERROR, e.getMessage());
       }
@@ -125,6 +130,34 @@ public final class Replies {
     }
     // Anything else is unexpected; its message may hold provider internals, so it is not shown.
     return Refusal.of(StageName.PROVIDER, ErrorCode.PROVIDER_ERROR, "the provider call failed");
+  }
+
+  /**
+   * A provider's 4xx as OpenAI would answer it: the same status for what the caller can fix (400,
+   * 404, 422; other 4xx as 400), with the provider's code and param; 502 {@code
+   * provider_auth_error} when the provider refused the gateway's own key (401, 403).
+   */
+  static Refusal providerRefusal(String message, ProviderException.Upstream upstream) {
+    ErrorCode code =
+        switch (upstream.status()) {
+          case 401, 403 -> ErrorCode.PROVIDER_AUTH_ERROR;
+          case 404 -> ErrorCode.PROVIDER_NOT_FOUND;
+          case 422 -> ErrorCode.PROVIDER_UNPROCESSABLE;
+          default -> ErrorCode.PROVIDER_INVALID_REQUEST;
+        };
+    if (code == ErrorCode.PROVIDER_AUTH_ERROR) {
+      // The caller's credential was fine; the provider's code would only confuse it.
+      return Refusal.of(
+          StageName.PROVIDER,
+          code,
+          "the provider refused the gateway's credentials (" + upstream.provider() + ")");
+    }
+    String shown = upstream.code() != null ? upstream.code() : code.code();
+    return new Refusal(
+        StageName.PROVIDER,
+        code,
+        new GatewayError(message, code.type(), shown, upstream.param(), List.of(shown), null),
+        null);
   }
 
   private static Throwable unwrap(Throwable failure) {

@@ -26,6 +26,56 @@ import org.junit.jupiter.api.Test;
 class RepliesTest {
 
   @Test
+  void aProviderRefusalKeepsItsStatusCodeAndParamAsOpenAiWouldAnswer() {
+    Refusal notFound =
+        Replies.providerFailure(
+            new ProviderException(
+                "the provider refused the request (openai, 404, model_not_found)",
+                new ProviderException.Upstream("openai", 404, "model_not_found", null)));
+    assertThat(notFound.code().status()).isEqualTo(404);
+    assertThat(notFound.error().type()).isEqualTo("invalid_request_error");
+    assertThat(notFound.error().code()).isEqualTo("model_not_found");
+    assertThat(notFound.error().message()).contains("openai");
+
+    Refusal invalid =
+        Replies.providerFailure(
+            new ProviderException(
+                "the provider refused the request (openai, 400)",
+                new ProviderException.Upstream("openai", 400, null, "temperature")));
+    assertThat(invalid.code().status()).isEqualTo(400);
+    assertThat(invalid.error().code()).isEqualTo("provider_invalid_request");
+    assertThat(invalid.error().param()).isEqualTo("temperature");
+
+    Refusal unprocessable =
+        Replies.providerFailure(
+            new ProviderException(
+                "x", new ProviderException.Upstream("openai", 422, "invalid_value", "seed")));
+    assertThat(unprocessable.code().status()).isEqualTo(422);
+    assertThat(
+            Replies.providerFailure(
+                    new ProviderException(
+                        "x", new ProviderException.Upstream("openai", 409, null, null)))
+                .code()
+                .status())
+        .as("another 4xx is the caller's to fix too")
+        .isEqualTo(400);
+  }
+
+  @Test
+  void aRefusedGatewayKeyIsTheGatewaysFaultNotTheCallers() {
+    for (int status : new int[] {401, 403}) {
+      Refusal refusal =
+          Replies.providerFailure(
+              new ProviderException(
+                  "the provider refused the request (openai, " + status + ", invalid_api_key)",
+                  new ProviderException.Upstream("openai", status, "invalid_api_key", null)));
+      assertThat(refusal.code().status()).isEqualTo(502);
+      assertThat(refusal.error().code()).isEqualTo("provider_auth_error");
+      assertThat(refusal.error().message()).doesNotContain("invalid_api_key");
+    }
+  }
+
+  @Test
   void aCompletionKeepsTheProvidersIdFingerprintTierAndBreakdownsThroughRedaction() {
     VerifiedRequest request =
         StageRequests.verified(
