@@ -136,6 +136,7 @@ public final class GatewayApp {
                   "/healthz", ctx -> json(ctx, 200, Map.of("status", "ok")), Role.PUBLIC);
               config.routes.get("/readyz", this::ready, Role.PUBLIC);
               config.routes.get("/v1/models", this::models, Role.CALLER);
+              config.routes.get("/v1/models/{id}", this::model, Role.CALLER);
               config.routes.post("/v1/chat/completions", this::chatCompletions, Role.CALLER);
               config.routes.exception(GatewayException.class, this::refuse);
               config.routes.exception(HttpResponseException.class, this::httpError);
@@ -428,6 +429,34 @@ public final class GatewayApp {
   private void models(Context ctx) {
     Principal principal = ctx.attribute(PRINCIPAL);
     json(ctx, 200, ModelList.of(models, principal.tenant()));
+  }
+
+  /**
+   * One model object, as OpenAI answers {@code GET /v1/models/{id}}: for a name the caller's tenant
+   * may send, else 404 {@code model_not_found} (the same for a model that exists but is not the
+   * tenant's, so the answer does not tell other tenants' models apart from none).
+   */
+  private void model(Context ctx) {
+    Principal principal = ctx.attribute(PRINCIPAL);
+    String id = ctx.pathParam("id");
+    ModelList.of(models, principal.tenant()).data().stream()
+        .filter(entry -> entry.id().equals(id))
+        .findFirst()
+        .ifPresentOrElse(
+            entry -> json(ctx, 200, entry),
+            () ->
+                writeError(
+                    ctx,
+                    ErrorCode.NOT_FOUND,
+                    new GatewayError(
+                        "this tenant may not use a model of that name; GET /v1/models lists the"
+                            + " models you may use",
+                        ErrorCode.NOT_FOUND.type(),
+                        "model_not_found",
+                        "model",
+                        List.of(),
+                        null),
+                    ctx.attribute(REQUEST_ID)));
   }
 
   private void ready(Context ctx) {

@@ -25,7 +25,7 @@ class ModelListTest {
 
     ModelList list = ModelList.of(models, "globex");
 
-    assertThat(list.ids()).containsExactly("fast", "openai:gpt-4o-mini", "stub");
+    assertThat(list.ids()).containsExactly("fast", "gpt-4o-mini", "openai:gpt-4o-mini", "stub");
     JsonNode body = Json.mapper().readTree(Json.mapper().writeValueAsBytes(list));
     assertThat(body.path("object").asText()).isEqualTo("list");
     JsonNode fast = body.path("data").get(0);
@@ -33,6 +33,6 @@ class ModelListTest {
     assertThat(fast.path("object").asText()).isEqualTo("model");
     assertThat(fast.path("created").asLong()).isZero();
     assertThat(fast.path("owned_by").asText()).isEqualTo("openai");
-    assertThat(body.path("data").get(2).path("owned_by").asText()).isEqualTo("sluice");
+    assertThat(body.path("data").get(3).path("owned_by").asText()).isEqualTo("sluice");
   }
 }

@@ -182,7 +182,35 @@ class GatewayEndToEndTest {
                 .body());
     assertThat(globexModels.path("data"))
         .extracting(m -> m.path("id").asText() + " " + m.path("owned_by").asText())
-        .containsExactly("echo sluice", "openai:gpt-4o-mini openai", "stub sluice");
+        .containsExactly(
+            "echo sluice", "gpt-4o-mini openai", "openai:gpt-4o-mini openai", "stub sluice");
+  }
+
+  @Test
+  void answersOneModelAsOpenAiDoesAndNoneThatIsNotTheTenants() throws Exception {
+    HttpResponse<String> stub =
+        gateway.send(
+            gateway
+                .request("/v1/models/stub")
+                .header("Authorization", "Bearer " + acmeToken)
+                .build());
+    assertThat(stub.statusCode()).as(stub.body()).isEqualTo(200);
+    JsonNode model = json(stub.body());
+    assertThat(model.path("id").asText()).isEqualTo("stub");
+    assertThat(model.path("object").asText()).isEqualTo("model");
+    assertThat(model.path("owned_by").asText()).isEqualTo("sluice");
+
+    for (String id : List.of("openai:gpt-4o-mini", "gpt-4o-mini", "no-such-model")) {
+      HttpResponse<String> missing =
+          gateway.send(
+              gateway
+                  .request("/v1/models/" + id)
+                  .header("Authorization", "Bearer " + acmeToken)
+                  .build());
+      assertThat(missing.statusCode()).as(id).isEqualTo(404);
+      JsonNode error = assertErrorShape(missing);
+      assertThat(error.path("code").asText()).isEqualTo("model_not_found");
+    }
   }
 
   @Test

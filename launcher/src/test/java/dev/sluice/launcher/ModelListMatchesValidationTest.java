@@ -50,7 +50,8 @@ class ModelListMatchesValidationTest {
         assertListMatchesValidation(
             "stub,openai:gpt-4o-mini", PolicyBundle.load(GatewayFixture.repositoryPolicies()));
     // Enabling a model on the gateway is enough for every tenant whose policy does not narrow it.
-    assertThat(listed.get("globex")).containsExactly("echo", "openai:gpt-4o-mini", "stub");
+    assertThat(listed.get("globex"))
+        .containsExactly("echo", "gpt-4o-mini", "openai:gpt-4o-mini", "stub");
     assertThat(listed.get("acme"))
         .as("acme's policy narrows")
         .containsExactly("echo", "fast", "stub");
@@ -70,16 +71,18 @@ class ModelListMatchesValidationTest {
     Map<String, Set<String>> listed =
         assertListMatchesValidation(
             "stub,openai:gpt-4o-mini,anthropic:claude-haiku-4-5", PolicyBundle.load(dir));
-    assertThat(listed.get("globex")).containsExactly("anthropic:claude-haiku-4-5", "smart", "stub");
+    assertThat(listed.get("globex"))
+        .containsExactly("anthropic:claude-haiku-4-5", "claude-haiku-4-5", "smart", "stub");
     // beta's alias shadows the stub; openai:gpt-4o is in its list but not enabled on the gateway.
-    assertThat(listed.get("beta")).containsExactly("mini", "openai:gpt-4o-mini", "stub");
+    assertThat(listed.get("beta"))
+        .containsExactly("gpt-4o-mini", "mini", "openai:gpt-4o-mini", "stub");
   }
 
   @Test
   void noBundleAtAll() {
     Map<String, Set<String>> listed =
         assertListMatchesValidation("stub,azure:prod", PolicyBundle.empty());
-    assertThat(listed.get("acme")).containsExactly("azure:prod", "stub");
+    assertThat(listed.get("acme")).containsExactly("azure:prod", "prod", "stub");
   }
 
   /** For every tenant: the names listed, which must be the names validation lets through. */
@@ -96,6 +99,7 @@ class ModelListMatchesValidationTest {
       Set<String> candidates = new TreeSet<>(listed);
       candidates.addAll(models.enabled().models());
       candidates.addAll(bundle.forTenant(tenant).aliases().keySet());
+      candidates.addAll(models.enabled().byBareName().keySet());
       candidates.addAll(STRANGERS);
       Set<String> accepted = new TreeSet<>();
       for (String name : candidates) {

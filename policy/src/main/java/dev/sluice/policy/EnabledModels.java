@@ -2,8 +2,13 @@ package dev.sluice.policy;
 
 import dev.sluice.config.ConfigException;
 import dev.sluice.config.Env;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
@@ -41,5 +46,22 @@ public record EnabledModels(Set<String> models) {
 
   public boolean contains(String model) {
     return models.contains(model);
+  }
+
+  /**
+   * The enabled models by their bare name, the part after the provider ({@code gpt-4o-mini} for
+   * {@code openai:gpt-4o-mini}), as the official SDKs' examples name them; each bare name maps to
+   * every model that has it, sorted.
+   */
+  public Map<String, List<String>> byBareName() {
+    Map<String, List<String>> byBare = new TreeMap<>();
+    for (String model : new TreeSet<>(models)) {
+      int colon = model.indexOf(':');
+      if (colon > 0) {
+        byBare.computeIfAbsent(model.substring(colon + 1), bare -> new ArrayList<>()).add(model);
+      }
+    }
+    byBare.replaceAll((bare, served) -> List.copyOf(served));
+    return byBare;
   }
 }

@@ -1,6 +1,8 @@
 package dev.sluice.policy;
 
+import dev.sluice.config.ConfigException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -10,7 +12,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The one owner of which models a tenant may use: the models enabled on this gateway ({@code
- * ALLOWED_MODELS}) narrowed by the tenant's policy, with its aliases resolved first. The pipeline's
+ * ALLOWED_MODELS}) narrowed by the tenant's policy, with its aliases resolved first and then bare
+ * names ({@code gpt-4o-mini} for the one enabled {@code openai:gpt-4o-mini}). The pipeline's
  * validation asks it for each request's {@link ModelDecision}, the ingress for the list {@code GET
  * /v1/models} shows, start-up for the models each provider serves; none of them recomputes it.
  */
@@ -20,12 +23,43 @@ public final class ModelAccess {
 
   private final EnabledModels gateway;
   private final PolicyBundle bundle;
+  // Bare names served by exactly one enabled model, and what they resolve to.
+  private final Map<String, String> bareNames;
   // Tenants and the bundle never change while the gateway runs: each tenant is worked out once.
   private final Map<String, TenantModels> tenants = new ConcurrentHashMap<>();
 
+  /**
+   * @throws ConfigException when a bare model name is served by two enabled models and no alias of
+   *     {@code default.yaml} says which one it means
+   */
   public ModelAccess(EnabledModels gateway, PolicyBundle bundle) {
     this.gateway = Objects.requireNonNull(gateway, "gateway");
     this.bundle = Objects.requireNonNull(bundle, "bundle");
+    Map<String, String> unique = new HashMap<>();
+    Map<String, String> defaultAliases = bundle.defaults().aliases();
+    gateway
+        .byBareName()
+        .forEach(
+            (bare, served) -> {
+              if (served.size() == 1) {
+                unique.put(bare, served.get(0));
+              } else if (!defaultAliases.containsKey(bare)) {
+                throw new ConfigException(
+                    "the model name "
+                        + bare
+                        + " is served by "
+                        + String.join(" and ", served)
+                        + " (ALLOWED_MODELS); add an alias to the policy's default.yaml"
+                        + " (models.aliases: {"
+                        + bare
+                        + ": "
+                        + served.get(0)
+                        + "}) to say which one a request naming "
+                        + bare
+                        + " means");
+              }
+            });
+    this.bareNames = Map.copyOf(unique);
   }
 
   /** The models enabled on this gateway, before any tenant's policy. */
@@ -35,7 +69,7 @@ public final class ModelAccess {
 
   public TenantModels forTenant(String tenant) {
     return tenants.computeIfAbsent(
-        tenant, name -> TenantModels.of(gateway, bundle.forTenant(name)));
+        tenant, name -> TenantModels.of(gateway, bundle.forTenant(name), bareNames));
   }
 
   /** Whether {@code tenant} may use the model {@code requested} names, and what it resolves to. */

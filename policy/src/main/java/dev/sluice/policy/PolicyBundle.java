@@ -148,8 +148,13 @@ public final class PolicyBundle {
     return resolved.computeIfAbsent(tenant, this::resolve);
   }
 
+  /** The policy of a tenant without a file of its own: {@code default.yaml} alone. */
+  public TenantPolicy defaults() {
+    return resolve(null);
+  }
+
   private TenantPolicy resolve(String tenant) {
-    PolicyDocument own = tenants.get(tenant);
+    PolicyDocument own = tenant == null ? null : tenants.get(tenant);
     Map<String, String> aliases = new HashMap<>();
     Map<String, List<String>> fallbacks = new HashMap<>();
     List<DenyRule> denials = new ArrayList<>();

@@ -1,7 +1,9 @@
 package dev.sluice.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.sluice.config.ConfigException;
 import dev.sluice.config.Env;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -83,6 +85,7 @@ class ModelAccessTest {
         .containsExactly(
             new ListedModel("echo", "stub", "sluice"),
             new ListedModel("fast", "openai:gpt-4o-mini", "openai"),
+            new ListedModel("gpt-4o-mini", "openai:gpt-4o-mini", "openai"),
             new ListedModel("openai:gpt-4o-mini", "openai:gpt-4o-mini", "openai"),
             new ListedModel("stub", "stub", "sluice"));
   }
@@ -101,6 +104,7 @@ class ModelAccessTest {
     for (String tenant : List.of("acme", "globex")) {
       Set<String> candidates = new TreeSet<>(access.enabled().models());
       candidates.addAll(access.forTenant(tenant).aliases().keySet());
+      candidates.addAll(access.enabled().byBareName().keySet());
       candidates.addAll(List.of("gpt-5", "openai:gpt-5", "anthropic:claude-haiku-4-5"));
       Set<String> allowed = new TreeSet<>();
       for (String name : candidates) {
@@ -114,6 +118,30 @@ class ModelAccessTest {
           .containsExactlyElementsOf(allowed);
     }
     assertThat(access.listed("acme")).extracting(ListedModel::id).doesNotContain("stub");
+  }
+
+  @Test
+  void aBareNameResolvesWhenOneEnabledModelServesIt(@TempDir Path dir) throws Exception {
+    ModelAccess access =
+        new ModelAccess(
+            new EnabledModels(Set.of("stub", "openai:gpt-4o-mini", "anthropic:claude-haiku-4-5")),
+            PolicyBundle.empty());
+    assertThat(access.decide("globex", "gpt-4o-mini"))
+        .isEqualTo(new ModelDecision.Allowed("gpt-4o-mini", "openai:gpt-4o-mini"));
+    assertThat(access.decide("globex", "claude-haiku-4-5"))
+        .isEqualTo(new ModelDecision.Allowed("claude-haiku-4-5", "anthropic:claude-haiku-4-5"));
+    assertThat(access.decide("globex", "gpt-4o")).isInstanceOf(ModelDecision.Refused.class);
+
+    EnabledModels twice = new EnabledModels(Set.of("openai:gpt-4o-mini", "azure:gpt-4o-mini"));
+    assertThatThrownBy(() -> new ModelAccess(twice, PolicyBundle.empty()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("gpt-4o-mini is served by azure:gpt-4o-mini and openai:gpt-4o-mini")
+        .hasMessageContaining("models.aliases");
+
+    ModelAccess decided =
+        new ModelAccess(
+            twice, bundle(dir, "models:\n  aliases: {gpt-4o-mini: azure:gpt-4o-mini}\n", null));
+    assertThat(decided.decide("globex", "gpt-4o-mini").model()).isEqualTo("azure:gpt-4o-mini");
   }
 
   @Test
