@@ -1,7 +1,8 @@
 # The default policy bundle's rules for Open Policy Agent (OPA mode: OPA_URL set).
 # The gateway asks POST /v1/data/gateway/deny with
 #   {"input": {"tenant", "model", "subject", "source", "max_tokens", "context_sources",
-#              "context_source", "risk", "rate_limits"}}
+#              "context_source", "risk", "rate_limits", "request_fields", "tools",
+#              "response_format", "service_tier", "reasoning_effort", "store"}}
 # and denies the request when the result is true or a non-empty list; the items are the reasons.
 # source is "http" or "batch". rate_limits are the limits the request is held to, resolved by the
 # gateway from the RATE_LIMIT_* variables and the local bundle's rate_limits sections for this
@@ -18,6 +19,14 @@
 # a startswith on a lower-case prefix cannot be dodged by spelling; context_source is only the
 # first, kept for older policies: a rule about origins must look at the list, or a request could
 # put an allowed chunk first.
+# request_fields names the Chat Completions options the request sets (unknown fields included,
+# when the tenant passes them through), tools the names of the functions it offers; the values of
+# response_format (its type), service_tier and reasoning_effort are there when set, and store is
+# true or false. Never any text. For example, to keep a tenant off the priority tier:
+#   deny contains "the priority tier is not in this tenant's contract" if {
+#   	input.tenant == "acme"
+#   	input.service_tier == "priority"
+#   }
 # Tenant settings (caps, aliases, firewall modes, rate limits) always come from the local bundle;
 # OPA adds denials. Keep this file equivalent to default.yaml and tenants/*.yaml.
 package gateway

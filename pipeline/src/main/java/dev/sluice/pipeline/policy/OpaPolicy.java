@@ -13,6 +13,8 @@ import dev.sluice.policy.RateLimitPolicy;
 import dev.sluice.policy.RateLimits;
 import dev.sluice.schemas.Json;
 import dev.sluice.schemas.StageName;
+import dev.sluice.schemas.chat.ChatRequest;
+import dev.sluice.schemas.chat.CompletionOptions;
 import dev.sluice.schemas.envelope.VerifiedRequest;
 import dev.sluice.schemas.reply.ErrorCode;
 import java.io.IOException;
@@ -35,8 +37,9 @@ import java.util.concurrent.TimeoutException;
 /**
  * The policy decision in OPA mode ({@code OPA_URL}): {@code POST {OPA_URL}/v1/data/gateway/deny}
  * with {@code {"input": {tenant, model, subject, source, max_tokens, context_sources,
- * context_source, risk, rate_limits}}}: {@code context_sources} lists every chunk's source, in
- * order and in canonical form ({@link ContextSources}: scheme and host lower-cased,
+ * context_source, risk, rate_limits, request_fields, tools, response_format?, service_tier?,
+ * reasoning_effort?, store}}} ({@link #requestFields}): {@code context_sources} lists every chunk's
+ * source, in order and in canonical form ({@link ContextSources}: scheme and host lower-cased,
  * percent-encoding decoded, dot segments resolved), so a rule about one origin cannot be dodged by
  * putting another chunk first; {@code context_source} is the first of them (or {@code ""}), kept
  * for policies written before the list. {@code source} is {@code http} or {@code batch}; {@code
@@ -197,6 +200,7 @@ public final class OpaPolicy implements AsyncStage<Optional<Refusal>> {
     input.put("context_source", canonical.isEmpty() ? "" : canonical.get(0));
     input.put("risk", request.risk() == null ? 0.0 : request.risk().risk());
     input.set("rate_limits", rateLimits(limits));
+    requestFields(input, request.request());
     ObjectNode body = Json.mapper().createObjectNode();
     body.set("input", input);
     try {
@@ -204,6 +208,32 @@ public final class OpaPolicy implements AsyncStage<Optional<Refusal>> {
     } catch (IOException e) {
       throw new IllegalStateException("cannot write the OPA input", e);
     }
+  }
+
+  /**
+   * What a rule may want to know of the request's fields, never their text: the names of the
+   * options it sets ({@code request_fields}, unknown ones included), the tools' names, and the few
+   * options whose values are short words a rule can compare ({@code response_format}'s type, {@code
+   * service_tier}, {@code reasoning_effort}, {@code store}).
+   */
+  static void requestFields(ObjectNode input, ChatRequest request) {
+    CompletionOptions options = request.options();
+    ArrayNode fields = input.putArray("request_fields");
+    options.fields().keySet().forEach(fields::add);
+    ArrayNode tools = input.putArray("tools");
+    if (request.tools() != null) {
+      request.tools().forEach(tool -> tools.add(tool.function().name()));
+    }
+    if (options.responseFormat() != null) {
+      input.put("response_format", options.responseFormat().path("type").asText());
+    }
+    if (options.serviceTier() != null) {
+      input.put("service_tier", options.serviceTier());
+    }
+    if (options.reasoningEffort() != null) {
+      input.put("reasoning_effort", options.reasoningEffort());
+    }
+    input.put("store", Boolean.TRUE.equals(options.store()));
   }
 
   /** The limits that are set, in the bundle's words; {@code {}} when none is. */

@@ -10,6 +10,7 @@ import dev.sluice.policy.PolicyBundle;
 import dev.sluice.policy.RateLimitPolicy;
 import dev.sluice.policy.RateLimits;
 import dev.sluice.schemas.Json;
+import dev.sluice.schemas.chat.ChatRequests;
 import dev.sluice.schemas.chat.RagChunk;
 import dev.sluice.schemas.chat.RagContext;
 import dev.sluice.schemas.envelope.Source;
@@ -218,6 +219,37 @@ class OpaPolicyTest {
     assertThat(lastInput.get().path("source").asText()).isEqualTo("batch");
     assertThat(lastInput.get().path("rate_limits").path("requests").asLong()).isEqualTo(100);
     assertThat(lastInput.get().path("rate_limits").path("window_ms").asLong()).isEqualTo(1_000);
+  }
+
+  @Test
+  void theInputNamesTheRequestsOptionsAndToolsButNeverTheirText() throws Exception {
+    VerifiedRequest request =
+        request()
+            .withRequest(
+                ChatRequests.parse(
+                    Json.mapper()
+                        .readTree(
+                            """
+                            {"model":"stub","messages":[{"role":"user","content":"secret words"}],
+                             "service_tier":"priority","reasoning_effort":"high","store":true,
+                             "response_format":{"type":"json_object"},"seed":4,
+                             "prediction":{"type":"content","content":"predicted secret"},
+                             "tools":[{"type":"function","function":{"name":"lookup",
+                               "description":"a secret description"}}]}
+                            """)));
+    String body = new String(OpaPolicy.input(request, RateLimits.NONE), StandardCharsets.UTF_8);
+    JsonNode input = Json.mapper().readTree(body).path("input");
+
+    assertThat(input.path("request_fields"))
+        .extracting(JsonNode::asText)
+        .containsExactly(
+            "response_format", "seed", "store", "reasoning_effort", "service_tier", "prediction");
+    assertThat(input.path("tools")).extracting(JsonNode::asText).containsExactly("lookup");
+    assertThat(input.path("service_tier").asText()).isEqualTo("priority");
+    assertThat(input.path("reasoning_effort").asText()).isEqualTo("high");
+    assertThat(input.path("response_format").asText()).isEqualTo("json_object");
+    assertThat(input.path("store").asBoolean()).isTrue();
+    assertThat(body).doesNotContain("secret");
   }
 
   @Test
