@@ -129,35 +129,28 @@ public final class ContextFirewall implements RequestStage {
       }
     }
     if (settings.promptMode() != Mode.OFF) {
+      // The caller's own words: its user messages, then what it gives the model outside them.
+      List<InstructionText> prompts = new ArrayList<>();
       for (ChatMessage message : request.request().messages()) {
-        if (!"user".equals(message.role())) {
-          continue;
-        }
-        RiskAssessment risk = promptScorer.assess(message.text());
-        if (settings.promptMode() == Mode.BLOCK
-            && Sensitivity.blocks(risk, settings.sensitivity())) {
-          return new StageDecision.Deny(
-              Refusal.of(
-                  STAGE,
-                  ErrorCode.PROMPT_INJECTION_RISK,
-                  "the prompt looks like a prompt injection",
-                  "messages",
-                  risk.cues()));
-        }
-        if (risk.flagged()) {
-          checked = checked.flagged(new RiskFlag(risk.score(), risk.cues()));
+        if ("user".equals(message.role())) {
+          prompts.add(new InstructionText("messages", message.text()));
         }
       }
-      for (InstructionText instruction : instructions) {
-        RiskAssessment risk = promptScorer.assess(instruction.text());
+      prompts.addAll(instructions);
+      for (InstructionText prompt : prompts) {
+        RiskAssessment risk = promptScorer.assess(prompt.text());
         if (settings.promptMode() == Mode.BLOCK
             && Sensitivity.blocks(risk, settings.sensitivity())) {
+          String what =
+              prompt.param().equals("messages")
+                  ? "the prompt"
+                  : "a tool definition or request option";
           return new StageDecision.Deny(
               Refusal.of(
                   STAGE,
                   ErrorCode.PROMPT_INJECTION_RISK,
-                  "a tool definition or request option looks like a prompt injection",
-                  instruction.param(),
+                  what + " looks like a prompt injection",
+                  prompt.param(),
                   risk.cues()));
         }
         if (risk.flagged()) {

@@ -8,10 +8,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Text the model reads that is not in a message: each tool's description and parameter schema, the
- * predicted output, and a structured-output schema. An application writes these itself or takes
- * them from elsewhere (a tool server's definitions), and the model follows them like a system
- * prompt, so they are scored as the caller's prompt is and may not carry hidden text.
+ * Text the caller gives the model; {@link #of} lists what is not in a message: each tool's
+ * description and parameter schema, the predicted output, and a structured-output schema. An
+ * application writes these itself or takes them from elsewhere (a tool server's definitions), and
+ * the model follows them like a system prompt, so they are scored as the caller's prompt is and may
+ * not carry hidden text.
  *
  * @param param where it is in the request, e.g. {@code tools[2].function.description}
  * @param text the text, JSON schemas as compact JSON
