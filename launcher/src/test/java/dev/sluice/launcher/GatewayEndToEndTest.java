@@ -488,7 +488,10 @@ class GatewayEndToEndTest {
             "{\"model\":\"echo\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
             acmeToken);
     assertThat(aliased.statusCode()).as(aliased.body()).isEqualTo(200);
-    assertThat(json(aliased.body()).path("model").asText()).isEqualTo("stub");
+    assertThat(json(aliased.body()).path("model").asText())
+        .as("the name the caller sent")
+        .isEqualTo("echo");
+    assertThat(json(aliased.body()).at("/meta/provider_model").asText()).isEqualTo("stub");
 
     HttpResponse<String> ready = gateway.send(gateway.request("/readyz").GET().build());
     assertThat(json(ready.body()).path("policyVersion").asText()).matches("sha256:[0-9a-f]{64}");

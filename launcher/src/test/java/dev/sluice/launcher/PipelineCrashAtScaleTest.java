@@ -147,7 +147,8 @@ class PipelineCrashAtScaleTest {
       JsonNode body = json(response.body());
       assertThat(body.at("/choices/0/message/content").asText())
           .isEqualTo("echo: " + messages.get(i));
-      assertThat(body.path("model").asText()).isEqualTo("gpt-4o-mini");
+      assertThat(body.path("model").asText()).isEqualTo("openai:gpt-4o-mini");
+      assertThat(body.at("/meta/provider_model").asText()).isEqualTo("gpt-4o-mini");
       assertThat(body.at("/meta/provider").asText()).isEqualTo("openai");
       requestIdOf.put("echo: " + messages.get(i), body.at("/meta/request_id").asText());
     }

@@ -915,8 +915,9 @@ class GatewayTopologyTest {
 
     ReplyEnvelope reply = onlyReply();
     assertThat(reply.status()).isEqualTo(200);
-    assertThat(reply.completion().model()).isEqualTo(StubProvider.NAME);
+    assertThat(reply.completion().model()).as("the name the caller sent").isEqualTo("manual");
     assertThat(reply.completion().meta().provider()).isEqualTo(StubProvider.NAME);
+    assertThat(reply.completion().meta().providerModel()).isEqualTo(StubProvider.NAME);
     assertThat(reply.completion().answer()).isEqualTo("echo: hi");
     assertThat(failing.calls()).hasSize(1);
   }

@@ -151,7 +151,8 @@ public final class Fixtures {
             REQUEST_ID,
             Map.of("email", 1),
             new RiskFlag(0.35, List.of("instruction_to_assistant", "hidden_text"), 14),
-            "chatcmpl-upstream-1"));
+            "chatcmpl-upstream-1",
+            "gpt-4o-mini-2024-07-18"));
   }
 
   public static ReplyEnvelope completedReply() {

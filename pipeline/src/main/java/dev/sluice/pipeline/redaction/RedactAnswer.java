@@ -60,7 +60,8 @@ public final class RedactAnswer implements AnswerStage {
             meta == null ? request.requestId() : meta.requestId(),
             Map.copyOf(counts),
             meta == null ? null : meta.firewall(),
-            meta == null ? null : meta.providerId());
+            meta == null ? null : meta.providerId(),
+            meta == null ? null : meta.providerModel());
     return new ChatCompletion(
         completion.id(),
         completion.object(),

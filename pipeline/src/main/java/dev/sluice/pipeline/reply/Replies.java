@@ -53,7 +53,9 @@ public final class Replies {
         "chatcmpl-" + request.requestId(),
         ChatCompletion.OBJECT,
         nowMs / 1000,
-        answer.model(),
+        // The name the caller sent, as OpenAI's own answer echoes the model asked for; the
+        // provider's name for it (after aliases, a dated snapshot) is in meta.
+        request.callerModel(),
         List.of(new Choice(0, answer.message(), answer.finishReason())),
         answer.usage(),
         answer.systemFingerprint(),
@@ -61,7 +63,12 @@ public final class Replies {
         text,
         citations(sent),
         new Meta(
-            answer.provider(), request.requestId(), null, request.risk(), answer.providerId()));
+            answer.provider(),
+            request.requestId(),
+            null,
+            request.risk(),
+            answer.providerId(),
+            answer.model()));
   }
 
   /** The context chunks the answer could draw on: every chunk the firewall let through. */

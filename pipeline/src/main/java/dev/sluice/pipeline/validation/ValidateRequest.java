@@ -79,7 +79,10 @@ public final class ValidateRequest implements RequestStage {
           "model");
     }
     if (!decision.model().equals(decision.requested())) {
-      verified = verified.withRequest(verified.request().withModel(decision.model()));
+      verified =
+          verified
+              .withRequest(verified.request().withModel(decision.model()))
+              .withRequestedModel(decision.requested());
     }
     ChatRequest request = verified.request();
     ValidationLimits limits = limitsForTenant.apply(tenant);

@@ -98,6 +98,10 @@ class RepliesTest {
     ChatCompletion redacted = new RedactAnswer(tenant -> redactor).apply(request, completion);
 
     JsonNode json = Json.mapper().valueToTree(redacted);
+    assertThat(json.path("model").asText())
+        .as("as the caller named it")
+        .isEqualTo("openai:gpt-4o-mini");
+    assertThat(json.at("/meta/provider_model").asText()).isEqualTo("gpt-4o-mini");
     assertThat(json.path("system_fingerprint").asText()).isEqualTo("fp_1");
     assertThat(json.path("service_tier").asText()).isEqualTo("flex");
     assertThat(json.at("/meta/provider_id").asText()).isEqualTo("chatcmpl-upstream");

@@ -111,6 +111,18 @@ class ValidateRequestTest {
     }
   }
 
+  @Test
+  void aResolvedNameKeepsTheNameTheCallerSentForTheAnswer() {
+    StageDecision decision = stage.apply(request("globex", "fast", user("hi"), null), 0);
+    VerifiedRequest resolved = ((StageDecision.Pass) decision).request();
+    assertThat(resolved.request().model()).isEqualTo("openai:gpt-4o-mini");
+    assertThat(resolved.callerModel()).isEqualTo("fast");
+
+    VerifiedRequest asSent = request("globex", "stub", user("hi"), null);
+    assertThat(((StageDecision.Pass) stage.apply(asSent, 0)).request().callerModel())
+        .isEqualTo("stub");
+  }
+
   private static String message(StageDecision decision) {
     return ((StageDecision.Deny) decision).refusal().error().message();
   }

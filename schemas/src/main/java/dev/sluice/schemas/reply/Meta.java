@@ -13,6 +13,8 @@ import java.util.Map;
  * @param redactions counts of redacted items by type
  * @param firewall what the firewall flagged but let through (flag mode), or null
  * @param providerId the provider's own id of the completion, which the gateway's replaces, or null
+ * @param providerModel the model as the provider named it in its answer (a dated snapshot, say),
+ *     where the answer's {@code model} is the name the caller sent; null when not known
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Meta(
@@ -20,18 +22,19 @@ public record Meta(
     @JsonProperty("request_id") String requestId,
     Map<String, Integer> redactions,
     RiskFlag firewall,
-    @JsonProperty("provider_id") String providerId) {
+    @JsonProperty("provider_id") String providerId,
+    @JsonProperty("provider_model") String providerModel) {
 
   public Meta {
     redactions = redactions == null ? null : Map.copyOf(redactions);
   }
 
   public Meta(String provider, String requestId, Map<String, Integer> redactions) {
-    this(provider, requestId, redactions, null, null);
+    this(provider, requestId, redactions, null, null, null);
   }
 
   public Meta(
       String provider, String requestId, Map<String, Integer> redactions, RiskFlag firewall) {
-    this(provider, requestId, redactions, firewall, null);
+    this(provider, requestId, redactions, firewall, null, null);
   }
 }
