@@ -144,8 +144,9 @@ final class Supervisor implements AutoCloseable {
       failed(part, -1);
       return;
     }
-    part.restarted.accept(next);
+    // Said before anyone hears of the new process, so the line is there by the time they look.
     log.println("sluice: the " + part.name + " is starting again (pid " + next.pid() + ")");
+    part.restarted.accept(next);
     watch(part, next);
   }
 
