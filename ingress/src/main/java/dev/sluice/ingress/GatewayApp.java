@@ -136,7 +136,8 @@ public final class GatewayApp {
                   "/healthz", ctx -> json(ctx, 200, Map.of("status", "ok")), Role.PUBLIC);
               config.routes.get("/readyz", this::ready, Role.PUBLIC);
               config.routes.get("/v1/models", this::models, Role.CALLER);
-              config.routes.get("/v1/models/{id}", this::model, Role.CALLER);
+              // <id>, not {id}: a model name may hold slashes (vllm:meta-llama/Llama-3.1-8B).
+              config.routes.get("/v1/models/<id>", this::model, Role.CALLER);
               config.routes.post("/v1/chat/completions", this::chatCompletions, Role.CALLER);
               config.routes.exception(GatewayException.class, this::refuse);
               config.routes.exception(HttpResponseException.class, this::httpError);

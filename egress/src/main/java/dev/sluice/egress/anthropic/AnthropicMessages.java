@@ -23,6 +23,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The Messages wire format, translated from and to the OpenAI shape the gateway speaks. Pure
@@ -43,6 +44,27 @@ final class AnthropicMessages {
   private AnthropicMessages() {}
 
   private static final ObjectMapper MAPPER = Json.mapper();
+
+  /**
+   * Fields a passed-through unknown field may never be: those this adapter writes from the
+   * request's own fields, whether or not this request has them ({@code system} would reach the
+   * model past the firewall, the redactor and the spotlighted context), and Anthropic's that would
+   * bring the model text no guardrail saw ({@code mcp_servers}, {@code container}).
+   */
+  static final Set<String> WRITTEN_HERE =
+      Set.of(
+          "model",
+          "max_tokens",
+          "system",
+          "messages",
+          "temperature",
+          "top_p",
+          "stop_sequences",
+          "metadata",
+          "tools",
+          "tool_choice",
+          "mcp_servers",
+          "container");
 
   static byte[] body(ProviderCall call, int defaultMaxTokens) {
     ChatRequest request = call.request();
@@ -122,15 +144,16 @@ final class AnthropicMessages {
     // OpenAI's API reach here only when the tenant's policy passes them through, as they are, and
     // never in place of one written above (a passed-through "system" must not replace the
     // spotlighted context).
-    request
-        .options()
-        .unknownFields()
-        .forEach(
-            (name, value) -> {
-              if (!body.has(name)) {
-                body.set(name, value.deepCopy());
-              }
-            });
+    for (Map.Entry<String, JsonNode> field : request.options().unknownFields().entrySet()) {
+      if (WRITTEN_HERE.contains(field.getKey())) {
+        // Refused, not dropped: the caller asked for it, and the gateway will not let it in.
+        throw new ProviderException(
+            "the field " + field.getKey() + " cannot be passed through to Anthropic",
+            new ProviderException.Upstream(
+                AnthropicSettings.NAME, 400, "unsupported_parameter", field.getKey()));
+      }
+      body.set(field.getKey(), field.getValue().deepCopy());
+    }
     try {
       return MAPPER.writeValueAsBytes(body);
     } catch (JsonProcessingException e) {

@@ -7,6 +7,7 @@ import dev.sluice.pipeline.stage.StageDecision;
 import dev.sluice.schemas.StageName;
 import dev.sluice.schemas.chat.ChatMessage;
 import dev.sluice.schemas.chat.ChatRequest;
+import dev.sluice.schemas.chat.ChatRequests;
 import dev.sluice.schemas.chat.CompletionOptions;
 import dev.sluice.schemas.chat.FunctionDefinition;
 import dev.sluice.schemas.chat.RagChunk;
@@ -120,11 +121,23 @@ public final class RedactPrompt implements RequestStage {
     for (RagChunk chunk : context.chunks()) {
       chunks.add(
           new RagChunk(
-              redact(redactor, chunk.id(), counts),
+              bounded(redact(redactor, chunk.id(), counts), ChatRequests.MAX_ID_CHARS),
               redact(redactor, chunk.content(), counts),
-              redact(redactor, chunk.source(), counts)));
+              bounded(redact(redactor, chunk.source(), counts), ChatRequests.MAX_SOURCE_CHARS)));
     }
-    return new RagContext(redact(redactor, context.source(), counts), chunks);
+    return new RagContext(
+        bounded(redact(redactor, context.source(), counts), ChatRequests.MAX_SOURCE_CHARS), chunks);
+  }
+
+  /**
+   * A redacted id or source cut back to the bound a request is read with: a marker can be longer
+   * than what it replaced, and the request as the stages left it is kept (the pending-call store)
+   * and read again through the same checks. Cutting keeps what was redacted redacted.
+   */
+  private static String bounded(String redacted, int maxChars) {
+    return redacted == null || redacted.length() <= maxChars
+        ? redacted
+        : redacted.substring(0, maxChars);
   }
 
   private static String redact(Redactor redactor, String text, Map<String, Integer> counts) {

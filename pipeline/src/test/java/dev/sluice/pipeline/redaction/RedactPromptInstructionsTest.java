@@ -79,4 +79,23 @@ class RedactPromptInstructionsTest {
     assertThat(new RedactPrompt(tenant -> REDACTOR).apply(request, 0))
         .isEqualTo(new StageDecision.Pass(request));
   }
+
+  @Test
+  void aRedactedChunkIdStaysWithinTheBoundSoTheKeptRequestReadsBack() throws Exception {
+    // 254 characters; the marker is longer than the short address it replaces.
+    String id = "x".repeat(243) + " jo@ex.io";
+    VerifiedRequest request =
+        request(
+            "\"context\":{\"source\":\"kb://approved/a\",\"chunks\":[{\"id\":\""
+                + id
+                + "\",\"content\":\"doc\"}]}");
+
+    ChatRequest cleaned = redacted(request);
+
+    String cleanedId = cleaned.context().chunks().get(0).id();
+    assertThat(cleanedId).doesNotContain("jo@ex.io").hasSizeLessThanOrEqualTo(256);
+    ChatRequest readBack =
+        Json.mapper().readValue(Json.mapper().writeValueAsBytes(cleaned), ChatRequest.class);
+    assertThat(readBack).isEqualTo(cleaned);
+  }
 }

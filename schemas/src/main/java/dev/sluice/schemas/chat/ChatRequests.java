@@ -132,10 +132,10 @@ public final class ChatRequests {
   static final int MAX_MODEL_CHARS = 256;
 
   /** Longest id of a tool call ({@code id}, {@code tool_call_id}) or of a context chunk. */
-  static final int MAX_ID_CHARS = 256;
+  public static final int MAX_ID_CHARS = 256;
 
   /** Longest {@code source} of a context or a chunk (a knowledge-base name or a URL). */
-  static final int MAX_SOURCE_CHARS = 2048;
+  public static final int MAX_SOURCE_CHARS = 2048;
 
   private static final Pattern FUNCTION_NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
 
