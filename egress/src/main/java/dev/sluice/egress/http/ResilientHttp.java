@@ -301,21 +301,10 @@ public final class ResilientHttp {
    * means the gateway's own key was refused, which no caller can fix: logged loudly, once.
    */
   private ProviderException refused(int status, HttpResponse<String> response) {
-    JsonNode root = null;
-    try {
-      root = Json.mapper().readTree(response.body());
-    } catch (IOException | RuntimeException e) {
-      // An unreadable error body (an HTML page from a proxy) says nothing more.
-    }
-    String code = null;
+    JsonNode root = errorBody(response);
+    String code = safeCode(root);
     String param = null;
     if (root != null) {
-      for (String token : dialect.errorTokens(root)) {
-        if (token != null && SAFE_TOKEN.matcher(token).matches()) {
-          code = token;
-          break;
-        }
-      }
       JsonNode named = root.path("error").path("param");
       if (named.isTextual() && SAFE_PARAM.matcher(named.textValue()).matches()) {
         param = named.textValue();
@@ -343,20 +332,30 @@ public final class ResilientHttp {
 
   /** {@code ", <token>"} when the error body names a safe token; the message itself is dropped. */
   private String errorToken(HttpResponse<String> response) {
+    String code = safeCode(errorBody(response));
+    return code == null ? "" : ", " + code;
+  }
+
+  /** The error body as JSON, or null when it is none (an HTML page from a proxy, say). */
+  private static JsonNode errorBody(HttpResponse<String> response) {
     try {
-      JsonNode root = Json.mapper().readTree(response.body());
-      if (root == null) {
-        return "";
-      }
-      for (String token : dialect.errorTokens(root)) {
-        if (token != null && SAFE_TOKEN.matcher(token).matches()) {
-          return ", " + token;
-        }
-      }
+      return Json.mapper().readTree(response.body());
     } catch (IOException | RuntimeException e) {
-      // An unreadable error body (an HTML page from a proxy) adds nothing.
+      return null;
     }
-    return "";
+  }
+
+  /** The dialect's first error token that looks like a code and not like prose, or null. */
+  private String safeCode(JsonNode errorBody) {
+    if (errorBody == null) {
+      return null;
+    }
+    for (String token : dialect.errorTokens(errorBody)) {
+      if (token != null && SAFE_TOKEN.matcher(token).matches()) {
+        return token;
+      }
+    }
+    return null;
   }
 
   /** The wait a 429 or 5xx asks for: {@code retry-after-ms} (OpenAI, Azure), else Retry-After. */
