@@ -106,6 +106,11 @@ public final class Replies {
   public static Refusal providerFailure(Throwable failure) {
     Throwable cause = unwrap(failure);
     if (cause instanceof ProviderException e) {
+      if (e.upstream() != null) {
+        // The provider refused the request and said why; a refusal without that (egress not
+        // allowed, say) is a provider error like any other below.
+        return providerRefusal(e.getMessage(), e.upstream());
+      }
       switch (e.kind()) {
         case TIMEOUT:
           return Refusal.of(StageName.PROVIDER, ErrorCode.PROVIDER_TIMEOUT, e.getMessage());
@@ -123,10 +128,6 @@ public final class Replies {
               ErrorCode.PROVIDER_UNAVAILABLE,
               ErrorCode.PROVIDER_UNAVAILABLE.error(e.getMessage()),
               e.retryAfterSeconds());
-        case REFUSED:
-          return e.upstream() == null
-              ? Refusal.of(StageName.PROVIDER, ErrorCode.PROVIDER_ERROR, e.getMessage())
-              : providerRefusal(e.getMessage(), e.upstream());
         default:
           return Refusal.of(StageName.PROVIDER, ErrorCode.PROVIDER_ERROR, e.getMessage());
       }

@@ -1,5 +1,6 @@
 package dev.sluice.pipeline.validation;
 
+import dev.sluice.egress.anthropic.AnthropicSettings;
 import dev.sluice.pipeline.stage.Refusal;
 import dev.sluice.pipeline.stage.RequestStage;
 import dev.sluice.pipeline.stage.StageDecision;
@@ -185,7 +186,7 @@ public final class ValidateRequest implements RequestStage {
    * are.
    */
   private static String unmappedOption(String model, CompletionOptions options) {
-    if (!model.startsWith(ANTHROPIC)) {
+    if (!ModelAccess.providerOf(model).equals(AnthropicSettings.NAME)) {
       return null;
     }
     for (String field : options.fields().keySet()) {
@@ -195,8 +196,6 @@ public final class ValidateRequest implements RequestStage {
     }
     return null;
   }
-
-  private static final String ANTHROPIC = "anthropic:";
 
   /** Text, name, tool calls and the call answered: all of it reaches the provider. */
   private static long charsOf(ChatMessage message) {
