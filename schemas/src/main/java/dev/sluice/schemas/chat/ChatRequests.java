@@ -74,10 +74,7 @@ public final class ChatRequests {
     Double temperature = optionalNumber(root, "temperature", 0, 2);
     Double topP = optionalNumber(root, "top_p", 0, 1);
     List<String> stop = stop(root.get("stop"));
-    String user = optionalString(root, "user");
-    if (user != null && user.length() > MAX_USER_CHARS) {
-      throw invalid("user", "user may have at most " + MAX_USER_CHARS + " characters");
-    }
+    String user = boundedString(root, "user", MAX_USER_CHARS);
     RagContext context = context(root.get("context"));
     List<Tool> tools = tools(root.get("tools"));
     ToolChoice toolChoice = toolChoice(root.get("tool_choice"));
@@ -390,6 +387,15 @@ public final class ChatRequests {
       throw invalid(field, field + " must be a non-empty string");
     }
     return value.textValue();
+  }
+
+  /** An optional string of at most {@code maxChars} characters. */
+  static String boundedString(JsonNode root, String field, int maxChars) throws InvalidChatRequest {
+    String value = optionalString(root, field);
+    if (value != null && value.length() > maxChars) {
+      throw invalid(field, field + " may have at most " + maxChars + " characters");
+    }
+    return value;
   }
 
   static String optionalString(JsonNode root, String field) throws InvalidChatRequest {

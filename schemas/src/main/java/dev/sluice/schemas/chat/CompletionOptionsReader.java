@@ -1,5 +1,6 @@
 package dev.sluice.schemas.chat;
 
+import static dev.sluice.schemas.chat.ChatRequests.boundedString;
 import static dev.sluice.schemas.chat.ChatRequests.invalid;
 import static dev.sluice.schemas.chat.ChatRequests.optionalBoolean;
 import static dev.sluice.schemas.chat.ChatRequests.optionalNumber;
@@ -347,15 +348,6 @@ final class CompletionOptionsReader {
     String value = optionalString(root, field);
     if (value != null && !WORD.matcher(value).matches()) {
       throw invalid(field, field + " must be one of the values OpenAI documents for it");
-    }
-    return value;
-  }
-
-  private static String boundedString(JsonNode root, String field, int maxChars)
-      throws InvalidChatRequest {
-    String value = optionalString(root, field);
-    if (value != null && value.length() > maxChars) {
-      throw invalid(field, field + " may have at most " + maxChars + " characters");
     }
     return value;
   }
