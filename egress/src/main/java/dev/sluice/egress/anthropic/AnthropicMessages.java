@@ -68,6 +68,14 @@ final class AnthropicMessages {
 
   static byte[] body(ProviderCall call, int defaultMaxTokens) {
     ChatRequest request = call.request();
+    String unsupported = AnthropicFields.unsupportedField(request);
+    if (unsupported != null) {
+      // Reached as a fallback: the validation stage refuses it for a request to Anthropic itself.
+      throw new ProviderException(
+          "the field " + unsupported + " has no counterpart at Anthropic",
+          new ProviderException.Upstream(
+              AnthropicSettings.NAME, 400, "unsupported_parameter", unsupported));
+    }
     ObjectNode body = MAPPER.createObjectNode();
     body.put("model", call.model());
     body.put("max_tokens", request.maxTokens() != null ? request.maxTokens() : defaultMaxTokens);
@@ -127,10 +135,24 @@ final class AnthropicMessages {
       ArrayNode stops = body.putArray("stop_sequences");
       request.stop().forEach(stops::add);
     }
-    if (request.user() != null) {
-      body.putObject("metadata").put("user_id", request.user());
+    // Both name the end user for abuse monitoring, as Anthropic's user_id does; OpenAI's newer
+    // safety_identifier wins when a caller sends the two.
+    String endUser =
+        request.options().safetyIdentifier() != null
+            ? request.options().safetyIdentifier()
+            : request.user();
+    if (endUser != null) {
+      body.putObject("metadata").put("user_id", endUser);
     }
-    if (request.tools() != null && !request.tools().isEmpty()) {
+    ObjectNode answerTool = AnswerTool.of(request);
+    if (answerTool != null) {
+      // JSON mode as Anthropic documents it: one tool whose input schema is the answer's, forced.
+      body.putArray("tools").add(answerTool);
+      body.putObject("tool_choice")
+          .put("type", "tool")
+          .put("name", answerTool.get("name").textValue());
+    }
+    if (answerTool == null && request.tools() != null && !request.tools().isEmpty()) {
       ArrayNode tools = body.putArray("tools");
       for (Tool tool : request.tools()) {
         tools.add(tool(tool));
@@ -255,10 +277,19 @@ final class AnthropicMessages {
     if (root == null || !root.path("content").isArray()) {
       throw malformed();
     }
+    String answerTool = AnswerTool.nameFor(call.request());
     StringBuilder text = new StringBuilder();
     boolean hasText = false;
     List<ToolCall> toolCalls = new ArrayList<>();
     for (JsonNode block : root.get("content")) {
+      if (answerTool != null && "tool_use".equals(block.path("type").asText(""))) {
+        // The forced answer tool's input is the JSON answer; text beside it is the model's
+        // preamble, which a JSON answer has none of.
+        if (answerTool.equals(block.path("name").asText(""))) {
+          return jsonAnswer(call, root, block.path("input"));
+        }
+        continue;
+      }
       String type = block.path("type").asText("");
       if ("text".equals(type)) {
         if (!block.path("text").isTextual()) {
@@ -271,14 +302,20 @@ final class AnthropicMessages {
       }
       // Other blocks (thinking, server tools) have no OpenAI counterpart and are left out.
     }
+    return answerOf(
+        call,
+        root,
+        ChatMessage.assistant(hasText || toolCalls.isEmpty() ? text.toString() : null, toolCalls));
+  }
+
+  /** The answer with {@code message}, and the model, stop reason, usage and id of {@code root}. */
+  private static ProviderAnswer answerOf(ProviderCall call, JsonNode root, ChatMessage message) {
     String model = root.path("model").isTextual() ? root.get("model").textValue() : call.model();
     JsonNode usage = root.path("usage");
     int prompt =
         usage.path("input_tokens").asInt(0)
             + usage.path("cache_creation_input_tokens").asInt(0)
             + usage.path("cache_read_input_tokens").asInt(0);
-    ChatMessage message =
-        ChatMessage.assistant(hasText || toolCalls.isEmpty() ? text.toString() : null, toolCalls);
     // Cache reads are OpenAI's cached_tokens: prompt tokens served from the provider's cache.
     JsonNode cacheRead = usage.path("cache_read_input_tokens");
     Map<String, Integer> promptDetails =
@@ -292,6 +329,31 @@ final class AnthropicMessages {
         finishReason(root.path("stop_reason").asText("")),
         Usage.of(prompt, usage.path("output_tokens").asInt(0)).withDetails(promptDetails, null),
         OpenAiChat.shortText(root.path("id")),
+        null,
+        null);
+  }
+
+  /** The answer a forced answer tool gave: its input as the message's JSON text. */
+  private static ProviderAnswer jsonAnswer(ProviderCall call, JsonNode root, JsonNode input) {
+    if (!input.isObject()) {
+      throw malformed();
+    }
+    String json;
+    try {
+      json = MAPPER.writeValueAsString(input);
+    } catch (JsonProcessingException e) {
+      throw malformed();
+    }
+    ProviderAnswer answer = answerOf(call, root, ChatMessage.assistant(json, List.of()));
+    // The forced tool stops as tool_use; to the caller it is an answer that ended as asked.
+    String reason = answer.finishReason().equals("tool_calls") ? "stop" : answer.finishReason();
+    return new ProviderAnswer(
+        answer.provider(),
+        answer.model(),
+        answer.message(),
+        reason,
+        answer.usage(),
+        answer.providerId(),
         null,
         null);
   }

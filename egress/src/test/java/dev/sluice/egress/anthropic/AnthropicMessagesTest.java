@@ -149,6 +149,100 @@ class AnthropicMessagesTest {
     }
   }
 
+  private static ChatRequest parse(String json) throws Exception {
+    return dev.sluice.schemas.chat.ChatRequests.parse(Json.mapper().readTree(json));
+  }
+
+  @Test
+  void aJsonSchemaBecomesAForcedAnswerToolAndItsInputTheAnswer() throws Exception {
+    ChatRequest request =
+        parse(
+            """
+            {"model":"anthropic:claude-haiku-4-5","messages":[{"role":"user","content":"hi"}],
+             "response_format":{"type":"json_schema","json_schema":{"name":"city",
+               "description":"A city","strict":true,
+               "schema":{"type":"object","properties":{"name":{"type":"string"}},
+                         "required":["name"],"additionalProperties":false}}}}
+            """);
+
+    JsonNode body = body(request);
+    assertThat(body.path("tools")).hasSize(1);
+    assertThat(body.path("tools").get(0).path("name").textValue()).isEqualTo("city");
+    assertThat(body.path("tools").get(0).path("description").textValue()).isEqualTo("A city");
+    assertThat(body.path("tools").get(0).path("input_schema").path("required").get(0).textValue())
+        .isEqualTo("name");
+    assertThat(body.path("tool_choice").toString())
+        .isEqualTo("{\"type\":\"tool\",\"name\":\"city\"}");
+    assertThat(body.has("response_format")).isFalse();
+
+    ProviderAnswer answer =
+        AnthropicMessages.answer(
+            call(request),
+            """
+            {"type":"message","model":"claude-haiku-4-5","content":[
+              {"type":"text","text":"Here it is:"},
+              {"type":"tool_use","id":"toolu_1","name":"city","input":{"name":"Paris"}}],
+             "stop_reason":"tool_use","usage":{"input_tokens":5,"output_tokens":7}}
+            """);
+    assertThat(Json.mapper().readTree(answer.message().text()).path("name").textValue())
+        .isEqualTo("Paris");
+    assertThat(answer.message().toolCalls()).isEmpty();
+    assertThat(answer.finishReason()).isEqualTo("stop");
+    assertThat(answer.usage().completionTokens()).isEqualTo(7);
+  }
+
+  @Test
+  void jsonObjectAsksForAnyObject() throws Exception {
+    JsonNode body =
+        body(
+            parse(
+                "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],"
+                    + "\"response_format\":{\"type\":\"json_object\"}}"));
+    assertThat(body.path("tools").get(0).path("name").textValue())
+        .isEqualTo(AnswerTool.JSON_OBJECT);
+    assertThat(body.path("tools").get(0).path("input_schema").toString())
+        .isEqualTo("{\"type\":\"object\"}");
+  }
+
+  @Test
+  void theSafetyIdentifierIsAnthropicsUserId() throws Exception {
+    JsonNode body =
+        body(
+            parse(
+                "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],"
+                    + "\"user\":\"u-1\",\"safety_identifier\":\"hashed-42\"}"));
+    assertThat(body.path("metadata").path("user_id").textValue()).isEqualTo("hashed-42");
+    assertThat(body.has("safety_identifier")).isFalse();
+  }
+
+  @Test
+  void anOptionWithNoCounterpartIsRefusedNotDroppedEvenOnAFallback() throws Exception {
+    for (String extra :
+        List.of(
+            "\"seed\":7",
+            "\"logprobs\":true",
+            "\"reasoning_effort\":\"low\"",
+            "\"response_format\":{\"type\":\"json_object\"},\"tools\":[{\"type\":\"function\","
+                + "\"function\":{\"name\":\"f\"}}]")) {
+      ChatRequest request =
+          parse(
+              "{\"model\":\"openai:gpt-4o-mini\",\"messages\":[{\"role\":\"user\","
+                  + "\"content\":\"hi\"}],"
+                  + extra
+                  + "}");
+      assertThatThrownBy(() -> body(request))
+          .as(extra)
+          .isInstanceOfSatisfying(
+              ProviderException.class,
+              e -> {
+                assertThat(e.kind()).isEqualTo(Kind.REFUSED);
+                assertThat(e.upstream().status()).isEqualTo(400);
+                assertThat(e.upstream().code()).isEqualTo("unsupported_parameter");
+                assertThat(extra).contains(e.upstream().param());
+              });
+    }
+  }
+
   private static String toolChoice(ToolChoice choice, Boolean parallel) throws Exception {
     ChatRequest request =
         new ChatRequest(

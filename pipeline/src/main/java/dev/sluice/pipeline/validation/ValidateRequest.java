@@ -1,5 +1,6 @@
 package dev.sluice.pipeline.validation;
 
+import dev.sluice.egress.anthropic.AnthropicFields;
 import dev.sluice.egress.anthropic.AnthropicSettings;
 import dev.sluice.pipeline.stage.Refusal;
 import dev.sluice.pipeline.stage.RequestStage;
@@ -161,7 +162,7 @@ public final class ValidateRequest implements RequestStage {
               + " (this tenant's policy does not pass unknown fields to the provider)",
           field);
     }
-    String unmapped = unmappedOption(request.model(), options);
+    String unmapped = unmappedOption(request.model(), request);
     if (unmapped != null) {
       return deny(
           ErrorCode.UNSUPPORTED_PARAMETER,
@@ -180,21 +181,15 @@ public final class ValidateRequest implements RequestStage {
   }
 
   /**
-   * The first option the resolved model's provider would not receive, or null. Anthropic's Messages
-   * API has none of OpenAI's options under their names, so each is refused until it is mapped
-   * (docs/providers.md has the table); unknown fields the policy passes through go to it as they
-   * are.
+   * The first option the resolved model's provider would not receive, or null: Anthropic's Messages
+   * API maps two of OpenAI's options and has no counterpart for the rest (docs/providers.md has the
+   * table); unknown fields the policy passes through go to it as they are.
    */
-  private static String unmappedOption(String model, CompletionOptions options) {
+  private static String unmappedOption(String model, ChatRequest request) {
     if (!ModelAccess.providerOf(model).equals(AnthropicSettings.NAME)) {
       return null;
     }
-    for (String field : options.fields().keySet()) {
-      if (!options.unknownFields().containsKey(field)) {
-        return field;
-      }
-    }
-    return null;
+    return AnthropicFields.unsupportedField(request);
   }
 
   /** Text, name, tool calls and the call answered: all of it reaches the provider. */
