@@ -1,5 +1,6 @@
 package dev.sluice.egress;
 
+import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 
@@ -34,6 +35,7 @@ public final class ProviderException extends RuntimeException {
   private final Kind kind;
   private final Integer retryAfterSeconds;
   private final Upstream upstream;
+  private final Map<String, String> upstreamRateLimits;
 
   /**
    * What the provider said when it refused a request: its status, and its error's {@code code} and
@@ -42,28 +44,89 @@ public final class ProviderException extends RuntimeException {
    * @param provider the provider's name, e.g. {@code openai}
    * @param code the provider's error code, or null
    * @param param the request field the provider named, or null
+   * @param message the provider's own message, bounded and on one line but otherwise as it wrote
+   *     it: it may quote the request, so it is shown to the caller only after the redactor, and
+   *     never logged or audited; null when it sent none
    */
-  public record Upstream(String provider, int status, String code, String param) {}
+  public record Upstream(String provider, int status, String code, String param, String message) {
+    /** Longest provider message kept. */
+    public static final int MAX_MESSAGE_CHARS = 512;
+
+    public Upstream {
+      message = message == null ? null : bounded(message);
+    }
+
+    /** A refusal without the provider's message. */
+    public Upstream(String provider, int status, String code, String param) {
+      this(provider, status, code, param, null);
+    }
+
+    private static String bounded(String message) {
+      StringBuilder kept = new StringBuilder(Math.min(message.length(), MAX_MESSAGE_CHARS));
+      for (int i = 0; i < message.length() && kept.length() < MAX_MESSAGE_CHARS; i++) {
+        char c = message.charAt(i);
+        kept.append(Character.isISOControl(c) ? ' ' : c);
+      }
+      String text = kept.toString().strip();
+      return text.isEmpty() ? null : text;
+    }
+
+    @Override
+    public String toString() {
+      // The message may quote the prompt.
+      return "Upstream[provider="
+          + provider
+          + ", status="
+          + status
+          + ", code="
+          + code
+          + ", param="
+          + param
+          + "]";
+    }
+  }
 
   public ProviderException(Kind kind, String message) {
     this(kind, message, null);
   }
 
   public ProviderException(Kind kind, String message, Integer retryAfterSeconds) {
-    this(kind, message, retryAfterSeconds, null);
+    this(kind, message, retryAfterSeconds, null, Map.of());
+  }
+
+  /**
+   * The provider rate-limited the call ({@link Kind#RATE_LIMITED}).
+   *
+   * @param upstreamRateLimits its {@code x-ratelimit-*} figures, by name without the prefix
+   */
+  public ProviderException(
+      String message, Integer retryAfterSeconds, Map<String, String> upstreamRateLimits) {
+    this(Kind.RATE_LIMITED, message, retryAfterSeconds, null, upstreamRateLimits);
   }
 
   /** A refusal by the provider ({@link Kind#REFUSED}), with what it said. */
   public ProviderException(String message, Upstream upstream) {
-    this(Kind.REFUSED, message, null, upstream);
+    this(Kind.REFUSED, message, null, upstream, Map.of());
   }
 
   private ProviderException(
-      Kind kind, String message, Integer retryAfterSeconds, Upstream upstream) {
+      Kind kind,
+      String message,
+      Integer retryAfterSeconds,
+      Upstream upstream,
+      Map<String, String> upstreamRateLimits) {
     super(message, null, false, false);
     this.kind = kind;
     this.retryAfterSeconds = retryAfterSeconds;
     this.upstream = upstream;
+    this.upstreamRateLimits = Map.copyOf(upstreamRateLimits);
+  }
+
+  /**
+   * A rate-limited call's provider figures ({@code x-ratelimit-*} without the prefix); else empty.
+   */
+  public Map<String, String> upstreamRateLimits() {
+    return upstreamRateLimits;
   }
 
   /** What the provider said when it refused the request, or null. */

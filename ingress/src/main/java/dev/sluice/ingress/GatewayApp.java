@@ -18,6 +18,7 @@ import dev.sluice.schemas.reply.ErrorCode;
 import dev.sluice.schemas.reply.ErrorResponse;
 import dev.sluice.schemas.reply.GatewayError;
 import dev.sluice.schemas.reply.ReplyEnvelope;
+import dev.sluice.schemas.reply.UpstreamRateLimits;
 import dev.sluice.topics.Topics;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -403,6 +404,8 @@ public final class GatewayApp {
     // OpenAI's rate-limit headers, on answers and refusals alike, and the waits a 429 asks for.
     RateLimitHeaders.of(reply.status(), reply.rateLimits(), reply.retryAfterSeconds())
         .forEach(ctx::header);
+    // A provider's own, when it was the provider that rate-limited the call.
+    UpstreamRateLimits.headers(reply.upstreamRateLimits()).forEach(ctx::header);
     noRetryOnce(ctx, reply.status());
     if (reply.completion() != null) {
       json(ctx, reply.status(), reply.completion());

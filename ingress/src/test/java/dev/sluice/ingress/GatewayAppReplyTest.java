@@ -295,6 +295,37 @@ class GatewayAppReplyTest {
   }
 
   @Test
+  void answersAProvidersRateLimitWithItsFiguresBesideTheGateways() {
+    ingress
+        .inbox()
+        .answerWith(
+            wait ->
+                denial(
+                        wait,
+                        ErrorCode.RATE_LIMITED,
+                        "the provider is rate limiting",
+                        List.of("rate_limited"),
+                        3)
+                    .withUpstreamRateLimits(
+                        Map.of(
+                            "limit-requests", "500",
+                            "reset-tokens", "1m4.2s",
+                            // Never written: not one of OpenAI's names, or not a figure.
+                            "limit-bananas", "1",
+                            "limit-tokens", "1\r\nSet-Cookie: x=y")));
+
+    HttpResponse<String> response = ingress.chat(chatBody("busy"), acmeToken);
+
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(429);
+    HttpHeaders headers = response.headers();
+    assertThat(headers.firstValue("x-upstream-ratelimit-limit-requests")).hasValue("500");
+    assertThat(headers.firstValue("x-upstream-ratelimit-reset-tokens")).hasValue("1m4.2s");
+    assertThat(headers.firstValue("x-upstream-ratelimit-limit-bananas")).isEmpty();
+    assertThat(headers.firstValue("x-upstream-ratelimit-limit-tokens")).isEmpty();
+    assertThat(headers.firstValue("set-cookie")).isEmpty();
+  }
+
+  @Test
   void answersACompletionWithOpenAisRateLimitHeaders() {
     ingress
         .inbox()

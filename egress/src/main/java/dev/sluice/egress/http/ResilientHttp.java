@@ -7,6 +7,7 @@ import dev.sluice.egress.ProviderCall;
 import dev.sluice.egress.ProviderException;
 import dev.sluice.egress.ProviderException.Kind;
 import dev.sluice.schemas.Json;
+import dev.sluice.schemas.reply.UpstreamRateLimits;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -275,7 +276,10 @@ public final class ResilientHttp {
     if (status == 429) {
       Integer seconds = waitMs == null ? null : (int) ((waitMs + 999) / 1000);
       return Outcome.retry(
-          new ProviderException(Kind.RATE_LIMITED, "the provider is rate limiting", seconds),
+          new ProviderException(
+              "the provider is rate limiting",
+              seconds,
+              UpstreamRateLimits.of(response.headers()::firstValue)),
           waitMs);
     }
     if (status >= 500) {
@@ -304,11 +308,15 @@ public final class ResilientHttp {
     JsonNode root = errorBody(response);
     String code = safeCode(root);
     String param = null;
+    String message = null;
     if (root != null) {
       JsonNode named = root.path("error").path("param");
       if (named.isTextual() && SAFE_PARAM.matcher(named.textValue()).matches()) {
         param = named.textValue();
       }
+      // OpenAI's, Azure's and Anthropic's error bodies all keep it at error.message.
+      JsonNode said = root.path("error").path("message");
+      message = said.isTextual() ? said.textValue() : null;
     }
     if ((status == 401 || status == 403) && !keyRefusalLogged.getAndSet(true)) {
       LOGGER
@@ -327,7 +335,7 @@ public final class ResilientHttp {
             + status
             + (code == null ? "" : ", " + code)
             + ")",
-        new ProviderException.Upstream(provider, status, code, param));
+        new ProviderException.Upstream(provider, status, code, param, message));
   }
 
   /** {@code ", <token>"} when the error body names a safe token; the message itself is dropped. */

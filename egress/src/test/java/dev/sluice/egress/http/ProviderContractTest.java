@@ -17,6 +17,7 @@ import dev.sluice.schemas.chat.ChatMessage;
 import dev.sluice.schemas.chat.ChatRequest;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -102,9 +103,16 @@ public abstract class ProviderContractTest {
                   + errorToken(status)
                   + ")");
       assertThat(e.upstream())
+          .usingRecursiveComparison()
+          .ignoringFields("message")
           .isEqualTo(
               new ProviderException.Upstream(
                   provider.name(), status, errorToken(status), errorParam(status)));
+      // The provider's own message is kept apart, for the caller after the redactor; it is in
+      // neither the exception's message nor the record's toString, which a log line might show.
+      assertThat(e.upstream().message()).isNotBlank();
+      assertThat(e.getMessage()).doesNotContain(e.upstream().message());
+      assertThat(e.upstream().toString()).doesNotContain(e.upstream().message());
       assertThat(upstream.attempts()).isEqualTo(1);
       upstream.close();
     }
@@ -141,6 +149,33 @@ public abstract class ProviderContractTest {
     assertThat(e.kind()).isEqualTo(Kind.RATE_LIMITED);
     assertThat(e.retryAfterSeconds()).isEqualTo(3);
     assertThat(upstream.attempts()).isEqualTo(3);
+  }
+
+  @Test
+  void a429KeepsTheProvidersOwnRateLimitFigures() {
+    upstream =
+        new FakeUpstream(
+            json(
+                429,
+                errorBody(429),
+                "Retry-After",
+                "3",
+                "x-ratelimit-limit-requests",
+                "500",
+                "x-ratelimit-remaining-requests",
+                "0",
+                "x-ratelimit-reset-requests",
+                "1m4.2s",
+                "x-ratelimit-limit-tokens",
+                "<script>"));
+    ProviderException e = failure(provider(0), call(0));
+    assertThat(e.kind()).isEqualTo(Kind.RATE_LIMITED);
+    // A value that is not a figure or a duration is not passed on into the caller's headers.
+    assertThat(e.upstreamRateLimits())
+        .containsOnly(
+            Map.entry("limit-requests", "500"),
+            Map.entry("remaining-requests", "0"),
+            Map.entry("reset-requests", "1m4.2s"));
   }
 
   @Test

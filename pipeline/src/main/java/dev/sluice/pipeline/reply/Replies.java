@@ -2,6 +2,7 @@ package dev.sluice.pipeline.reply;
 
 import dev.sluice.egress.ProviderAnswer;
 import dev.sluice.egress.ProviderException;
+import dev.sluice.pipeline.redaction.Redactor;
 import dev.sluice.pipeline.stage.Refusal;
 import dev.sluice.schemas.StageName;
 import dev.sluice.schemas.chat.RagChunk;
@@ -29,18 +30,19 @@ public final class Replies {
       String requestId, String tenant, Refusal refusal, Map<String, Double> timings) {
     Outcome outcome = refusal.code().status() >= 500 ? Outcome.FAILED : Outcome.DENIED;
     return new ReplyEnvelope(
-        ReplyEnvelope.VERSION,
-        requestId,
-        tenant,
-        outcome,
-        refusal.code().status(),
-        null,
-        refusal.error().withRequestId(requestId),
-        Map.of(),
-        timings,
-        refusal.retryAfterSeconds(),
-        null,
-        null);
+            ReplyEnvelope.VERSION,
+            requestId,
+            tenant,
+            outcome,
+            refusal.code().status(),
+            null,
+            refusal.error().withRequestId(requestId),
+            Map.of(),
+            timings,
+            refusal.retryAfterSeconds(),
+            null,
+            null)
+        .withUpstreamRateLimits(refusal.upstreamRateLimits());
   }
 
   /**
@@ -56,7 +58,7 @@ public final class Replies {
         // The name the caller sent, as OpenAI's own answer echoes the model asked for; the
         // provider's name for it (after aliases, a dated snapshot) is in meta.
         request.callerModel(),
-        List.of(new Choice(0, answer.message(), answer.finishReason())),
+        List.of(new Choice(0, answer.message(), answer.finishReason(), answer.logprobs())),
         answer.usage(),
         answer.systemFingerprint(),
         answer.serviceTier(),
@@ -119,7 +121,8 @@ public final class Replies {
               StageName.PROVIDER,
               ErrorCode.RATE_LIMITED,
               ErrorCode.RATE_LIMITED.error(e.getMessage()),
-              e.retryAfterSeconds());
+              e.retryAfterSeconds(),
+              e.upstreamRateLimits());
         case UNKNOWN_MODEL:
           return Refusal.of(StageName.PROVIDER, ErrorCode.MODEL_NOT_ALLOWED, e.getMessage());
         case UNAVAILABLE:
@@ -164,8 +167,31 @@ public final class Replies {
     return new Refusal(
         StageName.PROVIDER,
         code,
-        new GatewayError(message, code.type(), shown, upstream.param(), List.of(shown), null),
+        new GatewayError(
+            withProviderMessage(message, upstream),
+            code.type(),
+            shown,
+            upstream.param(),
+            List.of(shown),
+            null),
         null);
+  }
+
+  // Every type on, whatever the tenant switched on: the refusal is answered before the tenant's
+  // answer redaction runs, and a provider's message is text the gateway did not write.
+  private static final Redactor PROVIDER_MESSAGES = Redactor.create();
+
+  /**
+   * The gateway's message with the provider's own after it, redacted: what the provider said is
+   * what lets the caller fix the request ({@code Invalid value for 'temperature'...}), but it may
+   * quote the request, PII and secrets included. Only the caller sees it; the audit record keeps
+   * the code.
+   */
+  static String withProviderMessage(String message, ProviderException.Upstream upstream) {
+    if (upstream.message() == null) {
+      return message;
+    }
+    return message + ": " + PROVIDER_MESSAGES.redact(upstream.message()).text();
   }
 
   private static Throwable unwrap(Throwable failure) {

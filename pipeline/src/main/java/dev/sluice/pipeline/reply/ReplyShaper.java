@@ -68,6 +68,7 @@ public final class ReplyShaper implements Processor<String, Step, String, Settle
         reply.batchId(),
         reply.customId(),
         reply.nonce(),
-        reply.rateLimits());
+        reply.rateLimits(),
+        reply.upstreamRateLimits());
   }
 }

@@ -10,6 +10,7 @@ import dev.sluice.pipeline.redaction.RedactAnswer;
 import dev.sluice.pipeline.redaction.Redactor;
 import dev.sluice.pipeline.stage.Refusal;
 import dev.sluice.schemas.Json;
+import dev.sluice.schemas.StageName;
 import dev.sluice.schemas.chat.ChatMessage;
 import dev.sluice.schemas.envelope.VerifiedRequest;
 import dev.sluice.schemas.reply.ChatCompletion;
@@ -149,5 +150,57 @@ class RepliesTest {
     assertThat(refusal.code()).isEqualTo(ErrorCode.PROVIDER_ERROR);
     assertThat(refusal.error().message()).doesNotContain("sk-live").doesNotContain("Bearer");
     assertThat(refusal.error().reasons()).noneMatch(reason -> reason.contains("sk-live"));
+  }
+
+  @Test
+  void theProvidersOwnMessageReachesTheCallerAfterTheRedactor() {
+    Refusal refusal =
+        Replies.providerFailure(
+            new ProviderException(
+                "the provider refused the request (openai, 400)",
+                new ProviderException.Upstream(
+                    "openai",
+                    400,
+                    null,
+                    "messages",
+                    "Invalid 'messages[0].content': 'mail jane.doe@example.com\n"
+                        + "key sk-proj-FAKEabcdefghijklmnopqrstuv1234' "
+                        + "x".repeat(2_000))));
+
+    String message = refusal.error().message();
+    assertThat(message)
+        .startsWith("the provider refused the request (openai, 400): Invalid 'messages[0].content'")
+        .contains("[REDACTED:EMAIL]")
+        .doesNotContain("jane.doe", "sk-proj", "\n");
+    assertThat(message.length()).isLessThan(ProviderException.Upstream.MAX_MESSAGE_CHARS + 100);
+    // The audit record takes its reasons, which are the code alone.
+    assertThat(refusal.error().reasons()).containsExactly("provider_invalid_request");
+  }
+
+  @Test
+  void aProvidersRateLimitFiguresRideTheReply() {
+    Refusal refusal =
+        Replies.providerFailure(
+            new ProviderException(
+                "the provider is rate limiting",
+                3,
+                Map.of("limit-requests", "500", "remaining-requests", "0")));
+    assertThat(refusal.upstreamRateLimits()).containsEntry("limit-requests", "500");
+    var reply = Replies.refused("r1", "acme", refusal, Map.of());
+    assertThat(reply.status()).isEqualTo(429);
+    assertThat(reply.upstreamRateLimits())
+        .containsOnly(Map.entry("limit-requests", "500"), Map.entry("remaining-requests", "0"));
+    JsonNode wire = Json.mapper().valueToTree(reply);
+    assertThat(wire.path("upstreamRateLimits").path("limit-requests").textValue()).isEqualTo("500");
+    // Absent from every other reply, which the hot path writes by the thousand.
+    JsonNode plain =
+        Json.mapper()
+            .valueToTree(
+                Replies.refused(
+                    "r2",
+                    "acme",
+                    Refusal.of(StageName.RATE_LIMIT, ErrorCode.RATE_LIMITED, "x"),
+                    Map.of()));
+    assertThat(plain.has("upstreamRateLimits")).isFalse();
   }
 }

@@ -19,6 +19,9 @@ import java.util.Objects;
  *     when the request did not reach the rate-limit stage or the tenant has no limit
  * @param nonce the request's {@code replyTo.nonce}, copied so its reader can tell this reply from
  *     one forged under the same request id; null when the request had none
+ * @param upstreamRateLimits with a provider's 429, the provider's {@code x-ratelimit-*} figures by
+ *     name without the prefix ({@code limit-requests}, ...), which the ingress answers as {@code
+ *     x-upstream-ratelimit-*}; empty otherwise
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ReplyEnvelope(
@@ -35,7 +38,8 @@ public record ReplyEnvelope(
     String batchId,
     String customId,
     ReplyNonce nonce,
-    RateLimitState rateLimits) {
+    RateLimitState rateLimits,
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, String> upstreamRateLimits) {
 
   public static final int VERSION = 1;
 
@@ -44,6 +48,7 @@ public record ReplyEnvelope(
     Objects.requireNonNull(outcome, "outcome");
     redactions = redactions == null ? Map.of() : Map.copyOf(redactions);
     timings = timings == null ? Map.of() : Map.copyOf(timings);
+    upstreamRateLimits = upstreamRateLimits == null ? Map.of() : Map.copyOf(upstreamRateLimits);
     if ((completion == null) == (error == null)) {
       throw new IllegalArgumentException("a reply has either a completion or an error");
     }
@@ -77,7 +82,8 @@ public record ReplyEnvelope(
         batchId,
         customId,
         null,
-        null);
+        null,
+        Map.of());
   }
 
   /** A reply bound to its request, without rate-limit figures. */
@@ -109,7 +115,8 @@ public record ReplyEnvelope(
         batchId,
         customId,
         nonce,
-        null);
+        null,
+        Map.of());
   }
 
   /** The same reply bound to its request by {@code requestNonce} (null: bound to none). */
@@ -128,7 +135,8 @@ public record ReplyEnvelope(
         batchId,
         customId,
         requestNonce,
-        rateLimits);
+        rateLimits,
+        upstreamRateLimits);
   }
 
   /** The same reply with the tenant's rate-limit figures. */
@@ -147,6 +155,27 @@ public record ReplyEnvelope(
         batchId,
         customId,
         nonce,
-        figures == null || figures.empty() ? null : figures);
+        figures == null || figures.empty() ? null : figures,
+        upstreamRateLimits);
+  }
+
+  /** The same reply with a provider's own rate-limit figures. */
+  public ReplyEnvelope withUpstreamRateLimits(Map<String, String> figures) {
+    return new ReplyEnvelope(
+        schemaVersion,
+        requestId,
+        tenant,
+        outcome,
+        status,
+        completion,
+        error,
+        redactions,
+        timings,
+        retryAfterSeconds,
+        batchId,
+        customId,
+        nonce,
+        rateLimits,
+        figures);
   }
 }
