@@ -132,6 +132,7 @@ class ContractSchemaTest {
           Fixtures.completedReply(),
           Fixtures.deniedReply(),
           Fixtures.rateLimitedReply(),
+          Fixtures.providerRateLimitedReply(),
           Fixtures.failedReply(),
           Fixtures.invalidRequestReply());
     }

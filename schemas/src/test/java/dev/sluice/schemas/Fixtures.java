@@ -18,12 +18,14 @@ import dev.sluice.schemas.envelope.Source;
 import dev.sluice.schemas.envelope.VerifiedRequest;
 import dev.sluice.schemas.reply.ChatCompletion;
 import dev.sluice.schemas.reply.Choice;
+import dev.sluice.schemas.reply.ChoiceLogprobs;
 import dev.sluice.schemas.reply.Citation;
 import dev.sluice.schemas.reply.ErrorCode;
 import dev.sluice.schemas.reply.Meta;
 import dev.sluice.schemas.reply.Outcome;
 import dev.sluice.schemas.reply.RateLimitState;
 import dev.sluice.schemas.reply.ReplyEnvelope;
+import dev.sluice.schemas.reply.TokenLogprob;
 import dev.sluice.schemas.reply.Usage;
 import java.io.UncheckedIOException;
 import java.util.List;
@@ -140,7 +142,13 @@ public final class Fixtures {
         ChatCompletion.OBJECT,
         1_718_000_001L,
         "gpt-4o-mini",
-        List.of(new Choice(0, ChatMessage.of("assistant", ANSWER), "stop")),
+        List.of(
+            new Choice(
+                0,
+                ChatMessage.of("assistant", ANSWER),
+                "stop",
+                new ChoiceLogprobs(
+                    List.of(new TokenLogprob(ANSWER, -0.01, null, List.of())), null))),
         Usage.of(42, 9).withDetails(Map.of("cached_tokens", 0), Map.of("reasoning_tokens", 0)),
         "fp_44709d6fcb",
         "default",
@@ -193,6 +201,28 @@ public final class Fixtures {
         null);
   }
 
+  /** A provider's 429 after the gateway's retries, with the provider's own figures. */
+  public static ReplyEnvelope providerRateLimitedReply() {
+    return new ReplyEnvelope(
+            ReplyEnvelope.VERSION,
+            REQUEST_ID,
+            TENANT,
+            Outcome.DENIED,
+            429,
+            null,
+            ErrorCode.RATE_LIMITED
+                .error("the provider is rate limiting", null, List.of())
+                .withRequestId(REQUEST_ID),
+            null,
+            null,
+            3,
+            null,
+            null,
+            NONCE)
+        .withUpstreamRateLimits(
+            Map.of("limit-requests", "500", "remaining-requests", "0", "reset-requests", "1m4.2s"));
+  }
+
   public static ReplyEnvelope rateLimitedReply() {
     return new ReplyEnvelope(
         ReplyEnvelope.VERSION,
@@ -210,7 +240,8 @@ public final class Fixtures {
         null,
         null,
         null,
-        new RateLimitState(60L, 0L, 6_500L, 40_000L, 12_000L, 30_000L, 6_500L));
+        new RateLimitState(60L, 0L, 6_500L, 40_000L, 12_000L, 30_000L, 6_500L),
+        Map.of());
   }
 
   public static ReplyEnvelope failedReply() {

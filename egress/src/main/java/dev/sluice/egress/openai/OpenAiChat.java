@@ -88,8 +88,12 @@ public final class OpenAiChat {
       throw malformed();
     }
     List<ToolCall> toolCalls = toolCalls(message.path("tool_calls"));
-    // No content and no tool call (a filtered answer) still reads as an empty text.
-    String text = content.isTextual() ? content.textValue() : toolCalls.isEmpty() ? "" : null;
+    String refusal = OpenAiAnswerFields.refusal(message);
+    // No content, no tool call and no refusal (a filtered answer) still reads as an empty text.
+    String text =
+        content.isTextual()
+            ? content.textValue()
+            : toolCalls.isEmpty() && refusal == null ? "" : null;
     String finish =
         choice.path("finish_reason").isTextual() ? choice.get("finish_reason").textValue() : "stop";
     String model = root.path("model").isTextual() ? root.get("model").textValue() : call.model();
@@ -102,12 +106,14 @@ public final class OpenAiChat {
     return new ProviderAnswer(
         provider,
         model,
-        ChatMessage.assistant(text, toolCalls),
+        ChatMessage.assistant(text, toolCalls)
+            .withAnswerNotes(refusal, OpenAiAnswerFields.annotations(message)),
         finish,
         tokens,
         shortText(root.path("id")),
         shortText(root.path("system_fingerprint")),
-        shortText(root.path("service_tier")));
+        shortText(root.path("service_tier")),
+        OpenAiAnswerFields.logprobs(choice));
   }
 
   /** Longest id, fingerprint or tier kept from an answer; anything longer is not one. */

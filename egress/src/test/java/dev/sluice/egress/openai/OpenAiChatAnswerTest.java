@@ -66,4 +66,85 @@ class OpenAiChatAnswerTest {
     assertThat(answer.usage().promptTokensDetails()).isNull();
     assertThat(answer.usage().completionTokensDetails()).isNull();
   }
+
+  @Test
+  void keepsTheRefusalAnnotationsAndLogprobs() throws Exception {
+    ProviderAnswer answer =
+        answer(
+            """
+            {"id":"chatcmpl-abc","model":"gpt-4o-mini",
+             "choices":[{"index":0,"finish_reason":"stop",
+               "message":{"role":"assistant","content":"Paris.","refusal":null,
+                 "annotations":[
+                   {"type":"url_citation","url_citation":{"start_index":0,"end_index":5,
+                     "url":"https://en.wikipedia.org/wiki/Paris","title":"Paris"}},
+                   {"type":"file_citation","file_citation":{"file_id":"f"}},
+                   {"type":"url_citation","url_citation":{"start_index":9,"end_index":2,
+                     "url":"https://bad.example","title":"backwards"}}]},
+               "logprobs":{"content":[
+                 {"token":"Paris","logprob":-0.01,"bytes":[80,97,114,105,115],
+                  "top_logprobs":[{"token":"Paris","logprob":-0.01,"bytes":[80,97,114,105,115]},
+                                  {"token":"Lyon","logprob":-5.2,"bytes":null}]},
+                 {"token":".","logprob":-0.0001,"bytes":[46],"top_logprobs":[]}],
+                 "refusal":null}}],
+             "usage":{"prompt_tokens":9,"completion_tokens":2,"total_tokens":11}}
+            """);
+
+    assertThat(answer.message().text()).isEqualTo("Paris.");
+    assertThat(answer.message().refusal()).isNull();
+    // Only url citations with a sane span are kept.
+    assertThat(answer.message().annotations()).hasSize(1);
+    assertThat(answer.message().annotations().get(0).urlCitation().url())
+        .isEqualTo("https://en.wikipedia.org/wiki/Paris");
+    assertThat(answer.logprobs().refusal()).isNull();
+    assertThat(answer.logprobs().content()).hasSize(2);
+    assertThat(answer.logprobs().content().get(0).bytes()).containsExactly(80, 97, 114, 105, 115);
+    assertThat(answer.logprobs().content().get(0).topLogprobs())
+        .extracting(t -> t.token())
+        .containsExactly("Paris", "Lyon");
+    assertThat(answer.logprobs().content().get(0).topLogprobs().get(1).bytes()).isNull();
+  }
+
+  @Test
+  void aRefusalWithNoContentStaysARefusal() throws Exception {
+    ProviderAnswer answer =
+        answer(
+            """
+            {"choices":[{"index":0,"finish_reason":"stop",
+               "message":{"role":"assistant","content":null,
+                          "refusal":"I'm sorry, I can't help with that."}}],
+             "usage":{"prompt_tokens":9,"completion_tokens":9}}
+            """);
+
+    assertThat(answer.message().hasContent()).isFalse();
+    assertThat(answer.message().refusal()).isEqualTo("I'm sorry, I can't help with that.");
+    assertThat(answer.logprobs()).isNull();
+  }
+
+  @Test
+  void logprobsAreBoundedSoTheReplyFitsItsTopic() throws Exception {
+    StringBuilder body =
+        new StringBuilder(
+            "{\"choices\":[{\"index\":0,\"finish_reason\":\"length\","
+                + "\"message\":{\"role\":\"assistant\",\"content\":\"x\"},"
+                + "\"logprobs\":{\"content\":[");
+    int tokens = 2_000;
+    for (int t = 0; t < tokens; t++) {
+      body.append(t == 0 ? "" : ",").append("{\"token\":\"x\",\"logprob\":-1,\"top_logprobs\":[");
+      for (int k = 0; k < 20; k++) {
+        body.append(k == 0 ? "" : ",").append("{\"token\":\"y\",\"logprob\":-2}");
+      }
+      body.append("]}");
+    }
+    body.append("]}}],\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":1}}");
+
+    ProviderAnswer answer = answer(body.toString());
+
+    assertThat(answer.logprobs().content()).hasSize(tokens);
+    long alternatives =
+        answer.logprobs().content().stream().mapToLong(t -> t.topLogprobs().size()).sum();
+    assertThat(alternatives).isEqualTo(OpenAiAnswerFields.MAX_ALTERNATIVES);
+    // Past the budget the tokens keep coming, without alternatives.
+    assertThat(answer.logprobs().content().get(tokens - 1).topLogprobs()).isEmpty();
+  }
 }

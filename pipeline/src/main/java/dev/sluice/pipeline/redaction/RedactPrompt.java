@@ -57,7 +57,7 @@ public final class RedactPrompt implements RequestStage {
     Map<String, Integer> counts = new HashMap<>();
     List<ChatMessage> messages = new ArrayList<>(chat.messages().size());
     for (ChatMessage message : chat.messages()) {
-      messages.add(RedactAnswer.redact(redactor, message, counts));
+      messages.add(RedactAnswer.redact(redactor, message, false, counts).message());
     }
     RagContext context = chat.context() == null ? null : redact(redactor, chat.context(), counts);
     List<Tool> tools = chat.tools() == null ? null : redact(redactor, chat.tools(), counts);

@@ -65,28 +65,33 @@ public final class Redactor {
     return enabled;
   }
 
-  /** Redacts {@code text}. Returns the same string and an empty report when nothing matched. */
+  /**
+   * Redacts {@code text}. Returns the same string, an empty report and no edits when nothing
+   * matched.
+   */
   public Redaction redact(String text) {
     if (text == null) {
       throw new NullPointerException("text");
     }
     Candidates found = candidates(text);
     if (found.isEmpty()) {
-      return new Redaction(text, RedactionReport.EMPTY);
+      return Redaction.unchanged(text);
     }
     found.resolveOverlaps();
     int[] counts = new int[RedactionType.values().length];
     RedactionType[] types = RedactionType.values();
+    List<Redaction.Edit> edits = new ArrayList<>(found.size());
     StringBuilder out = new StringBuilder(text.length() + 16 * found.size());
     int at = 0;
     for (int k = 0; k < found.size(); k++) {
       RedactionType type = types[found.type(k)];
       out.append(text, at, found.start(k)).append(type.placeholder());
+      edits.add(new Redaction.Edit(found.start(k), found.end(k), type.placeholder()));
       at = found.end(k);
       counts[type.ordinal()]++;
     }
     out.append(text, at, text.length());
-    return new Redaction(out.toString(), RedactionReport.ofOrdinalCounts(counts));
+    return new Redaction(out.toString(), RedactionReport.ofOrdinalCounts(counts), edits);
   }
 
   /**

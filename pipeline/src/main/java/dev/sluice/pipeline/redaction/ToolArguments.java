@@ -1,41 +1,23 @@
 package dev.sluice.pipeline.redaction;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
-import dev.sluice.schemas.Json;
 import java.util.Iterator;
 import java.util.Map;
 
 /**
- * Redacts a tool call's arguments, which are JSON text. Each string value is redacted on its own,
- * so a replacement never swallows a quote or an escape and the arguments stay valid JSON for the
- * caller's tool; arguments a model wrote as invalid JSON are redacted as plain text.
+ * Redacts a tool call's arguments, which are JSON text, value by value ({@link JsonRedaction}), so
+ * they stay valid JSON for the caller's tool; arguments a model wrote as invalid JSON are redacted
+ * as plain text. Also redacts the JSON trees of a request (tool parameter schemas, predictions,
+ * structured-output schemas) string by string.
  */
 final class ToolArguments {
   private ToolArguments() {}
 
   static String redact(Redactor redactor, String arguments, Map<String, Integer> counts) {
-    JsonNode tree;
-    try {
-      tree = Json.mapper().readTree(arguments);
-    } catch (JsonProcessingException e) {
-      tree = null;
-    }
-    if (tree == null || !tree.isContainerNode()) {
-      return text(redactor, arguments, counts);
-    }
-    if (!redactStrings(redactor, tree, counts)) {
-      return arguments; // unchanged: keep the model's own formatting
-    }
-    try {
-      return Json.mapper().writeValueAsString(tree);
-    } catch (JsonProcessingException e) {
-      // A tree just read always writes; if not, fall back to the plain-text pass.
-      return text(redactor, arguments, counts);
-    }
+    return JsonRedaction.redactOrText(redactor, arguments, counts).text();
   }
 
   /**

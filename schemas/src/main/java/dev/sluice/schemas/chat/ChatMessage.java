@@ -17,6 +17,10 @@ import java.util.Objects;
  * @param name optional participant name
  * @param toolCalls the tools an assistant message calls; empty when none
  * @param toolCallId the call a {@code tool} message answers; null on other messages
+ * @param refusal an assistant answer's refusal, the text a model writes instead of content when it
+ *     declines; null when it did not (and always on requests, where the gateway does not read it)
+ * @param annotations an assistant answer's notes on its content (url citations); empty when none
+ *     (and always on requests)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonSerialize(using = ChatMessageJson.Serializer.class)
@@ -27,15 +31,28 @@ public record ChatMessage(
     boolean stringForm,
     String name,
     List<ToolCall> toolCalls,
-    String toolCallId) {
+    String toolCallId,
+    String refusal,
+    List<Annotation> annotations) {
 
   public ChatMessage {
     Objects.requireNonNull(role, "role");
     content = List.copyOf(content);
     toolCalls = toolCalls == null ? List.of() : List.copyOf(toolCalls);
+    annotations = annotations == null ? List.of() : List.copyOf(annotations);
     if (stringForm && content.size() != 1) {
       throw new IllegalArgumentException("a string-form message has exactly one part");
     }
+  }
+
+  public ChatMessage(
+      String role,
+      List<ContentPart> content,
+      boolean stringForm,
+      String name,
+      List<ToolCall> toolCalls,
+      String toolCallId) {
+    this(role, content, stringForm, name, toolCalls, toolCallId, null, List.of());
   }
 
   public ChatMessage(String role, List<ContentPart> content, boolean stringForm, String name) {
@@ -56,7 +73,14 @@ public record ChatMessage(
 
   /** The same message with other tool calls (arguments cleaned by the redactor). */
   public ChatMessage withToolCalls(List<ToolCall> changed) {
-    return new ChatMessage(role, content, stringForm, name, changed, toolCallId);
+    return new ChatMessage(
+        role, content, stringForm, name, changed, toolCallId, refusal, annotations);
+  }
+
+  /** The same answer with its refusal and annotations (as the provider sent them, or redacted). */
+  public ChatMessage withAnswerNotes(String changedRefusal, List<Annotation> changedAnnotations) {
+    return new ChatMessage(
+        role, content, stringForm, name, toolCalls, toolCallId, changedRefusal, changedAnnotations);
   }
 
   /** Whether the message has content; an assistant message that only calls tools has none. */
@@ -92,6 +116,7 @@ public record ChatMessage(
         + ", parts="
         + content.size()
         + (toolCalls.isEmpty() ? "" : ", toolCalls=" + toolCalls.size())
+        + (refusal == null ? "" : ", refusal")
         + "]";
   }
 }

@@ -27,7 +27,8 @@ final class ChatMessageJson {
       json.writeStringField("role", message.role());
       if (message.stringForm()) {
         json.writeStringField("content", message.text());
-      } else if (!message.hasContent() && !message.toolCalls().isEmpty()) {
+      } else if (!message.hasContent()
+          && (!message.toolCalls().isEmpty() || message.refusal() != null)) {
         json.writeNullField("content");
       } else {
         json.writeArrayFieldStart("content");
@@ -59,6 +60,12 @@ final class ChatMessageJson {
       if (message.toolCallId() != null) {
         json.writeStringField("tool_call_id", message.toolCallId());
       }
+      if (message.refusal() != null) {
+        json.writeStringField("refusal", message.refusal());
+      }
+      if (!message.annotations().isEmpty()) {
+        json.writeObjectField("annotations", message.annotations());
+      }
       json.writeEndObject();
     }
   }
@@ -75,7 +82,9 @@ final class ChatMessageJson {
         throws IOException {
       JsonNode node = context.readTree(parser);
       try {
-        return ChatRequests.message(node, 0);
+        // Jackson reads messages only inside answers (a reply's choices); requests are read by
+        // ChatRequests.parse, which ignores these two fields.
+        return ChatRequests.answerMessage(node);
       } catch (InvalidChatRequest e) {
         throw context.weirdStringException(e.getMessage(), ChatMessage.class, e.getMessage());
       }

@@ -1,6 +1,8 @@
 package dev.sluice.schemas.chat;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.sluice.schemas.Json;
 import dev.sluice.schemas.chat.CompletionOptions.CapField;
 import java.util.ArrayList;
 import java.util.List;
@@ -232,6 +234,41 @@ public final class ChatRequests {
   }
 
   static ChatMessage message(JsonNode node, int index) throws InvalidChatRequest {
+    return message(node, index, false);
+  }
+
+  /**
+   * A message of an answer (a reply's choice, read back from the reply topic): a request's message
+   * plus the assistant's {@code refusal} and {@code annotations}, and content that may be null when
+   * the model refused.
+   */
+  static ChatMessage answerMessage(JsonNode node) throws InvalidChatRequest {
+    return message(node, 0, true);
+  }
+
+  private static ChatMessage message(JsonNode node, int index, boolean answer)
+      throws InvalidChatRequest {
+    ChatMessage message = requestMessage(node, index, answer);
+    if (!answer) {
+      return message;
+    }
+    return message.withAnswerNotes(optionalString(node, "refusal", "message"), annotations(node));
+  }
+
+  private static List<Annotation> annotations(JsonNode node) throws InvalidChatRequest {
+    JsonNode annotations = node.get("annotations");
+    if (annotations == null || annotations.isNull()) {
+      return List.of();
+    }
+    try {
+      return List.of(Json.mapper().treeToValue(annotations, Annotation[].class));
+    } catch (JsonProcessingException | IllegalArgumentException e) {
+      throw invalid("message.annotations", "annotations must be url citations");
+    }
+  }
+
+  private static ChatMessage requestMessage(JsonNode node, int index, boolean answer)
+      throws InvalidChatRequest {
     String at = "messages[" + index + "]";
     if (node == null || !node.isObject()) {
       throw invalid(at, "each message must be an object");
@@ -272,7 +309,7 @@ public final class ChatRequests {
       throw invalid(at + ".tool_call_id", "only tool messages carry a tool_call_id");
     }
     if (content == null || content.isNull()) {
-      if (!toolCalls.isEmpty()) {
+      if (!toolCalls.isEmpty() || (answer && node.path("refusal").isTextual())) {
         return new ChatMessage(role.textValue(), List.of(), false, name, toolCalls, null);
       }
       throw invalid(at + ".content", "content is required");
