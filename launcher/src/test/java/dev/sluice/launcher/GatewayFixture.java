@@ -55,7 +55,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * started and supervised by the launcher's {@link LocalGateway}. One per test class: the broker is
  * the slow part to start.
  */
-final class GatewayFixture implements AutoCloseable {
+public final class GatewayFixture implements AutoCloseable {
   /** Child JVMs are small: the stub provider needs little, and the build machine has 2 cores. */
   static final List<String> CHILD_JVM =
       List.of("-Xms32m", "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
@@ -107,7 +107,7 @@ final class GatewayFixture implements AutoCloseable {
    * @param overrides environment of pipeline and ingress beyond the defaults (DEV_MODE=true,
    *     REQUEST_TIMEOUT_MS=30000, a fresh 48-character JWT_SECRET, ...)
    */
-  static GatewayFixture start(Path dir, Map<String, String> overrides, boolean withIngress)
+  public static GatewayFixture start(Path dir, Map<String, String> overrides, boolean withIngress)
       throws Exception {
     GatewayFixture fixture = new GatewayFixture(dir, overrides);
     try {
@@ -275,7 +275,7 @@ final class GatewayFixture implements AutoCloseable {
     return secret;
   }
 
-  TokenMinter minter() {
+  public TokenMinter minter() {
     return TokenMinter.hs256(secret.getBytes(StandardCharsets.UTF_8));
   }
 
@@ -287,7 +287,7 @@ final class GatewayFixture implements AutoCloseable {
         + "-changelog";
   }
 
-  URI url(String path) {
+  public URI url(String path) {
     return URI.create("http://127.0.0.1:" + ingressPort() + path);
   }
 
@@ -500,7 +500,7 @@ final class GatewayFixture implements AutoCloseable {
    * Writes a policy bundle to {@code dir} whose default allows {@code models} (each {@code
    * provider:model}) and their providers only, whatever else {@code ALLOWED_MODELS} enables.
    */
-  static Path policyBundle(Path dir, String... models) throws IOException {
+  public static Path policyBundle(Path dir, String... models) throws IOException {
     Set<String> providers = new TreeSet<>();
     List<String> quoted = new ArrayList<>();
     for (String model : models) {

@@ -35,7 +35,9 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * /chat/completions}), Azure OpenAI ({@code POST
  * /openai/deployments/{deployment}/chat/completions?api-version=...}) and Anthropic Messages
  * ({@code POST /v1/messages}), and answers {@code echo: <last user text>} in each provider's own
- * response shape. It never calls a real provider and is never part of a deployed gateway.
+ * response shape; in OpenAI's, also JSON answers, log probabilities, a refusal and error modes by
+ * model name ({@link OpenAiFeatures}). It never calls a real provider and is never part of a
+ * deployed gateway.
  *
  * <p>Each call is held for a configurable delay without holding a thread: the handler returns at
  * once and a single timer thread completes the held answer, so a few HTTP threads ({@value
@@ -211,7 +213,11 @@ public final class FakeProviderServer implements AutoCloseable {
     }
     lastBody.set(body);
     WireFormat.Refusal refusal = format.check(ctx, body);
+    if (refusal == null && format.openAiShaped()) {
+      refusal = OpenAiFeatures.errorMode(format.model(ctx, body));
+    }
     if (refusal != null) {
+      refusal.headers().forEach(ctx::header);
       json(ctx, refusal.status(), refusal.body());
       return;
     }
@@ -223,6 +229,9 @@ public final class FakeProviderServer implements AutoCloseable {
     String text = "echo: " + prompt;
     ObjectNode answer =
         format.answer(id, format.model(ctx, body), text, words(prompt), words(text));
+    if (format.openAiShaped()) {
+      OpenAiFeatures.shape(answer, body, format.model(ctx, body), prompt);
+    }
 
     maxConcurrent.accumulateAndGet(inProgress.incrementAndGet(), Math::max);
     HeldCall call = new HeldCall(System.nanoTime());

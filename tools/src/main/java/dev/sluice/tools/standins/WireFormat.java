@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.http.Context;
+import java.util.Map;
 
 /**
  * The request and response shapes of one provider API, as the real service uses them: where the key
@@ -175,8 +176,17 @@ enum WireFormat {
 
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
-  /** An answer other than 200, in the provider's own error shape. */
-  record Refusal(int status, ObjectNode body) {}
+  /** An answer other than 200, in the provider's own error shape, with its headers. */
+  record Refusal(int status, ObjectNode body, Map<String, String> headers) {
+    Refusal(int status, ObjectNode body) {
+      this(status, body, Map.of());
+    }
+  }
+
+  /** Whether answers are chat completions, which {@link OpenAiFeatures} shapes. */
+  boolean openAiShaped() {
+    return this != ANTHROPIC;
+  }
 
   /** The key the caller presented, or null. */
   abstract String presentedKey(Context ctx);
