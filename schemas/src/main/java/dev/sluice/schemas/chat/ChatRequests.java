@@ -6,6 +6,7 @@ import dev.sluice.schemas.Json;
 import dev.sluice.schemas.chat.CompletionOptions.CapField;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -246,13 +247,102 @@ public final class ChatRequests {
     return message(node, 0, true);
   }
 
+  /**
+   * A request message's fields besides role, content, name, tool_calls and tool_call_id: what
+   * OpenAI's message types also have, and what the gateway does with each.
+   */
+  private static final Set<String> MESSAGE_FIELDS =
+      Set.of(
+          "role",
+          "content",
+          "name",
+          "tool_calls",
+          "tool_call_id",
+          // An assistant's earlier refusal, as the SDKs echo an answer back into the history: the
+          // text the model said, so it goes on as the message's content.
+          "refusal",
+          // An answer's url citations, echoed back the same way: notes on the text for the caller,
+          // nothing the model reads; left out.
+          "annotations",
+          // Refused unless null: audio the gateway cannot redact, the deprecated function call.
+          "audio",
+          "function_call");
+
   private static ChatMessage message(JsonNode node, int index, boolean answer)
       throws InvalidChatRequest {
-    ChatMessage message = requestMessage(node, index, answer);
     if (!answer) {
+      return withEarlierRefusal(
+          requestMessage(checkedFields(node, index), index, false), node, index);
+    }
+    ChatMessage message = requestMessage(node, index, answer);
+    return message.withAnswerNotes(optionalString(node, "refusal", "message"), annotations(node));
+  }
+
+  /**
+   * The message node, once every field it has is one of OpenAI's message fields and none is one the
+   * gateway refuses: a field it does not know is refused by name, never dropped.
+   */
+  private static JsonNode checkedFields(JsonNode node, int index) throws InvalidChatRequest {
+    if (node == null || !node.isObject()) {
+      return node;
+    }
+    String at = "messages[" + index + "]";
+    java.util.Iterator<String> names = node.fieldNames();
+    while (names.hasNext()) {
+      String name = names.next();
+      if (!MESSAGE_FIELDS.contains(name)) {
+        if (!CompletionOptionsReader.FIELD_NAME.matcher(name).matches()) {
+          throw new InvalidChatRequest(
+              "unsupported_parameter", at, "a message has a field whose name is not a field name");
+        }
+        throw new InvalidChatRequest(
+            "unsupported_parameter", at + "." + name, "messages do not take the field " + name);
+      }
+    }
+    if (node.hasNonNull("audio")) {
+      throw new InvalidChatRequest(
+          "unsupported_parameter",
+          at + ".audio",
+          "audio is not supported: the gateway cannot redact it");
+    }
+    if (node.hasNonNull("function_call")) {
+      throw new InvalidChatRequest(
+          "unsupported_parameter",
+          at + ".function_call",
+          "function_call is deprecated and not supported; use tool_calls");
+    }
+    JsonNode refusal = node.get("refusal");
+    if (refusal != null && !refusal.isNull()) {
+      if (!refusal.isTextual()) {
+        throw invalid(at + ".refusal", "refusal must be a string");
+      }
+      if (!"assistant".equals(node.path("role").textValue())) {
+        throw invalid(at + ".refusal", "only assistant messages carry a refusal");
+      }
+      JsonNode content = node.get("content");
+      if (content != null && !content.isNull()) {
+        throw invalid(at + ".refusal", "a message has content or a refusal, not both");
+      }
+    }
+    return node;
+  }
+
+  /**
+   * An assistant message that was a refusal, with the refusal as its content: what the model said
+   * reaches it again, and every guardrail reads it as the message's text.
+   */
+  private static ChatMessage withEarlierRefusal(ChatMessage message, JsonNode node, int index) {
+    JsonNode refusal = node.path("refusal");
+    if (!refusal.isTextual()) {
       return message;
     }
-    return message.withAnswerNotes(optionalString(node, "refusal", "message"), annotations(node));
+    return new ChatMessage(
+        message.role(),
+        List.of(ContentPart.text(refusal.textValue())),
+        true,
+        message.name(),
+        message.toolCalls(),
+        message.toolCallId());
   }
 
   private static List<Annotation> annotations(JsonNode node) throws InvalidChatRequest {
@@ -309,7 +399,7 @@ public final class ChatRequests {
       throw invalid(at + ".tool_call_id", "only tool messages carry a tool_call_id");
     }
     if (content == null || content.isNull()) {
-      if (!toolCalls.isEmpty() || (answer && node.path("refusal").isTextual())) {
+      if (!toolCalls.isEmpty() || node.path("refusal").isTextual()) {
         return new ChatMessage(role.textValue(), List.of(), false, name, toolCalls, null);
       }
       throw invalid(at + ".content", "content is required");

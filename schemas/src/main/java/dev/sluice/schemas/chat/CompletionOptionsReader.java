@@ -96,7 +96,7 @@ final class CompletionOptionsReader {
   static final int MAX_UNKNOWN_FIELDS = 32;
   static final int MAX_FIELD_NAME_CHARS = 64;
 
-  private static final Pattern FIELD_NAME =
+  static final Pattern FIELD_NAME =
       Pattern.compile("[A-Za-z0-9_.-]{1," + MAX_FIELD_NAME_CHARS + "}");
   private static final Pattern SCHEMA_NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
   // Enumerations OpenAI extends now and then (reasoning efforts, service tiers): the provider

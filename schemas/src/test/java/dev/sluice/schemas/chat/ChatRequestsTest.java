@@ -757,4 +757,81 @@ class ChatRequestsTest {
           "context.chunks[0].source");
     }
   }
+
+  @Nested
+  class MessageFields {
+    private JsonNode history(String assistant) {
+      return json(
+          "{\"model\":\"gpt-4o-mini\",\"messages\":["
+              + USER_HI
+              + ","
+              + assistant
+              + ","
+              + USER_HI
+              + "]}");
+    }
+
+    @Test
+    void anAnswerEchoedBackAsTheSdksDoIsAccepted() {
+      ChatRequest request =
+          parse(
+              history(
+                  "{\"role\":\"assistant\",\"content\":\"hello\",\"refusal\":null,"
+                      + "\"annotations\":[],\"audio\":null,\"function_call\":null}"));
+      assertThat(request.messages().get(1)).isEqualTo(ChatMessage.of("assistant", "hello"));
+    }
+
+    @Test
+    void anEarlierRefusalGoesOnAsTheMessagesText() {
+      ChatRequest request =
+          parse(
+              history(
+                  "{\"role\":\"assistant\",\"content\":null,"
+                      + "\"refusal\":\"I can't help with that.\"}"));
+      assertThat(request.messages().get(1).text()).isEqualTo("I can't help with that.");
+      assertThat(request.messages().get(1).refusal()).isNull();
+    }
+
+    @Test
+    void aFieldMessagesDoNotTakeIsRefusedByName() {
+      assertRefused(
+          history("{\"role\":\"assistant\",\"content\":\"x\",\"weight\":0}"),
+          "unsupported_parameter",
+          "messages[1].weight");
+      InvalidChatRequest odd =
+          refusal(history("{\"role\":\"assistant\",\"content\":\"x\",\"<b>\":0}"));
+      assertThat(odd.param()).isEqualTo("messages[1]");
+      assertThat(odd.getMessage()).doesNotContain("<b>");
+    }
+
+    @Test
+    void audioAndFunctionCallsAreRefused() {
+      assertRefused(
+          history("{\"role\":\"assistant\",\"content\":null,\"audio\":{\"id\":\"audio_1\"}}"),
+          "unsupported_parameter",
+          "messages[1].audio");
+      assertRefused(
+          history(
+              "{\"role\":\"assistant\",\"content\":null,"
+                  + "\"function_call\":{\"name\":\"f\",\"arguments\":\"{}\"}}"),
+          "unsupported_parameter",
+          "messages[1].function_call");
+    }
+
+    @Test
+    void aRefusalNeedsAnAssistantMessageWithoutContent() {
+      assertRefused(
+          history("{\"role\":\"assistant\",\"content\":\"x\",\"refusal\":\"no\"}"),
+          "invalid_request",
+          "messages[1].refusal");
+      assertRefused(
+          history("{\"role\":\"user\",\"content\":null,\"refusal\":\"no\"}"),
+          "invalid_request",
+          "messages[1].refusal");
+      assertRefused(
+          history("{\"role\":\"assistant\",\"refusal\":7}"),
+          "invalid_request",
+          "messages[1].refusal");
+    }
+  }
 }
