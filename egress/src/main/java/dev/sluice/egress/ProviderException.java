@@ -44,13 +44,18 @@ public final class ProviderException extends RuntimeException {
    * @param provider the provider's name, e.g. {@code openai}
    * @param code the provider's error code, or null
    * @param param the request field the provider named, or null
-   * @param message the provider's own message, bounded and on one line but otherwise as it wrote
-   *     it: it may quote the request, so it is shown to the caller only after the redactor, and
-   *     never logged or audited; null when it sent none
+   * @param message the provider's own message, on one line and at most {@link
+   *     #MAX_RAW_MESSAGE_CHARS} but otherwise as it wrote it: it may quote the request, so it is
+   *     shown to the caller only after the redactor (and cut to {@link #MAX_MESSAGE_CHARS} only
+   *     then, so that the cut never leaves a piece of a secret no rule recognises), and never
+   *     logged or audited; null when it sent none
    */
   public record Upstream(String provider, int status, String code, String param, String message) {
-    /** Longest provider message kept. */
+    /** Longest provider message shown to the caller, after redaction. */
     public static final int MAX_MESSAGE_CHARS = 512;
+
+    /** Longest provider message kept before redaction: room for what redaction shortens. */
+    public static final int MAX_RAW_MESSAGE_CHARS = 8_192;
 
     public Upstream {
       message = message == null ? null : bounded(message);
@@ -62,8 +67,8 @@ public final class ProviderException extends RuntimeException {
     }
 
     private static String bounded(String message) {
-      StringBuilder kept = new StringBuilder(Math.min(message.length(), MAX_MESSAGE_CHARS));
-      for (int i = 0; i < message.length() && kept.length() < MAX_MESSAGE_CHARS; i++) {
+      StringBuilder kept = new StringBuilder(Math.min(message.length(), MAX_RAW_MESSAGE_CHARS));
+      for (int i = 0; i < message.length() && kept.length() < MAX_RAW_MESSAGE_CHARS; i++) {
         char c = message.charAt(i);
         kept.append(Character.isISOControl(c) ? ' ' : c);
       }

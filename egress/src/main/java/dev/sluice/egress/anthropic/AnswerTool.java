@@ -8,11 +8,12 @@ import dev.sluice.schemas.chat.ChatRequest;
 /**
  * OpenAI's {@code response_format} on Anthropic, the way Anthropic documents JSON output for every
  * Claude model: one tool whose {@code input_schema} is the answer's schema, and {@code tool_choice}
- * forcing it, so the model's answer is the tool's input, which Anthropic checks against the
- * schema's shape. {@code json_schema} gives its name, description and schema; {@code json_object}
- * asks for any object. The answer's text is that input, as JSON; the tool never shows up as a tool
- * call. A request with tools of its own cannot also force this one: the validation stage refuses
- * the combination for Anthropic models.
+ * forcing it, so the model's answer is the tool's input, written to the schema (Anthropic does not
+ * validate a tool's input against it unless the tool is strict, so a {@code strict} schema is a
+ * strong hint here, not OpenAI's guarantee). {@code json_schema} gives its name, description and
+ * schema; {@code json_object} asks for any object. The answer's text is that input, as JSON; the
+ * tool never shows up as a tool call. A request with tools of its own cannot also force this one:
+ * the validation stage refuses the combination for Anthropic models.
  */
 final class AnswerTool {
   private AnswerTool() {}
@@ -36,7 +37,12 @@ final class AnswerTool {
       tool.put("description", "Give the answer as this tool's input: a JSON object.");
     }
     if (schema.path("schema").isObject()) {
-      tool.set("input_schema", schema.get("schema").deepCopy());
+      ObjectNode input = schema.get("schema").deepCopy();
+      if (!input.has("type")) {
+        // Anthropic requires an input schema of type object; OpenAI's schemas are objects too.
+        input.put("type", "object");
+      }
+      tool.set("input_schema", input);
     } else {
       tool.putObject("input_schema").put("type", "object");
     }

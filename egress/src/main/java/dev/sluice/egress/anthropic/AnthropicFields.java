@@ -28,8 +28,11 @@ public final class AnthropicFields {
         return field;
       }
     }
-    if (options.wantsJson() && request.tools() != null && !request.tools().isEmpty()) {
-      // The answer comes as a forced tool's input, so no other tool could be called.
+    if (options.wantsJson()
+        && ((request.tools() != null && !request.tools().isEmpty())
+            || options.unknownFields().containsKey("thinking"))) {
+      // The answer comes as a forced tool's input, so no other tool could be called, and
+      // Anthropic refuses a forced tool while extended thinking is on.
       return "response_format";
     }
     return null;

@@ -1,6 +1,7 @@
 package dev.sluice.egress.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.sluice.egress.ProviderAnswer;
 import dev.sluice.schemas.chat.Annotation;
 import dev.sluice.schemas.chat.Annotation.UrlCitation;
 import dev.sluice.schemas.reply.ChoiceLogprobs;
@@ -24,14 +25,15 @@ final class OpenAiAnswerFields {
   static final int MAX_URL_CHARS = 2048;
   static final int MAX_TITLE_CHARS = 1024;
 
-  /** Tokens kept at most in each of {@code logprobs.content} and {@code logprobs.refusal}. */
-  static final int MAX_LOGPROB_TOKENS = 65_536;
-
   /**
-   * Alternatives ({@code top_logprobs} entries) kept at most over the whole choice: each is about
-   * 55 bytes of JSON, so about 1.8 MB. Past it, tokens keep coming with no alternatives.
+   * What a choice's log probabilities may add to the reply, in bytes of JSON as {@link #cost}
+   * estimates them (on the high side: about 92 bytes for a token without alternatives, 74 for an
+   * alternative, as measured). With the answer's text capped ({@link
+   * ProviderAnswer#MAX_TEXT_CHARS}, written twice), the reply stays under the reply topic's 4 MiB.
+   * Every token is kept first; then alternatives while they fit. A list whose tokens alone do not
+   * fit is withheld (null).
    */
-  static final int MAX_ALTERNATIVES = 32_768;
+  static final long MAX_LOGPROB_BYTES = 1024 * 1024;
 
   static final int MAX_TOKEN_CHARS = 256;
 
@@ -82,49 +84,84 @@ final class OpenAiAnswerFields {
     if (!logprobs.isObject()) {
       return null;
     }
-    int[] alternatives = {MAX_ALTERNATIVES};
-    List<TokenLogprob> content = tokens(logprobs.path("content"), alternatives);
-    List<TokenLogprob> refusal = tokens(logprobs.path("refusal"), alternatives);
+    long[] left = {MAX_LOGPROB_BYTES};
+    List<TokenLogprob> content = tokens(logprobs.path("content"), left);
+    List<TokenLogprob> refusal = tokens(logprobs.path("refusal"), left);
+    // Alternatives from what the tokens left, content first.
+    content = withAlternatives(content, logprobs.path("content"), left);
+    refusal = withAlternatives(refusal, logprobs.path("refusal"), left);
     return content == null && refusal == null ? null : new ChoiceLogprobs(content, refusal);
   }
 
-  /** The tokens of one list, or null when there is no list; {@code left[0]} counts alternatives. */
-  private static List<TokenLogprob> tokens(JsonNode list, int[] left) {
+  /**
+   * The tokens of one list without their alternatives, or null when there is no list, a token
+   * cannot be read, or they do not fit in {@code left[0]} bytes (which they use up).
+   */
+  private static List<TokenLogprob> tokens(JsonNode list, long[] left) {
     if (!list.isArray()) {
       return null;
     }
-    List<TokenLogprob> tokens = new ArrayList<>(Math.min(list.size(), MAX_LOGPROB_TOKENS));
+    List<TokenLogprob> tokens = new ArrayList<>(list.size());
+    long cost = 0;
     for (JsonNode node : list) {
-      if (tokens.size() == MAX_LOGPROB_TOKENS) {
-        break;
-      }
       TokenLogprob token = token(node);
       if (token == null) {
         // A list with a token the gateway cannot read is not kept in part: offsets into the
         // content would be wrong past it, and redaction masks by offset.
         return null;
       }
+      cost += cost(token);
+      if (cost > left[0]) {
+        return null;
+      }
+      tokens.add(token);
+    }
+    left[0] -= cost;
+    return tokens;
+  }
+
+  /** The tokens with as many of their alternatives, in order, as fit in {@code left[0]} bytes. */
+  private static List<TokenLogprob> withAlternatives(
+      List<TokenLogprob> tokens, JsonNode list, long[] left) {
+    if (tokens == null) {
+      return null;
+    }
+    List<TokenLogprob> kept = new ArrayList<>(tokens.size());
+    for (int t = 0; t < tokens.size(); t++) {
+      TokenLogprob token = tokens.get(t);
       List<TokenLogprob> top = new ArrayList<>();
-      for (JsonNode alternative : node.path("top_logprobs")) {
-        if (left[0] == 0) {
+      for (JsonNode alternative : list.get(t).path("top_logprobs")) {
+        TokenLogprob read = token(alternative);
+        if (read == null) {
+          continue;
+        }
+        long cost = cost(read);
+        if (cost > left[0]) {
           break;
         }
-        TokenLogprob read = token(alternative);
-        if (read != null) {
-          top.add(read);
-          left[0]--;
-        }
+        left[0] -= cost;
+        top.add(read);
       }
-      tokens.add(new TokenLogprob(token.token(), token.logprob(), token.bytes(), top));
+      kept.add(new TokenLogprob(token.token(), token.logprob(), token.bytes(), top));
     }
-    return tokens;
+    return kept;
+  }
+
+  /** A high estimate of a token's JSON: its text escaped, its bytes, and the fields' names. */
+  static long cost(TokenLogprob token) {
+    return 64L
+        + 6L * token.token().length()
+        + 4L * (token.bytes() == null ? 0 : token.bytes().size());
   }
 
   /** One token without its alternatives, or null when it is not one. */
   private static TokenLogprob token(JsonNode node) {
     JsonNode token = node.path("token");
     JsonNode logprob = node.path("logprob");
-    if (!token.isTextual() || token.textValue().length() > MAX_TOKEN_CHARS || !logprob.isNumber()) {
+    if (!token.isTextual()
+        || token.textValue().length() > MAX_TOKEN_CHARS
+        || !logprob.isNumber()
+        || !Double.isFinite(logprob.doubleValue())) {
       return null;
     }
     return new TokenLogprob(

@@ -205,6 +205,18 @@ class AnthropicMessagesTest {
   }
 
   @Test
+  void aSchemaWithoutARootTypeIsAnObjectSchemaForAnthropic() throws Exception {
+    JsonNode body =
+        body(
+            parse(
+                "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],"
+                    + "\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{"
+                    + "\"name\":\"n\",\"schema\":{\"properties\":{\"a\":{\"type\":\"string\"}}}}}}"));
+    assertThat(body.path("tools").get(0).path("input_schema").path("type").textValue())
+        .isEqualTo("object");
+  }
+
+  @Test
   void theSafetyIdentifierIsAnthropicsUserId() throws Exception {
     JsonNode body =
         body(

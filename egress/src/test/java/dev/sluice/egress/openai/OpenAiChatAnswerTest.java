@@ -143,8 +143,54 @@ class OpenAiChatAnswerTest {
     assertThat(answer.logprobs().content()).hasSize(tokens);
     long alternatives =
         answer.logprobs().content().stream().mapToLong(t -> t.topLogprobs().size()).sum();
-    assertThat(alternatives).isEqualTo(OpenAiAnswerFields.MAX_ALTERNATIVES);
+    assertThat(alternatives).isPositive().isLessThan(tokens * 20L);
+    long cost =
+        answer.logprobs().content().stream()
+            .mapToLong(
+                t ->
+                    OpenAiAnswerFields.cost(t)
+                        + t.topLogprobs().stream().mapToLong(OpenAiAnswerFields::cost).sum())
+            .sum();
+    assertThat(cost).isLessThanOrEqualTo(OpenAiAnswerFields.MAX_LOGPROB_BYTES);
+    // The reply these make stays well under the reply topic's 4 MiB.
+    assertThat(Json.mapper().writeValueAsBytes(answer.logprobs()).length)
+        .isLessThan((int) OpenAiAnswerFields.MAX_LOGPROB_BYTES);
     // Past the budget the tokens keep coming, without alternatives.
     assertThat(answer.logprobs().content().get(tokens - 1).topLogprobs()).isEmpty();
+  }
+
+  @Test
+  void tokensThatAloneDoNotFitAreWithheldAndInfiniteOnesAreNotTokens() throws Exception {
+    StringBuilder body =
+        new StringBuilder(
+            "{\"choices\":[{\"index\":0,\"finish_reason\":\"length\","
+                + "\"message\":{\"role\":\"assistant\",\"content\":\"x\"},"
+                + "\"logprobs\":{\"content\":[");
+    for (int t = 0; t < 20_000; t++) {
+      body.append(t == 0 ? "" : ",").append("{\"token\":\"xxxxxxxxxx\",\"logprob\":-1}");
+    }
+    body.append("]}}],\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":1}}");
+    assertThat(answer(body.toString()).logprobs()).isNull();
+
+    ProviderAnswer infinite =
+        answer(
+            "{\"choices\":[{\"index\":0,\"finish_reason\":\"stop\","
+                + "\"message\":{\"role\":\"assistant\",\"content\":\"x\"},"
+                + "\"logprobs\":{\"content\":[{\"token\":\"x\",\"logprob\":-1e400}]}}],"
+                + "\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":1}}");
+    assertThat(infinite.logprobs()).isNull();
+  }
+
+  @Test
+  void anAnswerLongerThanARepliesRoomIsAProviderError() {
+    String body =
+        "{\"choices\":[{\"index\":0,\"finish_reason\":\"stop\","
+            + "\"message\":{\"role\":\"assistant\",\"content\":\""
+            + "x".repeat(ProviderAnswer.MAX_TEXT_CHARS + 1)
+            + "\"}}],\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":1}}";
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> answer(body))
+        .isInstanceOfSatisfying(
+            dev.sluice.egress.ProviderException.class,
+            e -> assertThat(e.kind()).isEqualTo(dev.sluice.egress.ProviderException.Kind.ERROR));
   }
 }

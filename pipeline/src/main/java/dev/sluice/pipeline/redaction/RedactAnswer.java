@@ -97,16 +97,14 @@ public final class RedactAnswer implements AnswerStage {
     Redacted redacted = redact(redactor, message, json, counts);
     ChoiceLogprobs logprobs = choice.logprobs();
     if (logprobs != null) {
-      List<TokenLogprob> content = logprobs.content();
-      if (redacted.content() != null) {
-        content = LogprobMask.mask(content, message.text(), redacted.content());
-      } else if (redacted.message() != message && message.content().size() > 1) {
-        content = null; // several parts changed: no one text to match the tokens to
-      }
+      // Tokens are passed on only where they spell the text the answer shows (LogprobMask); an
+      // answer has one text part, so content of several parts has no one text to match.
+      List<TokenLogprob> content =
+          message.content().size() > 1
+              ? null
+              : LogprobMask.mask(logprobs.content(), message.text(), redacted.content());
       List<TokenLogprob> refusal =
-          redacted.refusal() == null
-              ? logprobs.refusal()
-              : LogprobMask.mask(logprobs.refusal(), message.refusal(), redacted.refusal());
+          LogprobMask.mask(logprobs.refusal(), message.refusal(), redacted.refusal());
       logprobs = new ChoiceLogprobs(content, refusal);
     }
     return new Choice(choice.index(), redacted.message(), choice.finishReason(), logprobs);

@@ -191,7 +191,30 @@ public final class Replies {
     if (upstream.message() == null) {
       return message;
     }
-    return message + ": " + PROVIDER_MESSAGES.redact(upstream.message()).text();
+    return message
+        + ": "
+        + cut(
+            PROVIDER_MESSAGES.redact(upstream.message()).text(),
+            ProviderException.Upstream.MAX_MESSAGE_CHARS);
+  }
+
+  /**
+   * {@code text} cut to at most {@code max} characters, never inside a redaction marker (the cut
+   * goes before it) or a surrogate pair.
+   */
+  static String cut(String text, int max) {
+    if (text.length() <= max) {
+      return text;
+    }
+    int end = max;
+    int opening = text.lastIndexOf("[REDACTED:", end - 1);
+    if (opening >= 0 && text.indexOf(']', opening) >= end) {
+      end = opening;
+    }
+    if (end > 0 && Character.isHighSurrogate(text.charAt(end - 1))) {
+      end--;
+    }
+    return text.substring(0, end) + "…";
   }
 
   private static Throwable unwrap(Throwable failure) {

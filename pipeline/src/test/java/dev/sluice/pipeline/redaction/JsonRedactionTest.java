@@ -88,4 +88,30 @@ class JsonRedactionTest {
     assertThat(redaction.text()).isEqualTo("{\"a\": \"[REDACTED:EMAIL]\"");
     assertThat(counts).containsEntry("EMAIL", 1);
   }
+
+  @Test
+  void secretsNamedOnlyByTheirMemberNameAreFoundAsInPlainText() throws Exception {
+    String json =
+        "{\"user\": \"ann\", \"password\": \"Xk9mP2vL8qR4tZ7w\","
+            + " \"aws_secret_access_key\": \"wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\"}";
+    Redaction redaction = JsonRedaction.redact(REDACTOR, json);
+    JsonNode tree = Json.mapper().readTree(redaction.text());
+    assertThat(tree.path("password").textValue()).startsWith("[REDACTED:");
+    assertThat(tree.path("aws_secret_access_key").textValue()).startsWith("[REDACTED:");
+    assertThat(tree.path("user").textValue()).isEqualTo("ann");
+    assertThat(redaction.text()).doesNotContain("Xk9mP2vL8qR4tZ7w", "wJalrXUtnFEMI");
+    // At least what the plain-text pass finds.
+    assertThat(redaction.report().total())
+        .isGreaterThanOrEqualTo(REDACTOR.redact(json).report().total());
+  }
+
+  @Test
+  void aNumberThatReadsAsAPhoneIsAnIdNotAPhoneButAStringPhoneIsRedacted() throws Exception {
+    String json =
+        "{\"order_id\": 4155552671, \"neg\": -2125551234, \"phone\": \"+1 415 555 2671\"}";
+    JsonNode tree = Json.mapper().readTree(JsonRedaction.redact(REDACTOR, json).text());
+    assertThat(tree.path("order_id").longValue()).isEqualTo(4155552671L);
+    assertThat(tree.path("neg").longValue()).isEqualTo(-2125551234L);
+    assertThat(tree.path("phone").textValue()).isEqualTo("[REDACTED:PHONE]");
+  }
 }

@@ -69,12 +69,29 @@ class LogprobMaskTest {
   }
 
   @Test
-  void tokensThatDoNotSpellTheTextAreWithheldWhenSomethingWasRedacted() {
+  void tokensThatDoNotSpellTheTextAreWithheldRedactedOrNot() {
     String text = "mail jane.doe@example.com";
-    List<TokenLogprob> tokens = tokens("mail", " someone", " else");
-    assertThat(LogprobMask.mask(tokens, text, REDACTOR.redact(text))).isNull();
-    // Nothing redacted: nothing to hide, the tokens stay as they are.
-    assertThat(LogprobMask.mask(tokens, "plain", REDACTOR.redact("plain"))).isSameAs(tokens);
+    assertThat(LogprobMask.mask(tokens("mail", " someone", " else"), text, REDACTOR.redact(text)))
+        .isNull();
+    // Hidden reasoning the content does not show, with nothing redacted in the content.
+    assertThat(
+            LogprobMask.mask(
+                tokens("<think>", "jane.doe@example.com", "</think>", "ok"),
+                "ok",
+                REDACTOR.redact("ok")))
+        .isNull();
+    // The same number of bytes, shifted: not the text either.
+    assertThat(
+            LogprobMask.mask(
+                tokens("mail jane.doe@example.co", "m"), "mail jane.doe@example.cm ", null))
+        .isNull();
+    // Tokens with no text to spell (a tool call's arguments, a refusal the message lacks).
+    assertThat(LogprobMask.mask(tokens("{\"to\": \"", "jane.doe@example.com"), null, null))
+        .isNull();
+    assertThat(LogprobMask.mask(List.of(), null, null)).isEmpty();
+    // Tokens that spell the text and nothing to hide: as they are.
+    List<TokenLogprob> plain = tokens("pl", "ain");
+    assertThat(LogprobMask.mask(plain, "plain", REDACTOR.redact("plain"))).isSameAs(plain);
   }
 
   @Test

@@ -203,4 +203,17 @@ class RepliesTest {
                     Map.of()));
     assertThat(plain.has("upstreamRateLimits")).isFalse();
   }
+
+  @Test
+  void theProvidersMessageIsCutAfterTheRedactorSoNoPieceOfASecretSurvivesTheCut() {
+    for (int lead = 480; lead < 520; lead++) {
+      String said =
+          "x".repeat(lead) + " sk-proj-AbCdEfGhIjKlMnOpQrStUvWxYz0123456789 4111 1111 1111 1111";
+      String message =
+          Replies.withProviderMessage(
+              "refused", new ProviderException.Upstream("openai", 400, null, null, said));
+      assertThat(message).as("lead " + lead).doesNotContain("sk-proj", "AbCdEf", "4111 1111");
+      assertThat(message).doesNotContainPattern("\\[REDACTED:[A-Z_]*$");
+    }
+  }
 }

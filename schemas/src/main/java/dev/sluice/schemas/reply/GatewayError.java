@@ -28,4 +28,21 @@ public record GatewayError(
   public GatewayError withRequestId(String id) {
     return new GatewayError(message, type, code, param, reasons, id);
   }
+
+  @Override
+  public String toString() {
+    // The message may carry a provider's own words about the request, redacted but still the
+    // caller's business, not a log line's.
+    return "GatewayError[type="
+        + type
+        + ", code="
+        + code
+        + ", param="
+        + param
+        + ", reasons="
+        + reasons
+        + ", requestId="
+        + requestId
+        + "]";
+  }
 }

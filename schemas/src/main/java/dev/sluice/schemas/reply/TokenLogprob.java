@@ -16,7 +16,8 @@ import java.util.Objects;
 public record TokenLogprob(
     String token,
     double logprob,
-    List<Integer> bytes,
+    // Always written, null when masked or unknown, as OpenAI writes it: strict clients expect it.
+    @JsonInclude(JsonInclude.Include.ALWAYS) List<Integer> bytes,
     @JsonProperty("top_logprobs") List<TokenLogprob> topLogprobs) {
   public TokenLogprob {
     Objects.requireNonNull(token, "token");
