@@ -307,9 +307,10 @@ class OpenAiJavaConformanceTest {
   }
 
   @Test
-  void aProvidersRateLimitComesBackWithItsOwnFigures() {
-    OpenAIClient once = client.withOptions(options -> options.maxRetries(0));
-    assertThatThrownBy(() -> once.chat().completions().create(chat("error-429", "hi").build()))
+  void aProvidersRateLimitComesBackWithItsOwnFiguresAndIsNotRetriedAgain() {
+    // Default retries: the gateway's retries of the provider, then none more by the SDK.
+    long before = upstream.stats().received();
+    assertThatThrownBy(() -> client.chat().completions().create(chat("error-429", "hi").build()))
         .isInstanceOfSatisfying(
             RateLimitException.class,
             e -> {
@@ -318,6 +319,7 @@ class OpenAiJavaConformanceTest {
               assertThat(e.headers().values("x-upstream-ratelimit-reset-requests"))
                   .containsExactly("120ms");
             });
+    assertThat(upstream.stats().received() - before).isEqualTo(3);
   }
 
   @Test

@@ -407,6 +407,13 @@ public final class GatewayApp {
     // A provider's own, when it was the provider that rate-limited the call.
     UpstreamRateLimits.headers(reply.upstreamRateLimits()).forEach(ctx::header);
     noRetryOnce(ctx, reply.status());
+    if (reply.status() == 429
+        && reply.error() != null
+        && reply.error().reasons().contains(UpstreamRateLimits.REASON)) {
+      // The provider's 429, after the gateway's own retries: an SDK retry would call it three
+      // times again. The gateway's own 429 (the tenant's limits) stays retryable.
+      ctx.header(SHOULD_RETRY, "false");
+    }
     if (reply.completion() != null) {
       json(ctx, reply.status(), reply.completion());
     } else {

@@ -16,6 +16,7 @@ import dev.sluice.schemas.reply.ErrorCode;
 import dev.sluice.schemas.reply.Outcome;
 import dev.sluice.schemas.reply.RateLimitState;
 import dev.sluice.schemas.reply.ReplyEnvelope;
+import dev.sluice.schemas.reply.UpstreamRateLimits;
 import dev.sluice.topics.Topics;
 import java.io.ByteArrayInputStream;
 import java.net.http.HttpHeaders;
@@ -304,7 +305,7 @@ class GatewayAppReplyTest {
                         wait,
                         ErrorCode.RATE_LIMITED,
                         "the provider is rate limiting",
-                        List.of("rate_limited"),
+                        List.of(UpstreamRateLimits.REASON),
                         3)
                     .withUpstreamRateLimits(
                         Map.of(
@@ -323,6 +324,8 @@ class GatewayAppReplyTest {
     assertThat(headers.firstValue("x-upstream-ratelimit-limit-bananas")).isEmpty();
     assertThat(headers.firstValue("x-upstream-ratelimit-limit-tokens")).isEmpty();
     assertThat(headers.firstValue("set-cookie")).isEmpty();
+    // After the gateway's own retries: the SDKs are told not to call the provider three times more.
+    assertThat(headers.firstValue("x-should-retry")).hasValue("false");
   }
 
   @Test

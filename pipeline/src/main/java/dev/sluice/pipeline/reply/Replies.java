@@ -16,6 +16,7 @@ import dev.sluice.schemas.reply.GatewayError;
 import dev.sluice.schemas.reply.Meta;
 import dev.sluice.schemas.reply.Outcome;
 import dev.sluice.schemas.reply.ReplyEnvelope;
+import dev.sluice.schemas.reply.UpstreamRateLimits;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -120,7 +121,8 @@ public final class Replies {
           return new Refusal(
               StageName.PROVIDER,
               ErrorCode.RATE_LIMITED,
-              ErrorCode.RATE_LIMITED.error(e.getMessage()),
+              ErrorCode.RATE_LIMITED.error(
+                  e.getMessage(), null, List.of(UpstreamRateLimits.REASON)),
               e.retryAfterSeconds(),
               e.upstreamRateLimits());
         case UNKNOWN_MODEL:

@@ -16,6 +16,13 @@ import java.util.regex.Pattern;
 public final class UpstreamRateLimits {
   private UpstreamRateLimits() {}
 
+  /**
+   * The reason of a 429 the provider answered after the gateway's own retries; the ingress then
+   * tells the SDKs not to retry ({@code x-should-retry: false}), which they would do three times
+   * more.
+   */
+  public static final String REASON = "upstream_rate_limited";
+
   /** The prefix of the headers the ingress answers them under. */
   public static final String ANSWERED_PREFIX = "x-upstream-ratelimit-";
 

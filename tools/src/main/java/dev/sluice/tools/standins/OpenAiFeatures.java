@@ -157,7 +157,10 @@ final class OpenAiFeatures {
 
   /** A value for a JSON Schema: every property there, with a value of its type. */
   static JsonNode filled(JsonNode schema, String text) {
-    String type = schema.path("type").asText("object");
+    if (schema.path("anyOf").isArray() && !schema.has("type")) {
+      return filled(schema.path("anyOf").path(0), text);
+    }
+    String type = typeOf(schema.path("type"));
     switch (type) {
       case "string":
         return NODES.textNode(text);
@@ -179,6 +182,19 @@ final class OpenAiFeatures {
         }
         return object;
     }
+  }
+
+  /** A schema's type: the first that is not null when it lists several, object when none. */
+  private static String typeOf(JsonNode type) {
+    if (type.isArray()) {
+      for (JsonNode option : type) {
+        if (!"null".equals(option.asText())) {
+          return option.asText();
+        }
+      }
+      return "null";
+    }
+    return type.asText("object");
   }
 
   /** The text's words, each with the space before it: tokens that add up to the text. */
