@@ -63,8 +63,8 @@ public final class StoreLimiter implements Limiter {
   private final LongSupplier clock;
   private final Map<String, TenantLedger> ledgers = new HashMap<>();
   private final Set<String> dirty = new HashSet<>();
-  private final Map<String, Long> settled = new HashMap<>();
-  private final ArrayDeque<KeyValue<String, Long>> settledOrder = new ArrayDeque<>();
+  // Held without an object per id (SettledIds says why); the store keeps them as records.
+  private final SettledIds settled = new SettledIds();
   private final Map<String, Long> settledSinceFlush = new LinkedHashMap<>();
   // The store's records of settled ids, oldest first; keyed "<flush>:<part>".
   private final ArrayDeque<SettledRecord> settledRecords = new ArrayDeque<>();
@@ -128,7 +128,7 @@ public final class StoreLimiter implements Limiter {
   public CompletableFuture<LimitDecision> reserve(
       List<LimitKey> keys, String requestId, long tokens) {
     long nowMs = clock.getAsLong();
-    if (settled.containsKey(requestId)) {
+    if (settled.contains(requestId)) {
       return CompletableFuture.completedFuture(new AlreadySettled(Map.of()));
     }
     List<TenantLedger> current = new ArrayList<>(keys.size());
@@ -157,8 +157,7 @@ public final class StoreLimiter implements Limiter {
         reserved = true;
       }
     }
-    if (reserved && settled.putIfAbsent(requestId, nowMs) == null) {
-      settledOrder.addLast(KeyValue.pair(requestId, nowMs));
+    if (reserved && settled.add(requestId, nowMs)) {
       settledSinceFlush.put(requestId, nowMs);
     }
   }
@@ -170,9 +169,7 @@ public final class StoreLimiter implements Limiter {
    */
   public void prune() {
     long nowMs = clock.getAsLong();
-    while (!settledOrder.isEmpty() && nowMs - settledOrder.peekFirst().value >= settledKeepMs) {
-      settled.remove(settledOrder.pollFirst().key);
-    }
+    settled.expire(nowMs, settledKeepMs);
     long today = Math.floorDiv(nowMs, TenantLimiter.DAY_MS);
     Iterator<Map.Entry<String, TenantLedger>> all = ledgers.entrySet().iterator();
     while (all.hasNext()) {
@@ -271,8 +268,7 @@ public final class StoreLimiter implements Limiter {
     }
     ids.sort((a, b) -> Long.compare(a.value, b.value));
     for (KeyValue<String, Long> id : ids) {
-      settled.put(id.key, id.value);
-      settledOrder.addLast(id);
+      settled.add(id.key, id.value);
     }
   }
 }
