@@ -64,20 +64,14 @@ class OpenAiJavaConformanceTest {
     gateway =
         GatewayFixture.start(
             dir,
-            Map.of(
-                "OPENAI_BASE_URL",
-                upstream.baseUrl() + "/v1",
-                "OPENAI_API_KEY",
+            GatewayFixture.openAiStandIn(
+                upstream.baseUrl(),
                 KEY,
-                "ALLOWED_MODELS",
-                String.join(",", MODELS),
-                "POLICY_DIR",
-                policies.toString(),
-                // Short provider retries, so the retry checks below do not wait on backoff.
-                "PROVIDER_MAX_RETRIES",
-                "2",
-                "PIPELINE_INSTANCE_ID",
-                "pipeline-conformance-1"),
+                policies,
+                MODELS,
+                // The default retries, stated: the upstream call counts below depend on them.
+                Map.of(
+                    "PROVIDER_MAX_RETRIES", "2", "PIPELINE_INSTANCE_ID", "pipeline-conformance-1")),
             true);
     client =
         OpenAIOkHttpClient.builder()

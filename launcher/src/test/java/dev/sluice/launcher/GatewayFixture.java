@@ -520,6 +520,22 @@ public final class GatewayFixture implements AutoCloseable {
     return dir;
   }
 
+  /**
+   * The environment of a gateway whose OpenAI provider is a stand-in at {@code standIn} (its base
+   * URL, without {@code /v1}) taking {@code key}, enabling {@code models} under the bundle in
+   * {@code policies}, plus {@code more}.
+   */
+  public static Map<String, String> openAiStandIn(
+      URI standIn, String key, Path policies, List<String> models, Map<String, String> more) {
+    Map<String, String> env = new HashMap<>();
+    env.put("OPENAI_BASE_URL", standIn + "/v1");
+    env.put("OPENAI_API_KEY", key);
+    env.put("ALLOWED_MODELS", String.join(",", models));
+    env.put("POLICY_DIR", policies.toString());
+    env.putAll(more);
+    return env;
+  }
+
   /** The repository's shipped policy bundle, found above the working directory. */
   static Path repositoryPolicies() {
     Path dir = Path.of("").toAbsolutePath();

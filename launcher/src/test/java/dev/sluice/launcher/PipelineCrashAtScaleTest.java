@@ -59,22 +59,20 @@ class PipelineCrashAtScaleTest {
     gateway =
         GatewayFixture.start(
             dir,
-            Map.of(
-                "OPENAI_BASE_URL",
-                upstream.baseUrl() + "/v1",
-                "OPENAI_API_KEY",
+            GatewayFixture.openAiStandIn(
+                upstream.baseUrl(),
                 KEY,
-                "ALLOWED_MODELS",
-                MODEL,
-                "POLICY_DIR",
-                GatewayFixture.policyBundle(dir.resolve("policies"), MODEL).toString(),
-                "REQUEST_TIMEOUT_MS",
-                Long.toString(REQUEST_TIMEOUT_MS),
-                // One attempt may last as long as the caller waits: no retry while calls are held.
-                "PROVIDER_TIMEOUT_MS",
-                Long.toString(REQUEST_TIMEOUT_MS),
-                "PIPELINE_INSTANCE_ID",
-                "pipeline-crash-at-scale-1"),
+                GatewayFixture.policyBundle(dir.resolve("policies"), MODEL),
+                List.of(MODEL),
+                Map.of(
+                    "REQUEST_TIMEOUT_MS",
+                    Long.toString(REQUEST_TIMEOUT_MS),
+                    // One attempt may last as long as the caller waits: no retry while calls are
+                    // held.
+                    "PROVIDER_TIMEOUT_MS",
+                    Long.toString(REQUEST_TIMEOUT_MS),
+                    "PIPELINE_INSTANCE_ID",
+                    "pipeline-crash-at-scale-1")),
             true);
   }
 

@@ -52,19 +52,16 @@ class RagContextEndToEndTest {
     gateway =
         GatewayFixture.start(
             dir,
-            Map.of(
-                "OPENAI_BASE_URL",
-                upstream.baseUrl() + "/v1",
-                "OPENAI_API_KEY",
+            GatewayFixture.openAiStandIn(
+                upstream.baseUrl(),
                 KEY,
-                "ALLOWED_MODELS",
-                MODEL,
-                "ALLOWED_CONTEXT_ORIGINS",
-                "kb://approved/",
-                "POLICY_DIR",
-                policies.toString(),
-                "PIPELINE_INSTANCE_ID",
-                "pipeline-rag-e2e-1"),
+                policies,
+                List.of(MODEL),
+                Map.of(
+                    "ALLOWED_CONTEXT_ORIGINS",
+                    "kb://approved/",
+                    "PIPELINE_INSTANCE_ID",
+                    "pipeline-rag-e2e-1")),
             true);
   }
 
