@@ -48,7 +48,8 @@ class OpenAiJavaConformanceTest {
           "openai:error-401",
           "openai:error-404",
           "openai:error-429",
-          "openai:error-500");
+          "openai:error-500",
+          "openai:slow-1500");
 
   @TempDir static Path dir;
 
@@ -322,5 +323,47 @@ class OpenAiJavaConformanceTest {
     assertThat(model.id()).isEqualTo("gpt-4o-mini");
     assertThatThrownBy(() -> client.models().retrieve("gpt-9-nonexistent"))
         .isInstanceOf(NotFoundException.class);
+  }
+
+  private static ChatCompletion withKey(OpenAIClient sdk, String key, String text) {
+    return sdk.chat()
+        .completions()
+        .create(chat("gpt-4o-mini", text).putAdditionalHeader("Idempotency-Key", key).build());
+  }
+
+  @Test
+  void anIdempotencyKeyMakesARepeatTheFirstCallsAnswer() {
+    String key = "conformance-" + System.nanoTime();
+    long before = upstream.stats().received();
+    ChatCompletion first = withKey(client, key, "once only");
+    ChatCompletion repeat = withKey(client, key, "once only");
+    assertThat(repeat.id()).isEqualTo(first.id());
+    assertThat(repeat.choices().get(0).message().content()).hasValue("echo: once only");
+    assertThat(upstream.stats().received() - before).isEqualTo(1);
+
+    assertThatThrownBy(() -> withKey(client, key, "another body"))
+        .isInstanceOfSatisfying(
+            com.openai.errors.UnprocessableEntityException.class,
+            e -> assertThat(e.code()).hasValue("idempotency_key_reused"));
+    assertThat(upstream.stats().received() - before).isEqualTo(1);
+  }
+
+  @Test
+  void theSdksRetryAfterATimeoutIsAnsweredByTheFirstCallNotASecondOne() {
+    // The first attempt times out while the provider (1.5 s) still works on it; the SDK sends the
+    // same request with the same key again, and that repeat waits for the first call's answer.
+    OpenAIClient impatient =
+        client.withOptions(options -> options.timeout(Duration.ofSeconds(1)).maxRetries(3));
+    long before = upstream.stats().received();
+    ChatCompletion completion =
+        impatient
+            .chat()
+            .completions()
+            .create(
+                chat("slow-1500", "take your time")
+                    .putAdditionalHeader("Idempotency-Key", "retry-" + System.nanoTime())
+                    .build());
+    assertThat(completion.choices().get(0).message().content()).hasValue("echo: take your time");
+    assertThat(upstream.stats().received() - before).isEqualTo(1);
   }
 }

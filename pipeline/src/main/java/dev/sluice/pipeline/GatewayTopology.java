@@ -11,6 +11,9 @@ import dev.sluice.pipeline.flow.Admitted;
 import dev.sluice.pipeline.flow.Settled;
 import dev.sluice.pipeline.flow.Step;
 import dev.sluice.pipeline.flow.Undeliverable;
+import dev.sluice.pipeline.idempotency.Idempotency;
+import dev.sluice.pipeline.idempotency.IdempotencyGate;
+import dev.sluice.pipeline.idempotency.IdempotencyRecorder;
 import dev.sluice.pipeline.reply.ReplyAddress;
 import dev.sluice.pipeline.reply.ReplyShaper;
 import dev.sluice.schemas.audit.AuditRecord;
@@ -152,9 +155,24 @@ public final class GatewayTopology {
             .branch((id, step) -> step instanceof Settled, Branched.as("refused"))
             .defaultBranch(Branched.as("undeliverable"));
 
+    KStream<String, Step> toStages = branches.get(prefix + "-admitted");
+    KStream<String, Step> repeated = null;
+    String keys = prefix + Idempotency.STORE_SUFFIX;
+    if (source == Source.HTTP) {
+      // Idempotency-Key: a repeat is answered from the first call, before any stage runs.
+      builder.addStateStore(Idempotency.store(prefix));
+      Map<String, KStream<String, Step>> gated =
+          toStages
+              .process(() -> new IdempotencyGate(keys), Named.as(prefix + "-idempotency"), keys)
+              .split(Named.as(prefix + "-idempotency-"))
+              .branch((id, step) -> step instanceof Admitted, Branched.as("first"))
+              .defaultBranch(Branched.as("repeat"));
+      toStages = gated.get(prefix + "-idempotency-first");
+      repeated = gated.get(prefix + "-idempotency-repeat");
+    }
+
     KStream<String, Step> answered =
-        branches
-            .get(prefix + "-admitted")
+        toStages
             .mapValues(step -> (Admitted) step, Named.as(prefix + "-to-stages"))
             .process(
                 () ->
@@ -163,10 +181,19 @@ public final class GatewayTopology {
                 Named.as(prefix + "-stages"),
                 storeNames.toArray(String[]::new));
 
+    KStream<String, Step> decided =
+        answered.merge(branches.get(prefix + "-refused"), Named.as(prefix + "-settled"));
+    if (repeated != null) {
+      decided =
+          decided
+              .merge(repeated, Named.as(prefix + "-repeats"))
+              .process(
+                  () -> new IdempotencyRecorder(keys),
+                  Named.as(prefix + "-idempotency-record"),
+                  keys);
+    }
     KStream<String, Settled> shaped =
-        answered
-            .merge(branches.get(prefix + "-refused"), Named.as(prefix + "-settled"))
-            .process(ReplyShaper::new, Named.as(prefix + "-reply"));
+        decided.process(ReplyShaper::new, Named.as(prefix + "-reply"));
 
     ReplyAddress address = new ReplyAddress(Topics.REPLIES.name());
     shaped

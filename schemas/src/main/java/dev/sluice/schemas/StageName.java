@@ -12,6 +12,8 @@ public enum StageName {
   /** Reading the envelope: its address, id and version, before anything else runs. */
   ADMISSION("admission"),
   AUTHENTICATE("authenticate"),
+  /** A request with an Idempotency-Key answered from its first call, or refused for reusing it. */
+  IDEMPOTENCY("idempotency"),
   VALIDATE("validate"),
   CONTEXT_FIREWALL("context_firewall"),
   POLICY("policy"),

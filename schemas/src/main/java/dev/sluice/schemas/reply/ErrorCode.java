@@ -37,6 +37,7 @@ public enum ErrorCode {
   PROVIDER_INVALID_REQUEST(400, "provider_invalid_request", Type.INVALID_REQUEST),
   PROVIDER_NOT_FOUND(404, "provider_not_found", Type.INVALID_REQUEST),
   PROVIDER_UNPROCESSABLE(422, "provider_unprocessable", Type.INVALID_REQUEST),
+  IDEMPOTENCY_KEY_REUSED(422, "idempotency_key_reused", Type.INVALID_REQUEST),
   POLICY_UNAVAILABLE(503, "policy_unavailable", Type.SERVER),
   RATE_LIMITER_UNAVAILABLE(503, "rate_limiter_unavailable", Type.SERVER),
   PROVIDER_UNAVAILABLE(503, "provider_unavailable", Type.SERVER),

@@ -159,6 +159,30 @@ public record ReplyEnvelope(
         upstreamRateLimits);
   }
 
+  /**
+   * The same answer for another request with the same Idempotency-Key: under {@code otherRequestId}
+   * (and its error's {@code request_id}), not yet bound to that request's nonce. The completion is
+   * the first call's, its id included, as a repeat of an idempotent call answers.
+   */
+  public ReplyEnvelope forRequest(String otherRequestId) {
+    return new ReplyEnvelope(
+        schemaVersion,
+        otherRequestId,
+        tenant,
+        outcome,
+        status,
+        completion,
+        error == null ? null : error.withRequestId(otherRequestId),
+        redactions,
+        timings,
+        retryAfterSeconds,
+        batchId,
+        customId,
+        null,
+        rateLimits,
+        upstreamRateLimits);
+  }
+
   /** The same reply with a provider's own rate-limit figures. */
   public ReplyEnvelope withUpstreamRateLimits(Map<String, String> figures) {
     return new ReplyEnvelope(

@@ -234,7 +234,7 @@ public final class FakeProviderServer implements AutoCloseable {
     }
 
     maxConcurrent.accumulateAndGet(inProgress.incrementAndGet(), Math::max);
-    HeldCall call = new HeldCall(System.nanoTime());
+    HeldCall call = new HeldCall(System.nanoTime(), OpenAiFeatures.slowMs(format.model(ctx, body)));
     held.add(call);
     call.schedule();
     ctx.future(
@@ -294,11 +294,14 @@ public final class FakeProviderServer implements AutoCloseable {
   /** A call waiting for its delay: completed by the timer thread, never by a waiting thread. */
   private final class HeldCall {
     final long receivedNs;
+    // This call's own delay (a model named slow-<ms>), or -1 for the server's.
+    final long ownDelayMs;
     final CompletableFuture<Void> due = new CompletableFuture<>();
     private ScheduledFuture<?> tick;
 
-    HeldCall(long receivedNs) {
+    HeldCall(long receivedNs, long ownDelayMs) {
       this.receivedNs = receivedNs;
+      this.ownDelayMs = ownDelayMs;
       due.whenComplete((ignored, failure) -> held.remove(this));
     }
 
@@ -310,7 +313,10 @@ public final class FakeProviderServer implements AutoCloseable {
       if (tick != null) {
         tick.cancel(false);
       }
-      long waitNs = receivedNs + TimeUnit.MILLISECONDS.toNanos(delayMs) - System.nanoTime();
+      long waitNs =
+          receivedNs
+              + TimeUnit.MILLISECONDS.toNanos(ownDelayMs >= 0 ? ownDelayMs : delayMs)
+              - System.nanoTime();
       if (waitNs <= 0) {
         due.complete(null);
       } else {

@@ -21,6 +21,8 @@ import java.util.Map;
  *       error-429} ({@code rate_limit_exceeded} with {@code x-ratelimit-*} and {@code
  *       retry-after-ms: 0}) and {@code error-500} ({@code server_error}).
  *   <li>A model named {@code refuse} refuses: {@code content: null} and a {@code refusal}.
+ *   <li>A model named {@code slow-<ms>} answers after that many milliseconds, whatever the server's
+ *       delay: a slow call among fast ones, for clients' timeouts and retries.
  *   <li>{@code response_format}: {@code json_object} answers {@code {"echo": <prompt>}}; {@code
  *       json_schema} answers an object with every property of the schema, strings as the echo,
  *       numbers 1, booleans true, arrays empty, objects filled the same way.
@@ -35,6 +37,18 @@ final class OpenAiFeatures {
 
   /** The model name of the refusing stand-in. */
   static final String REFUSE = "refuse";
+
+  /** The delay a model named {@code slow-<ms>} asks for, or -1 for the server's own. */
+  static long slowMs(String model) {
+    if (model == null || !model.startsWith("slow-")) {
+      return -1;
+    }
+    try {
+      return Math.max(0, Math.min(Long.parseLong(model.substring("slow-".length())), 600_000));
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
 
   /** The error a model name asks for, or null when it asks for none. */
   static WireFormat.Refusal errorMode(String model) {

@@ -1,0 +1,91 @@
+package dev.sluice.pipeline.idempotency;
+
+import dev.sluice.schemas.Json;
+import dev.sluice.schemas.envelope.VerifiedRequest;
+import dev.sluice.schemas.reply.ReplyEnvelope;
+import dev.sluice.topics.JsonSerde;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Map;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * Idempotent requests: a caller that sends an {@code Idempotency-Key} header gets, for a repeat of
+ * the same body under the same key, the first call's answer, and the provider is called once.
+ *
+ * <ul>
+ *   <li>A key is scoped to (tenant, subject, key): another tenant's or subject's key never matches.
+ *       Requests are keyed by tenant, so one stream task sees every request of a tenant and decides
+ *       alone, exactly, from a store of its own ({@link #STORE_SUFFIX}, RocksDB, changelogged).
+ *   <li>A repeat with the same body (SHA-256 of the request as read) gets the first call's reply
+ *       under its own request id; while the first call runs, the repeat waits for it ({@link
+ *       IdempotencyGate}, {@link IdempotencyRecorder}). A repeat with another body gets 422 {@code
+ *       idempotency_key_reused}.
+ *   <li>Only answers worth repeating are kept: a first call that failed on the gateway's or the
+ *       provider's side (5xx) or was rate-limited (429) leaves no entry, so a retry runs anew; its
+ *       waiters get the same failure. A first call still running after {@link #PENDING_MAX} is
+ *       taken for lost, and a repeat runs anew.
+ *   <li>Entries are kept for {@link #KEEP}, the reply topic's retention.
+ * </ul>
+ *
+ * Only interactive (HTTP) requests take part: batch lines have their own replay rule.
+ */
+public final class Idempotency {
+  private Idempotency() {}
+
+  /** Suffix of a sub-topology's store: {@code http-idempotency}. */
+  public static final String STORE_SUFFIX = "-idempotency";
+
+  /** How long a key and its answer are kept: the reply topic's retention. */
+  public static final Duration KEEP = Duration.ofHours(24);
+
+  /** How long a first call may run before a repeat runs anew instead of waiting. */
+  public static final Duration PENDING_MAX = Duration.ofMinutes(10);
+
+  /** How often expired entries are deleted. */
+  static final Duration SWEEP_INTERVAL = Duration.ofMinutes(1);
+
+  /** The store of a sub-topology's keys. */
+  public static StoreBuilder<KeyValueStore<String, IdempotencyEntry>> store(String prefix) {
+    return Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(prefix + STORE_SUFFIX),
+            Serdes.String(),
+            JsonSerde.of(IdempotencyEntry.class))
+        .withLoggingEnabled(
+            Map.of("cleanup.policy", "compact", "segment.ms", Long.toString(KEEP.toMillis())));
+  }
+
+  /** The store key of a request's Idempotency-Key, or null when it has none. */
+  static String scope(VerifiedRequest request) {
+    if (request.idempotencyKey() == null || request.idempotencyKey().isEmpty()) {
+      return null;
+    }
+    // NUL cannot be in a tenant, a subject or a header value, so the parts cannot run together.
+    return request.principal().tenant()
+        + '\u0000'
+        + request.principal().subject()
+        + '\u0000'
+        + request.idempotencyKey();
+  }
+
+  /** Hex SHA-256 of the request as the gateway read it: its model, messages, tools and options. */
+  static String bodySha256(VerifiedRequest request) {
+    try {
+      MessageDigest sha = MessageDigest.getInstance("SHA-256");
+      return HexFormat.of()
+          .formatHex(sha.digest(Json.mapper().writeValueAsBytes(request.request())));
+    } catch (NoSuchAlgorithmException | com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("the request could not be hashed", e);
+    }
+  }
+
+  /** Whether a first call's reply is kept for its repeats: not a failure or a rate limit. */
+  static boolean worthKeeping(ReplyEnvelope reply) {
+    return reply.status() < 500 && reply.status() != 429;
+  }
+}

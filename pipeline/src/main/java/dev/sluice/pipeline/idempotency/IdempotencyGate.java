@@ -1,0 +1,114 @@
+package dev.sluice.pipeline.idempotency;
+
+import dev.sluice.pipeline.flow.Admitted;
+import dev.sluice.pipeline.flow.Settled;
+import dev.sluice.pipeline.flow.Step;
+import dev.sluice.pipeline.reply.Replies;
+import dev.sluice.pipeline.stage.Refusal;
+import dev.sluice.schemas.StageName;
+import dev.sluice.schemas.envelope.VerifiedRequest;
+import dev.sluice.schemas.reply.ErrorCode;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * Before the stages: a request with an Idempotency-Key goes on when it is the key's first call (or
+ * that call read again after a crash, or a repeat of a first call taken for lost); a repeat of the
+ * same body is answered with the first call's reply, or waits for it; a repeat with another body is
+ * refused (422 {@code idempotency_key_reused}). {@link Idempotency} has the rules.
+ */
+public final class IdempotencyGate implements Processor<String, Step, String, Step> {
+  private final String storeName;
+  private ProcessorContext<String, Step> context;
+  private KeyValueStore<String, IdempotencyEntry> store;
+
+  public IdempotencyGate(String storeName) {
+    this.storeName = storeName;
+  }
+
+  @Override
+  public void init(ProcessorContext<String, Step> context) {
+    this.context = context;
+    this.store = context.getStateStore(storeName);
+    context.schedule(Idempotency.SWEEP_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::sweep);
+  }
+
+  @Override
+  public void process(Record<String, Step> record) {
+    Admitted admitted = (Admitted) record.value();
+    VerifiedRequest request = admitted.request();
+    String scope = Idempotency.scope(request);
+    if (scope == null) {
+      context.forward(record);
+      return;
+    }
+    long nowMs = context.currentSystemTimeMs();
+    String hash = Idempotency.bodySha256(request);
+    IdempotencyEntry entry = store.get(scope);
+    boolean lost =
+        entry != null
+            && entry.reply() == null
+            && nowMs - entry.firstAtMs() > Idempotency.PENDING_MAX.toMillis();
+    if (entry == null || lost) {
+      store.put(scope, new IdempotencyEntry(hash, request.requestId(), nowMs, null, List.of()));
+      context.forward(record);
+      return;
+    }
+    if (entry.firstRequestId().equals(request.requestId())) {
+      // The first call itself, read again after a crash: it runs again, as any record would.
+      context.forward(record);
+      return;
+    }
+    if (!entry.bodySha256().equals(hash)) {
+      Refusal refusal =
+          Refusal.of(
+              StageName.IDEMPOTENCY,
+              ErrorCode.IDEMPOTENCY_KEY_REUSED,
+              "this Idempotency-Key was used with another request body; use a new key for a new"
+                  + " request");
+      answer(
+          record,
+          request,
+          Replies.refused(
+              request.requestId(), request.principal().tenant(), refusal, admitted.timings()));
+      return;
+    }
+    if (entry.reply() != null) {
+      answer(record, request, entry.reply().forRequest(request.requestId()));
+      return;
+    }
+    store.put(
+        scope,
+        entry.withWaiter(
+            new IdempotencyEntry.Waiter(
+                request.requestId(), request.replyTo(), request.source(), request.principal())));
+  }
+
+  private void answer(
+      Record<String, Step> record,
+      VerifiedRequest request,
+      dev.sluice.schemas.reply.ReplyEnvelope reply) {
+    context.forward(record.withValue(Settled.of(request, StageName.IDEMPOTENCY, reply)));
+  }
+
+  /** Deletes the keys kept past {@link Idempotency#KEEP}. */
+  private void sweep(long nowMs) {
+    List<String> expired = new ArrayList<>();
+    try (KeyValueIterator<String, IdempotencyEntry> all = store.all()) {
+      while (all.hasNext()) {
+        KeyValue<String, IdempotencyEntry> next = all.next();
+        if (nowMs - next.value.firstAtMs() > Idempotency.KEEP.toMillis()) {
+          expired.add(next.key);
+        }
+      }
+    }
+    expired.forEach(store::delete);
+  }
+}
