@@ -4,6 +4,7 @@ import dev.sluice.schemas.Json;
 import dev.sluice.schemas.envelope.VerifiedRequest;
 import dev.sluice.schemas.reply.ReplyEnvelope;
 import dev.sluice.topics.JsonSerde;
+import dev.sluice.topics.Topics;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -30,6 +31,8 @@ import org.apache.kafka.streams.state.Stores;
  *       provider's side (5xx) or was rate-limited (429) leaves no entry, so a retry runs anew; its
  *       waiters get the same failure. A first call still running after {@link #PENDING_MAX} is
  *       taken for lost, and a repeat runs anew.
+ *   <li>At most {@link #MAX_WAITERS} repeats wait for one first call; a reply larger than {@link
+ *       #MAX_KEPT_REPLY_BYTES} is not kept.
  *   <li>Entries are kept for {@link #KEEP}, the reply topic's retention.
  * </ul>
  *
@@ -47,8 +50,21 @@ public final class Idempotency {
   /** How long a first call may run before a repeat runs anew instead of waiting. */
   public static final Duration PENDING_MAX = Duration.ofMinutes(10);
 
-  /** How often expired entries are deleted. */
-  static final Duration SWEEP_INTERVAL = Duration.ofMinutes(1);
+  /** How often expired entries are deleted: a sweep reads every entry of the task's store. */
+  static final Duration SWEEP_INTERVAL = Duration.ofMinutes(10);
+
+  /**
+   * Repeats that may wait for one first call; more are refused (409 {@code duplicate_request}), so
+   * a caller hammering one key cannot grow its entry without bound.
+   */
+  static final int MAX_WAITERS = 64;
+
+  /**
+   * The largest reply kept for repeats, as JSON: an entry is one record of the store's changelog,
+   * which takes {@link Topics#MAX_MESSAGE_BYTES}; a larger reply is answered once and its key
+   * forgotten.
+   */
+  static final int MAX_KEPT_REPLY_BYTES = 2 * 1024 * 1024;
 
   /** The store of a sub-topology's keys. */
   public static StoreBuilder<KeyValueStore<String, IdempotencyEntry>> store(String prefix) {
@@ -57,7 +73,13 @@ public final class Idempotency {
             Serdes.String(),
             JsonSerde.of(IdempotencyEntry.class))
         .withLoggingEnabled(
-            Map.of("cleanup.policy", "compact", "segment.ms", Long.toString(KEEP.toMillis())));
+            Map.of(
+                "cleanup.policy",
+                "compact",
+                "segment.ms",
+                Long.toString(KEEP.toMillis()),
+                "max.message.bytes",
+                Integer.toString(Topics.MAX_MESSAGE_BYTES)));
   }
 
   /** The store key of a request's Idempotency-Key, or null when it has none. */
@@ -86,6 +108,13 @@ public final class Idempotency {
 
   /** Whether a first call's reply is kept for its repeats: not a failure or a rate limit. */
   static boolean worthKeeping(ReplyEnvelope reply) {
-    return reply.status() < 500 && reply.status() != 429;
+    if (reply.status() >= 500 || reply.status() == 429) {
+      return false;
+    }
+    try {
+      return Json.mapper().writeValueAsBytes(reply).length <= MAX_KEPT_REPLY_BYTES;
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      return false;
+    }
   }
 }

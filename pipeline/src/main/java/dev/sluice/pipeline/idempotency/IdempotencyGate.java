@@ -84,6 +84,20 @@ public final class IdempotencyGate implements Processor<String, Step, String, St
       answer(record, request, entry.reply().forRequest(request.requestId()));
       return;
     }
+    if (entry.waiters().size() >= Idempotency.MAX_WAITERS) {
+      answer(
+          record,
+          request,
+          Replies.refused(
+              request.requestId(),
+              request.principal().tenant(),
+              Refusal.of(
+                  StageName.IDEMPOTENCY,
+                  ErrorCode.DUPLICATE_REQUEST,
+                  "too many repeats of this Idempotency-Key are waiting for its first call"),
+              admitted.timings()));
+      return;
+    }
     store.put(
         scope,
         entry.withWaiter(

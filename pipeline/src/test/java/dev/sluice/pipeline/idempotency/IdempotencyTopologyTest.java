@@ -221,4 +221,20 @@ class IdempotencyTopologyTest {
     driver.advanceWallClockTime(Duration.ofMillis(50));
     assertThat(manual.calls()).hasSize(2);
   }
+
+  @Test
+  void repeatsBeyondTheWaitingRoomAreRefused() {
+    send("acme", "alice", "k-7", "hello");
+    for (int i = 0; i < Idempotency.MAX_WAITERS; i++) {
+      send("acme", "alice", "k-7", "hello");
+    }
+    String extra = send("acme", "alice", "k-7", "hello");
+    List<ReplyEnvelope> early = replies();
+    assertThat(early).extracting(ReplyEnvelope::requestId).containsExactly(extra);
+    assertThat(early.get(0).status()).isEqualTo(409);
+
+    answerCall(0, "x");
+    assertThat(replies()).hasSize(1 + Idempotency.MAX_WAITERS);
+    assertThat(manual.calls()).hasSize(1);
+  }
 }
