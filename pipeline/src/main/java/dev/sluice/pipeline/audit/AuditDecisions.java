@@ -40,7 +40,13 @@ public final class AuditDecisions {
       reasons.addAll(reply.error().reasons());
     }
     ChatCompletion completion = reply.completion();
-    Double providerMs = reply.timings().get(StageName.PROVIDER.wireName());
+    // A repeat answered from an Idempotency-Key's first call called no provider and used no
+    // tokens: the copy of the first call's answer must not count them again.
+    boolean replay = settled.stage() == StageName.IDEMPOTENCY;
+    if (replay && completion != null) {
+      reasons.add(IDEMPOTENT_REPLAY);
+    }
+    Double providerMs = replay ? null : reply.timings().get(StageName.PROVIDER.wireName());
     return new AuditRecord(
         AuditRecord.VERSION,
         reply.requestId(),
@@ -54,16 +60,21 @@ public final class AuditDecisions {
         request == null || request.risk() == null ? null : request.risk().cues(),
         request == null || request.risk() == null ? null : request.risk().hiddenChars(),
         settled.rateLimit(),
-        completion == null || completion.meta() == null ? null : completion.meta().provider(),
+        replay || completion == null || completion.meta() == null
+            ? null
+            : completion.meta().provider(),
         providerMs == null ? null : 1,
         providerMs == null ? null : Math.round(providerMs),
-        completion == null ? null : completion.usage(),
+        replay || completion == null ? null : completion.usage(),
         reply.redactions().isEmpty() ? null : reply.redactions(),
         request == null ? null : promptSha256(request),
         null,
         null,
         null);
   }
+
+  /** The reason of a repeat answered from its Idempotency-Key's first call. */
+  public static final String IDEMPOTENT_REPLAY = "idempotent_replay";
 
   /** The key of a record on the audit topics: the verified tenant. */
   public static String key(AuditRecord record) {

@@ -28,12 +28,12 @@ import org.apache.kafka.streams.state.Stores;
  *       IdempotencyGate}, {@link IdempotencyRecorder}). A repeat with another body gets 422 {@code
  *       idempotency_key_reused}.
  *   <li>Only answers worth repeating are kept: a first call that failed on the gateway's or the
- *       provider's side (5xx) or was rate-limited (429) leaves no entry, so a retry runs anew; its
- *       waiters get the same failure. A first call still running after {@link #PENDING_MAX} is
- *       taken for lost, and a repeat runs anew.
+ *       provider's side (5xx), was rate-limited (429) or met a 408 or 409 leaves no entry, so a
+ *       retry runs anew; its waiters get the same failure. A first call still running after {@link
+ *       #PENDING_MAX} is taken for lost, and a repeat runs anew.
  *   <li>At most {@link #MAX_WAITERS} repeats wait for one first call; a reply larger than {@link
  *       #MAX_KEPT_REPLY_BYTES} is not kept.
- *   <li>Entries are kept for {@link #KEEP}, the reply topic's retention.
+ *   <li>Entries are kept for {@link #KEEP}.
  * </ul>
  *
  * Only interactive (HTTP) requests take part: batch lines have their own replay rule.
@@ -44,11 +44,19 @@ public final class Idempotency {
   /** Suffix of a sub-topology's store: {@code http-idempotency}. */
   public static final String STORE_SUFFIX = "-idempotency";
 
-  /** How long a key and its answer are kept: the reply topic's retention. */
-  public static final Duration KEEP = Duration.ofHours(24);
+  /**
+   * How long a key and its answer are kept. SDKs retry within seconds and jobs restart within
+   * minutes; a longer window would make every moved task restore more replies before it serves any
+   * request, keyed or not.
+   */
+  public static final Duration KEEP = Duration.ofHours(1);
 
-  /** How long a first call may run before a repeat runs anew instead of waiting. */
-  public static final Duration PENDING_MAX = Duration.ofMinutes(10);
+  /**
+   * How long a first call may run before a repeat runs anew instead of waiting: six times the
+   * default request deadline ({@code REQUEST_TIMEOUT_MS}, 60 s), room for deadlines of up to five
+   * minutes.
+   */
+  public static final Duration PENDING_MAX = Duration.ofMinutes(6);
 
   /** How often expired entries are deleted: a sweep reads every entry of the task's store. */
   static final Duration SWEEP_INTERVAL = Duration.ofMinutes(10);
@@ -74,10 +82,13 @@ public final class Idempotency {
             JsonSerde.of(IdempotencyEntry.class))
         .withLoggingEnabled(
             Map.of(
+                // Compacted, and deleted past twice the keep time, so no answer outlives it long.
                 "cleanup.policy",
-                "compact",
+                "compact,delete",
+                "retention.ms",
+                Long.toString(2 * KEEP.toMillis()),
                 "segment.ms",
-                Long.toString(KEEP.toMillis()),
+                Long.toString(KEEP.toMillis() / 4),
                 "max.message.bytes",
                 Integer.toString(Topics.MAX_MESSAGE_BYTES)));
   }
@@ -108,7 +119,12 @@ public final class Idempotency {
 
   /** Whether a first call's reply is kept for its repeats: not a failure or a rate limit. */
   static boolean worthKeeping(ReplyEnvelope reply) {
-    if (reply.status() >= 500 || reply.status() == 429) {
+    // Nor a 408 or a 409: they say something about the moment (a timeout, an id seen just now),
+    // not about the request.
+    if (reply.status() >= 500
+        || reply.status() == 429
+        || reply.status() == 408
+        || reply.status() == 409) {
       return false;
     }
     try {

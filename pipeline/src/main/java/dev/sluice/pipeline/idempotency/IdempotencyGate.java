@@ -49,20 +49,28 @@ public final class IdempotencyGate implements Processor<String, Step, String, St
       context.forward(record);
       return;
     }
+    if (request.principal().subject() == null || request.principal().subject().isEmpty()) {
+      // Without a subject every caller of the tenant would share one space of keys.
+      answer(
+          record,
+          request,
+          Replies.refused(
+              request.requestId(),
+              request.principal().tenant(),
+              Refusal.of(
+                  StageName.IDEMPOTENCY,
+                  ErrorCode.INVALID_REQUEST,
+                  "Idempotency-Key needs a token with a subject (sub), which scopes the key",
+                  "Idempotency-Key",
+                  java.util.List.of()),
+              admitted.timings()));
+      return;
+    }
     long nowMs = context.currentSystemTimeMs();
     String hash = Idempotency.bodySha256(request);
     IdempotencyEntry entry = store.get(scope);
-    boolean lost =
-        entry != null
-            && entry.reply() == null
-            && nowMs - entry.firstAtMs() > Idempotency.PENDING_MAX.toMillis();
-    if (entry == null || lost) {
+    if (entry == null) {
       store.put(scope, new IdempotencyEntry(hash, request.requestId(), nowMs, null, List.of()));
-      context.forward(record);
-      return;
-    }
-    if (entry.firstRequestId().equals(request.requestId())) {
-      // The first call itself, read again after a crash: it runs again, as any record would.
       context.forward(record);
       return;
     }
@@ -81,8 +89,24 @@ public final class IdempotencyGate implements Processor<String, Step, String, St
       return;
     }
     if (entry.reply() != null) {
+      // A repeat, or the first call's own record read again after a crash: answered as it was.
       answer(record, request, entry.reply().forRequest(request.requestId()));
       return;
+    }
+    if (entry.firstRequestId().equals(request.requestId())) {
+      // The first call read again before it settled: it runs again, as any record would.
+      context.forward(record);
+      return;
+    }
+    if (nowMs - entry.firstAtMs() > Idempotency.PENDING_MAX.toMillis()) {
+      // The first call is taken for lost: this repeat runs in its place, and its waiters with it.
+      store.put(
+          scope, new IdempotencyEntry(hash, request.requestId(), nowMs, null, entry.waiters()));
+      context.forward(record);
+      return;
+    }
+    if (entry.waiters().stream().anyMatch(w -> w.requestId().equals(request.requestId()))) {
+      return; // a waiter's record read again: it waits once
     }
     if (entry.waiters().size() >= Idempotency.MAX_WAITERS) {
       answer(

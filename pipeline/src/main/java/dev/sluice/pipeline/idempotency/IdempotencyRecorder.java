@@ -42,7 +42,11 @@ public final class IdempotencyRecorder implements Processor<String, Step, String
       return;
     }
     IdempotencyEntry entry = store.get(scope);
-    if (entry == null || !entry.firstRequestId().equals(request.requestId())) {
+    if (entry == null
+        || entry.reply() != null
+        || !entry.firstRequestId().equals(request.requestId())) {
+      // Not this key's first call, or one already settled: a call the in-flight store resumed
+      // after a rebalance settles again, and must not replace the answer repeats were given.
       return;
     }
     if (Idempotency.worthKeeping(settled.reply())) {

@@ -104,7 +104,11 @@ class IdempotencyTopologyTest {
 
   /** Sends as the ingress would at {@code at}: a token issued then, the broker's time then. */
   private String send(String tenant, String subject, String key, String text, Instant at) {
-    String requestId = UUID.randomUUID().toString();
+    return send(UUID.randomUUID().toString(), tenant, subject, key, text, at);
+  }
+
+  private String send(
+      String requestId, String tenant, String subject, String key, String text, Instant at) {
     String token = TestTokens.hs256(TestTokens.claims(tenant, subject, at).build());
     ObjectNode envelope = Envelopes.envelope(requestId, tenant, token, ManualProvider.NAME, text);
     if (key != null) {
@@ -236,5 +240,51 @@ class IdempotencyTopologyTest {
     answerCall(0, "x");
     assertThat(replies()).hasSize(1 + Idempotency.MAX_WAITERS);
     assertThat(manual.calls()).hasSize(1);
+  }
+
+  @Test
+  void theFirstCallsRecordReadAgainAfterItSettledIsAnsweredNotRunAgain() {
+    String first = send("acme", "alice", "k-8", "hello");
+    answerCall(0, "kept");
+    replies();
+    // At-least-once: the first call's envelope comes again (its offset was not committed).
+    send(first, "acme", "alice", "k-8", "hello", T0);
+    ReplyEnvelope again = replies().get(0);
+    assertThat(again.requestId()).isEqualTo(first);
+    assertThat(again.completion().choices().get(0).message().text()).isEqualTo("kept");
+    assertThat(manual.calls()).hasSize(1);
+  }
+
+  @Test
+  void aWaitersRecordReadAgainWaitsOnce() {
+    send("acme", "alice", "k-9", "hello");
+    String waiter = send("acme", "alice", "k-9", "hello");
+    send(waiter, "acme", "alice", "k-9", "hello", T0);
+    answerCall(0, "x");
+    assertThat(replies()).extracting(ReplyEnvelope::requestId).containsOnlyOnce(waiter);
+  }
+
+  @Test
+  void aKeyWithoutASubjectIsRefused() {
+    String id = send("acme", null, "k-10", "hello");
+    ReplyEnvelope refused = replies().get(0);
+    assertThat(refused.requestId()).isEqualTo(id);
+    assertThat(refused.status()).isEqualTo(400);
+    assertThat(refused.error().param()).isEqualTo("Idempotency-Key");
+    assertThat(manual.calls()).isEmpty();
+  }
+
+  @Test
+  void aReplaysAuditRecordCountsNoProviderCallAndNoTokens() {
+    send("acme", "alice", "k-11", "hello");
+    answerCall(0, "x");
+    send("acme", "alice", "k-11", "hello");
+    List<AuditRecord> audited = decisions.readValuesToList();
+    AuditRecord replay = audited.get(audited.size() - 1);
+    assertThat(replay.decision().stage()).isEqualTo(StageName.IDEMPOTENCY);
+    assertThat(replay.decision().reasons()).contains("idempotent_replay");
+    assertThat(replay.usage()).isNull();
+    assertThat(replay.provider()).isNull();
+    assertThat(replay.attempts()).isNull();
   }
 }
