@@ -93,10 +93,11 @@ final class KafkaReplyInbox implements ReplyInbox, AutoCloseable {
     CompletableFuture<ReplyEnvelope> reply = new CompletableFuture<>();
     Waiter waiter = new Waiter(tenant, nonce, reply);
     waiting.put(requestId, waiter);
-    reply
+    // The caller gets the future that completes after the wait is forgotten, so a caller that saw
+    // its answer (or its timeout) never sees the wait still counted.
+    return reply
         .orTimeout(timeoutMs, TimeUnit.MILLISECONDS)
         .whenComplete((r, e) -> waiting.remove(requestId, waiter));
-    return reply;
   }
 
   /** Whether the reader thread is still reading. */
