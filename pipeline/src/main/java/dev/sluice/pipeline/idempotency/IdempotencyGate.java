@@ -51,19 +51,12 @@ public final class IdempotencyGate implements Processor<String, Step, String, St
     }
     if (request.principal().subject() == null || request.principal().subject().isEmpty()) {
       // Without a subject every caller of the tenant would share one space of keys.
-      answer(
+      refuse(
           record,
-          request,
-          Replies.refused(
-              request.requestId(),
-              request.principal().tenant(),
-              Refusal.of(
-                  StageName.IDEMPOTENCY,
-                  ErrorCode.INVALID_REQUEST,
-                  "Idempotency-Key needs a token with a subject (sub), which scopes the key",
-                  "Idempotency-Key",
-                  java.util.List.of()),
-              admitted.timings()));
+          admitted,
+          ErrorCode.INVALID_REQUEST,
+          "Idempotency-Key needs a token with a subject (sub), which scopes the key",
+          "Idempotency-Key");
       return;
     }
     long nowMs = context.currentSystemTimeMs();
@@ -75,17 +68,13 @@ public final class IdempotencyGate implements Processor<String, Step, String, St
       return;
     }
     if (!entry.bodySha256().equals(hash)) {
-      Refusal refusal =
-          Refusal.of(
-              StageName.IDEMPOTENCY,
-              ErrorCode.IDEMPOTENCY_KEY_REUSED,
-              "this Idempotency-Key was used with another request body; use a new key for a new"
-                  + " request");
-      answer(
+      refuse(
           record,
-          request,
-          Replies.refused(
-              request.requestId(), request.principal().tenant(), refusal, admitted.timings()));
+          admitted,
+          ErrorCode.IDEMPOTENCY_KEY_REUSED,
+          "this Idempotency-Key was used with another request body; use a new key for a new"
+              + " request",
+          null);
       return;
     }
     if (entry.reply() != null) {
@@ -109,17 +98,12 @@ public final class IdempotencyGate implements Processor<String, Step, String, St
       return; // a waiter's record read again: it waits once
     }
     if (entry.waiters().size() >= Idempotency.MAX_WAITERS) {
-      answer(
+      refuse(
           record,
-          request,
-          Replies.refused(
-              request.requestId(),
-              request.principal().tenant(),
-              Refusal.of(
-                  StageName.IDEMPOTENCY,
-                  ErrorCode.DUPLICATE_REQUEST,
-                  "too many repeats of this Idempotency-Key are waiting for its first call"),
-              admitted.timings()));
+          admitted,
+          ErrorCode.DUPLICATE_REQUEST,
+          "too many repeats of this Idempotency-Key are waiting for its first call",
+          null);
       return;
     }
     store.put(
@@ -127,6 +111,21 @@ public final class IdempotencyGate implements Processor<String, Step, String, St
         entry.withWaiter(
             new IdempotencyEntry.Waiter(
                 request.requestId(), request.replyTo(), request.source(), request.principal())));
+  }
+
+  private void refuse(
+      Record<String, Step> record,
+      Admitted admitted,
+      ErrorCode code,
+      String message,
+      String param) {
+    VerifiedRequest request = admitted.request();
+    Refusal refusal = Refusal.of(StageName.IDEMPOTENCY, code, message, param, List.of());
+    answer(
+        record,
+        request,
+        Replies.refused(
+            request.requestId(), request.principal().tenant(), refusal, admitted.timings()));
   }
 
   private void answer(
