@@ -87,18 +87,8 @@ final class JsonRedaction {
       return null;
     }
     byContext(redactor, json, literals, edits, counts);
-    if (edits.isEmpty()) {
-      return Redaction.unchanged(json);
-    }
-    StringBuilder out = new StringBuilder(json.length() + 16 * edits.size());
-    int at = 0;
-    for (Edit edit : edits.values()) {
-      out.append(json, at, edit.start()).append(edit.replacement());
-      at = edit.end();
-    }
-    out.append(json, at, json.length());
-    return new Redaction(
-        out.toString(), RedactionReport.ofOrdinalCounts(counts), List.copyOf(edits.values()));
+    return Redaction.spliced(
+        json, List.copyOf(edits.values()), RedactionReport.ofOrdinalCounts(counts));
   }
 
   /**
@@ -145,9 +135,9 @@ final class JsonRedaction {
   static Redaction redactOrText(Redactor redactor, String text, Map<String, Integer> counts) {
     Redaction redaction = redact(redactor, text);
     if (redaction == null) {
-      redaction = redactor.redact(text);
+      return redactor.redact(text, counts);
     }
-    redaction.report().counts().forEach((type, n) -> counts.merge(type, n, Integer::sum));
+    redaction.report().addTo(counts);
     return redaction;
   }
 

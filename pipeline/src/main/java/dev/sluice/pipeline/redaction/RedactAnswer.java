@@ -129,13 +129,13 @@ public final class RedactAnswer implements AnswerStage {
       Redaction redaction =
           json
               ? JsonRedaction.redactOrText(redactor, part.text(), counts)
-              : text(redactor, part.text(), counts);
+              : redactor.redact(part.text(), counts);
       changed |= redaction.changed();
       parts.add(redaction.changed() ? new ContentPart(part.type(), redaction.text()) : part);
       single = message.content().size() == 1 ? redaction : null;
     }
     Redaction refusal =
-        message.refusal() == null ? null : text(redactor, message.refusal(), counts);
+        message.refusal() == null ? null : redactor.redact(message.refusal(), counts);
     changed |= refusal != null && refusal.changed();
     List<Annotation> annotations = new ArrayList<>(message.annotations().size());
     for (Annotation annotation : message.annotations()) {
@@ -175,8 +175,8 @@ public final class RedactAnswer implements AnswerStage {
     if (citation == null) {
       return annotation;
     }
-    Redaction url = text(redactor, citation.url(), counts);
-    Redaction title = text(redactor, citation.title(), counts);
+    Redaction url = redactor.redact(citation.url(), counts);
+    Redaction title = redactor.redact(citation.title(), counts);
     boolean moved = content != null && content.changed();
     if (!url.changed() && !title.changed() && !moved) {
       return annotation;
@@ -185,11 +185,5 @@ public final class RedactAnswer implements AnswerStage {
     int end = moved ? content.map(citation.endIndex(), false) : citation.endIndex();
     return new Annotation(
         annotation.type(), new UrlCitation(start, Math.max(start, end), url.text(), title.text()));
-  }
-
-  private static Redaction text(Redactor redactor, String text, Map<String, Integer> counts) {
-    Redaction redaction = redactor.redact(text);
-    redaction.report().counts().forEach((type, n) -> counts.merge(type, n, Integer::sum));
-    return redaction;
   }
 }

@@ -144,8 +144,6 @@ public final class RedactPrompt implements RequestStage {
     if (text == null) {
       return null;
     }
-    Redaction redaction = redactor.redact(text);
-    redaction.report().counts().forEach((type, n) -> counts.merge(type, n, Integer::sum));
-    return redaction.text();
+    return redactor.redact(text, counts).text();
   }
 }

@@ -23,6 +23,21 @@ public record Redaction(String text, RedactionReport report, List<Edit> edits) {
     return new Redaction(text, RedactionReport.EMPTY, List.of());
   }
 
+  /** {@code original} with {@code edits} (in text order, never overlapping) applied. */
+  static Redaction spliced(String original, List<Edit> edits, RedactionReport report) {
+    if (edits.isEmpty()) {
+      return unchanged(original);
+    }
+    StringBuilder out = new StringBuilder(original.length() + 16 * edits.size());
+    int at = 0;
+    for (Edit edit : edits) {
+      out.append(original, at, edit.start()).append(edit.replacement());
+      at = edit.end();
+    }
+    out.append(original, at, original.length());
+    return new Redaction(out.toString(), report, edits);
+  }
+
   /**
    * One replacement: the original's characters {@code [start, end)} became {@code replacement}.
    * Holds a marker (or a JSON literal of one), never the text it replaced.

@@ -30,6 +30,11 @@ public record RedactionReport(Map<String, Integer> counts) {
     return counts.isEmpty() ? EMPTY : new RedactionReport(counts);
   }
 
+  /** Adds these counts to {@code totals}, by type name. */
+  void addTo(Map<String, Integer> totals) {
+    counts.forEach((type, n) -> totals.merge(type, n, Integer::sum));
+  }
+
   public int count(RedactionType type) {
     return counts.getOrDefault(type.name(), 0);
   }

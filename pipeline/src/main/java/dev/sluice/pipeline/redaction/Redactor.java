@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -81,17 +82,19 @@ public final class Redactor {
     int[] counts = new int[RedactionType.values().length];
     RedactionType[] types = RedactionType.values();
     List<Redaction.Edit> edits = new ArrayList<>(found.size());
-    StringBuilder out = new StringBuilder(text.length() + 16 * found.size());
-    int at = 0;
     for (int k = 0; k < found.size(); k++) {
       RedactionType type = types[found.type(k)];
-      out.append(text, at, found.start(k)).append(type.placeholder());
       edits.add(new Redaction.Edit(found.start(k), found.end(k), type.placeholder()));
-      at = found.end(k);
       counts[type.ordinal()]++;
     }
-    out.append(text, at, text.length());
-    return new Redaction(out.toString(), RedactionReport.ofOrdinalCounts(counts), edits);
+    return Redaction.spliced(text, edits, RedactionReport.ofOrdinalCounts(counts));
+  }
+
+  /** {@link #redact}, adding what it replaced to {@code counts} (by type name). */
+  Redaction redact(String text, Map<String, Integer> counts) {
+    Redaction redaction = redact(text);
+    redaction.report().addTo(counts);
+    return redaction;
   }
 
   /**

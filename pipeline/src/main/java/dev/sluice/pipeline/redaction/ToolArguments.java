@@ -38,9 +38,7 @@ final class ToolArguments {
   }
 
   private static String text(Redactor redactor, String value, Map<String, Integer> counts) {
-    Redaction redaction = redactor.redact(value);
-    redaction.report().counts().forEach((type, n) -> counts.merge(type, n, Integer::sum));
-    return redaction.text();
+    return redactor.redact(value, counts).text();
   }
 
   /** Redacts every string value inside {@code node} in place; true when one changed. */
