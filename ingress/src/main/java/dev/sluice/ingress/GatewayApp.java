@@ -406,14 +406,7 @@ public final class GatewayApp {
         .forEach(ctx::header);
     // A provider's own, when it was the provider that rate-limited the call.
     UpstreamRateLimits.headers(reply.upstreamRateLimits()).forEach(ctx::header);
-    noRetryOnce(ctx, reply.status());
-    if (reply.status() == 429
-        && reply.error() != null
-        && reply.error().reasons().contains(UpstreamRateLimits.REASON)) {
-      // The provider's 429, after the gateway's own retries: an SDK retry would call it three
-      // times again. The gateway's own 429 (the tenant's limits) stays retryable.
-      ctx.header(SHOULD_RETRY, "false");
-    }
+    noRetryOnce(ctx, reply.status(), reply.error());
     if (reply.completion() != null) {
       json(ctx, reply.status(), reply.completion());
     } else {
@@ -616,7 +609,7 @@ public final class GatewayApp {
 
   private static void writeError(
       Context ctx, ErrorCode code, GatewayError error, String requestId) {
-    noRetryOnce(ctx, code.status());
+    noRetryOnce(ctx, code.status(), error);
     json(ctx, code.status(), new ErrorResponse(error.withRequestId(requestId)));
   }
 
@@ -624,10 +617,16 @@ public final class GatewayApp {
    * The official SDKs retry a 502 or 504 twice by default. A 502 or 504 from the gateway comes
    * after its own retries of the provider (or, for 504, while the request may still be running), so
    * a retry by the SDK multiplies the upstream calls instead of helping: {@code x-should-retry:
-   * false}, which the SDKs honour over their defaults.
+   * false}, which the SDKs honour over their defaults. The same goes for a provider's 429 after the
+   * gateway's retries ({@link UpstreamRateLimits#REASON}); the gateway's own 429 (the tenant's
+   * limits) stays retryable, since waiting {@code Retry-After} is what makes it pass.
+   *
+   * @param error the answer's error, or null for a completion
    */
-  static void noRetryOnce(Context ctx, int status) {
-    if (status == 502 || status == 504) {
+  static void noRetryOnce(Context ctx, int status, GatewayError error) {
+    boolean upstreamRateLimited =
+        status == 429 && error != null && error.reasons().contains(UpstreamRateLimits.REASON);
+    if (status == 502 || status == 504 || upstreamRateLimited) {
       ctx.header(SHOULD_RETRY, "false");
     }
   }
