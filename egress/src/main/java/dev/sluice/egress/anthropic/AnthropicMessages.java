@@ -305,11 +305,16 @@ final class AnthropicMessages {
     return answerOf(
         call,
         root,
-        ChatMessage.assistant(hasText || toolCalls.isEmpty() ? text.toString() : null, toolCalls));
+        ChatMessage.assistant(hasText || toolCalls.isEmpty() ? text.toString() : null, toolCalls),
+        finishReason(root.path("stop_reason").asText("")));
   }
 
-  /** The answer with {@code message}, and the model, stop reason, usage and id of {@code root}. */
-  private static ProviderAnswer answerOf(ProviderCall call, JsonNode root, ChatMessage message) {
+  /**
+   * The answer with {@code message} and {@code finish}, and the model, usage and id of {@code
+   * root}.
+   */
+  private static ProviderAnswer answerOf(
+      ProviderCall call, JsonNode root, ChatMessage message, String finish) {
     String model = root.path("model").isTextual() ? root.get("model").textValue() : call.model();
     JsonNode usage = root.path("usage");
     int prompt =
@@ -326,7 +331,7 @@ final class AnthropicMessages {
         AnthropicSettings.NAME,
         model,
         message,
-        finishReason(root.path("stop_reason").asText("")),
+        finish,
         Usage.of(prompt, usage.path("output_tokens").asInt(0)).withDetails(promptDetails, null),
         OpenAiChat.shortText(root.path("id")),
         null,
@@ -344,18 +349,13 @@ final class AnthropicMessages {
     } catch (JsonProcessingException e) {
       throw malformed();
     }
-    ProviderAnswer answer = answerOf(call, root, ChatMessage.assistant(json, List.of()));
     // The forced tool stops as tool_use; to the caller it is an answer that ended as asked.
-    String reason = answer.finishReason().equals("tool_calls") ? "stop" : answer.finishReason();
-    return new ProviderAnswer(
-        answer.provider(),
-        answer.model(),
-        answer.message(),
-        reason,
-        answer.usage(),
-        answer.providerId(),
-        null,
-        null);
+    String finish = finishReason(root.path("stop_reason").asText(""));
+    return answerOf(
+        call,
+        root,
+        ChatMessage.assistant(json, List.of()),
+        finish.equals("tool_calls") ? "stop" : finish);
   }
 
   private static ToolCall toolCall(JsonNode block) {

@@ -31,19 +31,21 @@ public final class Replies {
       String requestId, String tenant, Refusal refusal, Map<String, Double> timings) {
     Outcome outcome = refusal.code().status() >= 500 ? Outcome.FAILED : Outcome.DENIED;
     return new ReplyEnvelope(
-            ReplyEnvelope.VERSION,
-            requestId,
-            tenant,
-            outcome,
-            refusal.code().status(),
-            null,
-            refusal.error().withRequestId(requestId),
-            Map.of(),
-            timings,
-            refusal.retryAfterSeconds(),
-            null,
-            null)
-        .withUpstreamRateLimits(refusal.upstreamRateLimits());
+        ReplyEnvelope.VERSION,
+        requestId,
+        tenant,
+        outcome,
+        refusal.code().status(),
+        null,
+        refusal.error().withRequestId(requestId),
+        Map.of(),
+        timings,
+        refusal.retryAfterSeconds(),
+        null,
+        null,
+        null,
+        null,
+        refusal.upstreamRateLimits());
   }
 
   /**

@@ -271,20 +271,20 @@ public final class ChatRequests {
   private static ChatMessage message(JsonNode node, int index, boolean answer)
       throws InvalidChatRequest {
     if (!answer) {
-      return withEarlierRefusal(
-          requestMessage(checkedFields(node, index), index, false), node, index);
+      checkFields(node, index);
+      return withEarlierRefusal(requestMessage(node, index), node);
     }
-    ChatMessage message = requestMessage(node, index, answer);
+    ChatMessage message = requestMessage(node, index);
     return message.withAnswerNotes(optionalString(node, "refusal", "message"), annotations(node));
   }
 
   /**
-   * The message node, once every field it has is one of OpenAI's message fields and none is one the
-   * gateway refuses: a field it does not know is refused by name, never dropped.
+   * Checks that every field of a request message is one of OpenAI's message fields and none is one
+   * the gateway refuses: a field it does not know is refused by name, never dropped.
    */
-  private static JsonNode checkedFields(JsonNode node, int index) throws InvalidChatRequest {
+  private static void checkFields(JsonNode node, int index) throws InvalidChatRequest {
     if (node == null || !node.isObject()) {
-      return node;
+      return; // requestMessage says what is wrong with it
     }
     String at = "messages[" + index + "]";
     java.util.Iterator<String> names = node.fieldNames();
@@ -324,14 +324,13 @@ public final class ChatRequests {
         throw invalid(at + ".refusal", "a message has content or a refusal, not both");
       }
     }
-    return node;
   }
 
   /**
    * An assistant message that was a refusal, with the refusal as its content: what the model said
    * reaches it again, and every guardrail reads it as the message's text.
    */
-  private static ChatMessage withEarlierRefusal(ChatMessage message, JsonNode node, int index) {
+  private static ChatMessage withEarlierRefusal(ChatMessage message, JsonNode node) {
     JsonNode refusal = node.path("refusal");
     if (!refusal.isTextual()) {
       return message;
@@ -357,8 +356,7 @@ public final class ChatRequests {
     }
   }
 
-  private static ChatMessage requestMessage(JsonNode node, int index, boolean answer)
-      throws InvalidChatRequest {
+  private static ChatMessage requestMessage(JsonNode node, int index) throws InvalidChatRequest {
     String at = "messages[" + index + "]";
     if (node == null || !node.isObject()) {
       throw invalid(at, "each message must be an object");
