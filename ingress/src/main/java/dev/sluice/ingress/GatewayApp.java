@@ -73,6 +73,7 @@ public final class GatewayApp {
   private final Readiness readiness;
   private final ModelAccess models;
   private final AuthFailureLimiter authFailures;
+  private final StoredReplies stored;
   private final Javalin javalin;
 
   /** Replies callers wait for; {@link #stop} answers them before Jetty goes. */
@@ -116,6 +117,7 @@ public final class GatewayApp {
     this.publisher = publisher;
     this.inbox = inbox;
     this.readiness = readiness;
+    this.stored = new StoredReplies(settings.replyStoreUrl());
     this.javalin =
         Javalin.create(
             config -> {
@@ -140,6 +142,7 @@ public final class GatewayApp {
               // <id>, not {id}: a model name may hold slashes (vllm:meta-llama/Llama-3.1-8B).
               config.routes.get("/v1/models/<id>", this::model, Role.CALLER);
               config.routes.post("/v1/chat/completions", this::chatCompletions, Role.CALLER);
+              config.routes.get("/v1/requests/{id}", this::storedRequest, Role.CALLER);
               config.routes.exception(GatewayException.class, this::refuse);
               config.routes.exception(HttpResponseException.class, this::httpError);
               config.routes.exception(Exception.class, this::unexpected);
@@ -369,8 +372,9 @@ public final class GatewayApp {
           ctx,
           ErrorCode.GATEWAY_UNAVAILABLE,
           ErrorCode.GATEWAY_UNAVAILABLE.error(
-              "the gateway is shutting down; the request was accepted and its result is kept"
-                  + " under its request id; retry"),
+              "the gateway is shutting down; the request was accepted: fetch its answer later"
+                  + " with GET /v1/requests/"
+                  + requestId),
           requestId);
     } else if (cause instanceof TimeoutException) {
       writeError(
@@ -379,7 +383,9 @@ public final class GatewayApp {
           ErrorCode.GATEWAY_TIMEOUT.error(
               "no answer within "
                   + settings.requestTimeoutMs()
-                  + " ms; the request was accepted and its result is kept under its request id"),
+                  + " ms; the request was accepted: fetch its answer later with GET"
+                  + " /v1/requests/"
+                  + requestId),
           requestId);
     } else {
       LOGGER.atError().addKeyValue("requestId", requestId).setCause(cause).log("reply failed");
@@ -427,6 +433,56 @@ public final class GatewayApp {
               header.append(entry.getKey()).append(";dur=").append(entry.getValue());
             });
     return header.toString();
+  }
+
+  /**
+   * {@code GET /v1/requests/{id}}: a request's answer, fetched later (after a 504, or by a caller
+   * that lost its connection) from the pipeline's reply store, whichever ingress instance it went
+   * through. 200 with the answer once settled, 202 while in flight, 404 for an id the caller's
+   * tenant never sent (another tenant's included) or one older than the reply store keeps.
+   */
+  private void storedRequest(Context ctx) {
+    String requestId = ctx.pathParam("id");
+    if (!RequestIds.isValid(requestId)) {
+      throw unknownRequest();
+    }
+    ctx.future(
+        () ->
+            stored
+                .fetch(requestId, ctx.header("Authorization"))
+                .thenAccept(fetched -> answerStored(ctx, requestId, fetched)));
+  }
+
+  private void answerStored(Context ctx, String requestId, StoredReplies.Fetched fetched) {
+    if (fetched instanceof StoredReplies.Kept kept) {
+      json(ctx, 200, StoredRequest.settled(kept.reply()));
+    } else if (fetched instanceof StoredReplies.InFlight) {
+      ctx.header("Retry-After", "1");
+      json(ctx, 202, StoredRequest.inProgress(requestId));
+    } else if (fetched instanceof StoredReplies.Unknown) {
+      refuse(unknownRequest(), ctx);
+    } else if (fetched instanceof StoredReplies.CredentialRefused) {
+      refuse(
+          new GatewayException(ErrorCode.INVALID_TOKEN, "the bearer token is no longer valid"),
+          ctx);
+    } else {
+      ctx.header("Retry-After", "1");
+      refuse(
+          new GatewayException(
+              ErrorCode.GATEWAY_UNAVAILABLE,
+              "the reply store cannot answer now (the pipeline is starting, rebalancing or"
+                  + " unreachable); retry"),
+          ctx);
+    }
+  }
+
+  private static GatewayException unknownRequest() {
+    return new GatewayException(
+        ErrorCode.NOT_FOUND,
+        "no request of yours is kept under this id: it is unknown, another tenant's, not yet read"
+            + " by the pipeline, or older than the reply store keeps (24 h)",
+        "id",
+        List.of());
   }
 
   /** The models the caller's tenant may use, as {@link ModelAccess} lists them. */

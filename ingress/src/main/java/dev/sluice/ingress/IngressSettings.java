@@ -7,6 +7,8 @@ import dev.sluice.config.KafkaTuning;
 import dev.sluice.config.PipelineApplication;
 import dev.sluice.config.RequestTimeout;
 import dev.sluice.topics.TopicSettings;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -30,6 +32,8 @@ import java.util.TreeSet;
  * @param authFailureLimitPerSecond {@code AUTH_FAILURE_LIMIT_PER_SECOND}: failed authentications a
  *     client address may have in any second before all its requests get 429 ({@link
  *     AuthFailureLimiter}); 0 turns the limit off
+ * @param replyStoreUrl {@code REPLY_STORE_URL}: a pipeline instance's health port, which serves the
+ *     reply store ({@code GET /v1/requests/{id}})
  */
 public record IngressSettings(
     KafkaSettings kafka,
@@ -42,7 +46,8 @@ public record IngressSettings(
     Optional<List<Integer>> replyPartitions,
     boolean trustForwardedFor,
     long requestBodyTimeoutMs,
-    int authFailureLimitPerSecond) {
+    int authFailureLimitPerSecond,
+    URI replyStoreUrl) {
   public static final int DEFAULT_PORT = 8000;
   public static final long DEFAULT_MAX_REQUEST_BYTES = 1024 * 1024;
   public static final long MIN_REQUEST_BYTES = 1024;
@@ -60,6 +65,12 @@ public record IngressSettings(
     Objects.requireNonNull(topics, "topics");
     Objects.requireNonNull(pipeline, "pipeline");
     Objects.requireNonNull(replyPartitions, "replyPartitions");
+    Objects.requireNonNull(replyStoreUrl, "replyStoreUrl");
+    if (!replyStoreUrl.isAbsolute()
+        || !("http".equals(replyStoreUrl.getScheme()) || "https".equals(replyStoreUrl.getScheme()))
+        || replyStoreUrl.getHost() == null) {
+      throw new ConfigException("REPLY_STORE_URL must be an http(s) URL such as http://host:8081");
+    }
     if (port < 0 || port > 65_535) {
       throw new ConfigException("PORT must be from 0 to 65535");
     }
@@ -95,7 +106,24 @@ public record IngressSettings(
         env.get("INGRESS_REPLY_PARTITIONS").map(IngressSettings::partitions),
         env.getBoolean("TRUST_FORWARDED_FOR", false),
         env.getLong("REQUEST_BODY_TIMEOUT_MS", DEFAULT_REQUEST_BODY_TIMEOUT_MS),
-        env.getInt("AUTH_FAILURE_LIMIT_PER_SECOND", DEFAULT_AUTH_FAILURE_LIMIT_PER_SECOND));
+        env.getInt("AUTH_FAILURE_LIMIT_PER_SECOND", DEFAULT_AUTH_FAILURE_LIMIT_PER_SECOND),
+        replyStoreUrl(env));
+  }
+
+  /**
+   * {@code REPLY_STORE_URL}: a pipeline instance's health port, where stored replies are read
+   * ({@code GET /v1/requests/{id}}). By default the local pipeline's, as {@code scripts/run} starts
+   * it beside the ingress ({@code PIPELINE_HEALTH_PORT}).
+   */
+  private static URI replyStoreUrl(Env env) {
+    String url =
+        env.get("REPLY_STORE_URL")
+            .orElse("http://127.0.0.1:" + env.getInt("PIPELINE_HEALTH_PORT", 8081));
+    try {
+      return new URI(url.trim());
+    } catch (URISyntaxException e) {
+      throw new ConfigException("REPLY_STORE_URL must be an http(s) URL such as http://host:8081");
+    }
   }
 
   /** {@code "0,1,2"} or {@code "0-2"} or a mix. */

@@ -15,7 +15,9 @@ import dev.sluice.pipeline.idempotency.Idempotency;
 import dev.sluice.pipeline.idempotency.IdempotencyGate;
 import dev.sluice.pipeline.idempotency.IdempotencyRecorder;
 import dev.sluice.pipeline.reply.ReplyAddress;
+import dev.sluice.pipeline.reply.ReplyKeeper;
 import dev.sluice.pipeline.reply.ReplyShaper;
+import dev.sluice.pipeline.reply.ReplyStore;
 import dev.sluice.schemas.audit.AuditRecord;
 import dev.sluice.schemas.envelope.RequestEnvelope;
 import dev.sluice.schemas.envelope.Source;
@@ -44,13 +46,14 @@ import org.apache.kafka.streams.state.Stores;
  *
  * <pre>
  * source ─▶ admission (address ▶ authenticate ▶ shape) ─┬─▶ stages (the chain) ─┐
- *                                                       ├─ refused ─────────────┴▶ reply ▶ replyTo
+ *                                                       ├─ refused ─────────────┴▶ reply ▶ keep ▶ replyTo
  *                                                       │                           └▶ audit decisions
  *                                                       └─ undeliverable ──────────▶ dead letters
  * </pre>
  *
  * The chain ({@link StageChain}) runs every stage after authentication in order, synchronous ones
  * in place and asynchronous ones off the stream thread, with the in-flight store between them.
+ * Every reply is kept in the sub-topology's reply store ({@link ReplyStore}) on its way out.
  *
  * <p>Operators, stores and changelogs are named: their names are part of the deployed contract, and
  * renaming a store loses its state.
@@ -81,6 +84,14 @@ public final class GatewayTopology {
   static final Map<String, String> BATCH_PENDING_CHANGELOG_CONFIGS =
       withRetention(PENDING_CHANGELOG_CONFIGS, 25L * 60 * 60 * 1000);
 
+  /** The prefixes of the two request sub-topologies' operators and stores. */
+  public static final String HTTP = "http";
+
+  public static final String BATCH = "batch";
+
+  /** Both, interactive first: the order in which a reply is looked up. */
+  public static final List<String> SUB_TOPOLOGIES = List.of(HTTP, BATCH);
+
   public static Topology build(StreamsBuilder builder, Stages stages) {
     Predicate<String> replyTopicAllowed = Topics.REPLIES.name()::equals;
     wire(
@@ -88,7 +99,7 @@ public final class GatewayTopology {
         stages,
         Topics.REQUESTS,
         Source.HTTP,
-        "http",
+        HTTP,
         replyTopicAllowed,
         PENDING_CHANGELOG_CONFIGS);
     wire(
@@ -96,7 +107,7 @@ public final class GatewayTopology {
         stages,
         Topics.BATCH_REQUESTS,
         Source.BATCH,
-        "batch",
+        BATCH,
         replyTopicAllowed,
         BATCH_PENDING_CHANGELOG_CONFIGS);
     return builder.build();
@@ -155,6 +166,10 @@ public final class GatewayTopology {
             .branch((id, step) -> step instanceof Settled, Branched.as("refused"))
             .defaultBranch(Branched.as("undeliverable"));
 
+    // Every reply, kept by request id for fetches from any ingress and for idempotent repeats.
+    String replies = prefix + ReplyStore.STORE_SUFFIX;
+    builder.addStateStore(ReplyStore.store(prefix));
+
     KStream<String, Step> toStages = branches.get(prefix + "-admitted");
     KStream<String, Step> repeated = null;
     String keys = prefix + Idempotency.STORE_SUFFIX;
@@ -163,7 +178,11 @@ public final class GatewayTopology {
       builder.addStateStore(Idempotency.store(prefix));
       Map<String, KStream<String, Step>> gated =
           toStages
-              .process(() -> new IdempotencyGate(keys), Named.as(prefix + "-idempotency"), keys)
+              .process(
+                  () -> new IdempotencyGate(keys, replies),
+                  Named.as(prefix + "-idempotency"),
+                  keys,
+                  replies)
               .split(Named.as(prefix + "-idempotency-"))
               .branch((id, step) -> step instanceof Admitted, Branched.as("first"))
               .defaultBranch(Branched.as("repeat"));
@@ -197,10 +216,10 @@ public final class GatewayTopology {
 
     ReplyAddress address = new ReplyAddress(Topics.REPLIES.name());
     shaped
-        .mapValues(Settled::reply, Named.as(prefix + "-reply-envelope"))
+        .process(() -> new ReplyKeeper(replies), Named.as(prefix + "-reply-keep"), replies)
         .to(
             address,
-            Produced.with(Topics.REPLIES.keySerde(), Topics.REPLIES.valueSerde())
+            Produced.with(Topics.REPLIES.keySerde(), Serdes.ByteArray())
                 .withStreamPartitioner(address)
                 .withName(prefix + "-replies"));
 

@@ -4,6 +4,8 @@ import dev.sluice.config.ConfigException;
 import dev.sluice.config.Env;
 import dev.sluice.config.ParentWatch;
 import dev.sluice.pipeline.audit.AuditTopology;
+import dev.sluice.pipeline.reply.ReplyEndpoint;
+import dev.sluice.pipeline.reply.ReplyLookup;
 import dev.sluice.policy.PolicyException;
 import dev.sluice.topics.TopicProvisioner;
 import java.io.IOException;
@@ -18,6 +20,7 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.TopologyConfig;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.apache.kafka.streams.state.HostInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -83,7 +86,13 @@ public final class PipelineMain {
             settings.healthPort(),
             () -> combined(streams.state(), audit.state()),
             wiring::dependenciesReady,
-            wiring::rateLimiter);
+            wiring::rateLimiter,
+            new ReplyEndpoint(
+                new ReplyLookup(
+                    streams,
+                    HostInfo.buildFromEndpoint(settings.advertisedAddress()),
+                    GatewayTopology.SUB_TOPOLOGIES),
+                wiring.verifier()));
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(

@@ -25,6 +25,9 @@ import java.nio.file.Path;
  *     the stream thread evicted from the group
  * @param healthPort {@code PIPELINE_HEALTH_PORT}: {@code /healthz} and {@code /readyz}
  * @param bindAddress the address the health port listens on ({@code BIND_ADDRESS})
+ * @param advertisedAddress {@code host:port} where other pipeline instances reach this one's health
+ *     port, which also serves its reply stores ({@code PIPELINE_ADVERTISED_ADDRESS}; by default the
+ *     bind address, or the host name when it binds every interface, and the health port)
  */
 public record PipelineSettings(
     KafkaSettings kafka,
@@ -41,6 +44,7 @@ public record PipelineSettings(
     KafkaTuning tuning,
     int healthPort,
     BindAddress bindAddress,
+    String advertisedAddress,
     TopicSettings topics) {
 
   public static final long DEFAULT_MAX_IN_FLIGHT_WAIT_MS = 30_000;
@@ -70,6 +74,14 @@ public record PipelineSettings(
     if (stubDelayMs < 0) {
       throw new ConfigException("STUB_DELAY_MS must be >= 0");
     }
+    int healthPort = env.getInt("PIPELINE_HEALTH_PORT", 8081);
+    BindAddress bind = BindAddress.from(env);
+    String advertised =
+        env.get("PIPELINE_ADVERTISED_ADDRESS")
+            .orElse((bind.everyInterface() ? hostName() : bind.host()) + ":" + healthPort);
+    if (!advertised.matches("[^:\\s/]+:\\d{1,5}")) {
+      throw new ConfigException("PIPELINE_ADVERTISED_ADDRESS must be host:port");
+    }
     return new PipelineSettings(
         KafkaSettings.from(env),
         PipelineApplication.from(env).id(),
@@ -83,8 +95,9 @@ public record PipelineSettings(
         env.getLong("STREAMS_POLL_MS", 1),
         env.getLong("STREAMS_COMMIT_INTERVAL_MS", 1_000),
         KafkaTuning.from(env),
-        env.getInt("PIPELINE_HEALTH_PORT", 8081),
-        BindAddress.from(env),
+        healthPort,
+        bind,
+        advertised,
         TopicSettings.from(env));
   }
 

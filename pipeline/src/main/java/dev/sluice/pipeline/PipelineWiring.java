@@ -105,6 +105,11 @@ public final class PipelineWiring implements AutoCloseable {
     return stages;
   }
 
+  /** The token verifier the stages use, for the reply endpoint's callers too. */
+  public TokenVerifier verifier() {
+    return verifier;
+  }
+
   /**
    * Whether the pipeline's own dependencies let it answer: false while Redis, which holds the rate
    * limits, does not answer and {@code RATE_LIMIT_ON_REDIS_DOWN=deny} refuses every limited request

@@ -25,6 +25,8 @@ public final class StreamsProperties {
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, settings.applicationId() + "-audit");
     props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
     props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
+    // Nothing of the audit application is queried: only the request path serves its stores.
+    props.remove(StreamsConfig.APPLICATION_SERVER_CONFIG);
     props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
     props.put(StreamsConfig.POLL_MS_CONFIG, 100);
     props.put(
@@ -49,6 +51,9 @@ public final class StreamsProperties {
     // commit, before the offsets it covers.
     props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 8L * 1024 * 1024);
     props.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
+    props.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, StoreMemory.class);
+    // Where other instances reach this one's reply stores (ReplyLookup forwards a lookup there).
+    props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, settings.advertisedAddress());
     props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetters.class);
     props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetters.class);
     props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);

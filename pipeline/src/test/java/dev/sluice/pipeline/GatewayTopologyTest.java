@@ -26,6 +26,7 @@ import dev.sluice.pipeline.chain.Verdict;
 import dev.sluice.pipeline.provider.ModelChains;
 import dev.sluice.pipeline.provider.ProviderStage;
 import dev.sluice.pipeline.reply.ReplyShaper;
+import dev.sluice.pipeline.reply.ReplyStore;
 import dev.sluice.pipeline.stage.Refusal;
 import dev.sluice.pipeline.stage.RequestStage;
 import dev.sluice.pipeline.stage.StageDecision;
@@ -73,6 +74,7 @@ import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.WindowStore;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -92,6 +94,7 @@ class GatewayTopologyTest {
 
   private static final String ACME = "acme";
   private static final String PENDING_STORE = "http" + StageChain.STORE_SUFFIX;
+  private static final String REPLY_STORE = "http" + ReplyStore.STORE_SUFFIX;
   private static final CallBudget ROOMY = new CallBudget(16, 100, 59_000);
   private static final JsonSerde<ReplyEnvelope> REPLY = JsonSerde.of(ReplyEnvelope.class);
 
@@ -433,7 +436,7 @@ class GatewayTopologyTest {
   }
 
   @Test
-  void theNonceReachesOnlyTheReplyAndTheInFlightStore() {
+  void theNonceReachesOnlyTheReplyAndTheInFlightStoreNotTheReplyStore() {
     start(false, ROOMY);
     ReplyNonce nonce = ReplyNonce.random();
     String good = TestTokens.mint(ACME, T0);
@@ -470,6 +473,53 @@ class GatewayTopologyTest {
             topic ->
                 topic.equals(Topics.REPLIES.name())
                     || topic.endsWith("-" + PENDING_STORE + "-changelog"));
+  }
+
+  @Test
+  void everyReplyIsKeptByRequestIdWithoutItsNonce() {
+    start(false, ROOMY);
+    ReplyNonce nonce = ReplyNonce.random();
+    String good = TestTokens.mint(ACME, T0);
+    String answered = RequestIds.next();
+    String refused = RequestIds.next();
+    pipe(bound(Envelopes.envelope(answered, ACME, good, "stub", "x"), nonce), T0);
+    pipe(bound(Envelopes.envelope(refused, ACME, good, "no-such-model", "y"), nonce), T0);
+
+    List<ReplyEnvelope> sent = allReplies();
+    assertThat(sent).extracting(ReplyEnvelope::requestId).containsExactly(answered, refused);
+    WindowStore<String, byte[]> kept = driver.getWindowStore(REPLY_STORE);
+    for (ReplyEnvelope reply : sent) {
+      byte[] bytes = ReplyStore.first(kept, reply.requestId(), T0.toEpochMilli());
+      assertThat(bytes).as(reply.requestId()).isNotNull();
+      assertThat(text(bytes)).doesNotContain(nonce.value());
+      assertThat(REPLY.fromBytes(bytes)).isEqualTo(reply.withNonce(null));
+    }
+    assertThat(REPLY.fromBytes(ReplyStore.first(kept, refused, T0.toEpochMilli())).status())
+        .isEqualTo(400);
+    assertThat(ReplyStore.first(kept, RequestIds.next(), T0.toEpochMilli())).isNull();
+  }
+
+  @Test
+  void aRequestSettledTwiceKeepsTheReplyItsCallerWasGiven() {
+    start(false, ROOMY);
+    String requestId = RequestIds.next();
+    // The stub answers in place, so the record is not remembered as settled: read again, as after
+    // a crash before its offset was committed, it settles again, a second later.
+    ObjectNode envelope =
+        Envelopes.envelope(requestId, ACME, TestTokens.mint(ACME, T0), "stub", "x");
+    pipe(envelope, T0);
+    driver.advanceWallClockTime(Duration.ofSeconds(1));
+    pipe(envelope, T0);
+
+    List<ReplyEnvelope> sent = allReplies();
+    assertThat(sent).hasSize(2);
+    assertThat(sent.get(0).timings().get("pipeline"))
+        .isLessThan(sent.get(1).timings().get("pipeline"));
+    ReplyEnvelope kept =
+        REPLY.fromBytes(
+            ReplyStore.first(
+                driver.getWindowStore(REPLY_STORE), requestId, T0.toEpochMilli() + 1_000));
+    assertThat(kept).isEqualTo(sent.get(0).withNonce(null));
   }
 
   private static ObjectNode bound(ObjectNode envelope, ReplyNonce nonce) {

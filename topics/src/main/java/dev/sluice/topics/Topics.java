@@ -56,13 +56,19 @@ public final class Topics {
           JsonSerde.of(RequestEnvelope.class),
           requestsConfigs(DAY_MS));
 
+  /**
+   * How long {@code llm.replies} keeps an answer: a day. The pipeline's reply store keeps each
+   * answer as long, so a caller can fetch it by request id until it would be gone from the topic.
+   */
+  public static final long REPLIES_RETENTION_MS = DAY_MS;
+
   /** Answers, key = request id; each ingress instance reads only the partitions it owns. */
   public static final Topic<String, ReplyEnvelope> REPLIES =
       new Topic<>(
           "llm.replies",
           Serdes.String(),
           JsonSerde.of(ReplyEnvelope.class),
-          configs(DAY_MS, Map.of()));
+          configs(REPLIES_RETENTION_MS, Map.of()));
 
   /** The hash-chained decision log, key = tenant. Kept forever. */
   public static final Topic<String, AuditRecord> AUDIT =

@@ -1,5 +1,6 @@
 package dev.sluice.pipeline.idempotency;
 
+import dev.sluice.pipeline.reply.ReplyStore;
 import dev.sluice.schemas.Json;
 import dev.sluice.schemas.envelope.VerifiedRequest;
 import dev.sluice.schemas.reply.ReplyEnvelope;
@@ -24,15 +25,15 @@ import org.apache.kafka.streams.state.Stores;
  *       Requests are keyed by tenant, so one stream task sees every request of a tenant and decides
  *       alone, exactly, from a store of its own ({@link #STORE_SUFFIX}, RocksDB, changelogged).
  *   <li>A repeat with the same body (SHA-256 of the request as read) gets the first call's reply
- *       under its own request id; while the first call runs, the repeat waits for it ({@link
- *       IdempotencyGate}, {@link IdempotencyRecorder}). A repeat with another body gets 422 {@code
- *       idempotency_key_reused}.
+ *       under its own request id, read from the reply store ({@link ReplyStore}) of the same task;
+ *       while the first call runs, the repeat waits for it ({@link IdempotencyGate}, {@link
+ *       IdempotencyRecorder}). A repeat with another body gets 422 {@code idempotency_key_reused}.
  *   <li>Only answers worth repeating are kept: a first call that failed on the gateway's or the
  *       provider's side (5xx), was rate-limited (429) or met a 408 or 409 leaves no entry, so a
  *       retry runs anew; its waiters get the same failure. A first call still running after {@link
  *       #PENDING_MAX} is taken for lost, and a repeat runs anew.
- *   <li>At most {@link #MAX_WAITERS} repeats wait for one first call; a reply larger than {@link
- *       #MAX_KEPT_REPLY_BYTES} is not kept.
+ *   <li>At most {@link #MAX_WAITERS} repeats wait for one first call. A reply too large for the
+ *       reply store is answered once, and a repeat of it runs anew.
  *   <li>Entries are kept for {@link #KEEP}.
  * </ul>
  *
@@ -66,13 +67,6 @@ public final class Idempotency {
    * a caller hammering one key cannot grow its entry without bound.
    */
   static final int MAX_WAITERS = 64;
-
-  /**
-   * The largest reply kept for repeats, as JSON: an entry is one record of the store's changelog,
-   * which takes {@link Topics#MAX_MESSAGE_BYTES}; a larger reply is answered once and its key
-   * forgotten.
-   */
-  static final int MAX_KEPT_REPLY_BYTES = 2 * 1024 * 1024;
 
   /** The store of a sub-topology's keys. */
   public static StoreBuilder<KeyValueStore<String, IdempotencyEntry>> store(String prefix) {
@@ -117,20 +111,13 @@ public final class Idempotency {
     }
   }
 
-  /** Whether a first call's reply is kept for its repeats: not a failure or a rate limit. */
-  static boolean worthKeeping(ReplyEnvelope reply) {
+  /** Whether a first call's reply is repeated: not a failure or a rate limit. */
+  static boolean worthRepeating(ReplyEnvelope reply) {
     // Nor a 408 or a 409: they say something about the moment (a timeout, an id seen just now),
     // not about the request.
-    if (reply.status() >= 500
-        || reply.status() == 429
-        || reply.status() == 408
-        || reply.status() == 409) {
-      return false;
-    }
-    try {
-      return Json.mapper().writeValueAsBytes(reply).length <= MAX_KEPT_REPLY_BYTES;
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      return false;
-    }
+    return reply.status() < 500
+        && reply.status() != 429
+        && reply.status() != 408
+        && reply.status() != 409;
   }
 }

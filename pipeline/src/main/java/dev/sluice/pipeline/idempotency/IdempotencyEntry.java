@@ -3,24 +3,24 @@ package dev.sluice.pipeline.idempotency;
 import dev.sluice.schemas.Principal;
 import dev.sluice.schemas.envelope.ReplyTo;
 import dev.sluice.schemas.envelope.Source;
-import dev.sluice.schemas.reply.ReplyEnvelope;
 import java.util.List;
 import java.util.Objects;
 
 /**
  * What the gateway keeps for one Idempotency-Key of one tenant and subject: the first call's body
- * hash and request id, its reply once there is one, and the repeats waiting for it meanwhile. Holds
- * no prompt: the repeats' own requests are not kept, only where to answer them.
+ * hash and request id, whether it has settled, and the repeats waiting for it meanwhile. The first
+ * call's reply itself is in the reply store under its request id ({@code ReplyStore}). Holds no
+ * prompt: the repeats' own requests are not kept, only where to answer them.
  *
  * @param bodySha256 hex SHA-256 of the first call's request as the gateway read it
- * @param reply the first call's reply, as the pipeline settled it; null while it runs
+ * @param settled whether the first call has settled with an answer worth repeating
  * @param waiters repeats that came while the first call ran, answered with its reply
  */
 public record IdempotencyEntry(
     String bodySha256,
     String firstRequestId,
     long firstAtMs,
-    ReplyEnvelope reply,
+    boolean settled,
     List<Waiter> waiters) {
 
   public IdempotencyEntry {
@@ -36,12 +36,12 @@ public record IdempotencyEntry(
   IdempotencyEntry withWaiter(Waiter waiter) {
     List<Waiter> more = new java.util.ArrayList<>(waiters);
     more.add(waiter);
-    return new IdempotencyEntry(bodySha256, firstRequestId, firstAtMs, reply, more);
+    return new IdempotencyEntry(bodySha256, firstRequestId, firstAtMs, settled, more);
   }
 
-  /** The entry once the first call settled with {@code settledReply}, no one waiting any more. */
-  IdempotencyEntry settled(ReplyEnvelope settledReply) {
-    return new IdempotencyEntry(bodySha256, firstRequestId, firstAtMs, settledReply, List.of());
+  /** The entry once the first call settled, no one waiting any more. */
+  IdempotencyEntry asSettled() {
+    return new IdempotencyEntry(bodySha256, firstRequestId, firstAtMs, true, List.of());
   }
 
   @Override
@@ -49,7 +49,7 @@ public record IdempotencyEntry(
     return "IdempotencyEntry[first="
         + firstRequestId
         + ", settled="
-        + (reply != null)
+        + settled
         + ", waiters="
         + waiters.size()
         + "]";

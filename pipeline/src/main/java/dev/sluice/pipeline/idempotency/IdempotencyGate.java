@@ -4,12 +4,16 @@ import dev.sluice.pipeline.flow.Admitted;
 import dev.sluice.pipeline.flow.Settled;
 import dev.sluice.pipeline.flow.Step;
 import dev.sluice.pipeline.reply.Replies;
+import dev.sluice.pipeline.reply.ReplyStore;
 import dev.sluice.pipeline.stage.Refusal;
 import dev.sluice.schemas.StageName;
 import dev.sluice.schemas.envelope.VerifiedRequest;
 import dev.sluice.schemas.reply.ErrorCode;
+import dev.sluice.schemas.reply.ReplyEnvelope;
+import dev.sluice.topics.Topics;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -17,6 +21,7 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.WindowStore;
 
 /**
  * Before the stages: a request with an Idempotency-Key goes on when it is the key's first call (or
@@ -25,18 +30,29 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * refused (422 {@code idempotency_key_reused}). {@link Idempotency} has the rules.
  */
 public final class IdempotencyGate implements Processor<String, Step, String, Step> {
+  private static final Deserializer<ReplyEnvelope> REPLY =
+      Topics.REPLIES.valueSerde().deserializer();
+
   private final String storeName;
+  private final String repliesName;
   private ProcessorContext<String, Step> context;
   private KeyValueStore<String, IdempotencyEntry> store;
+  private WindowStore<String, byte[]> replies;
 
-  public IdempotencyGate(String storeName) {
+  /**
+   * @param storeName the sub-topology's store of keys
+   * @param repliesName its reply store, where a settled first call's reply is read
+   */
+  public IdempotencyGate(String storeName, String repliesName) {
     this.storeName = storeName;
+    this.repliesName = repliesName;
   }
 
   @Override
   public void init(ProcessorContext<String, Step> context) {
     this.context = context;
     this.store = context.getStateStore(storeName);
+    this.replies = context.getStateStore(repliesName);
     context.schedule(Idempotency.SWEEP_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::sweep);
   }
 
@@ -63,8 +79,7 @@ public final class IdempotencyGate implements Processor<String, Step, String, St
     String hash = Idempotency.bodySha256(request);
     IdempotencyEntry entry = store.get(scope);
     if (entry == null) {
-      store.put(scope, new IdempotencyEntry(hash, request.requestId(), nowMs, null, List.of()));
-      context.forward(record);
+      runFirst(record, scope, hash, request, nowMs, List.of());
       return;
     }
     if (!entry.bodySha256().equals(hash)) {
@@ -77,9 +92,18 @@ public final class IdempotencyGate implements Processor<String, Step, String, St
           null);
       return;
     }
-    if (entry.reply() != null) {
+    if (entry.settled()) {
+      byte[] kept = ReplyStore.first(replies, entry.firstRequestId(), nowMs);
+      if (kept == null) {
+        // The first reply was too large to keep: this call runs in its place.
+        runFirst(record, scope, hash, request, nowMs, List.of());
+        return;
+      }
       // A repeat, or the first call's own record read again after a crash: answered as it was.
-      answer(record, request, entry.reply().forRequest(request.requestId()));
+      answer(
+          record,
+          request,
+          REPLY.deserialize(Topics.REPLIES.name(), kept).forRequest(request.requestId()));
       return;
     }
     if (entry.firstRequestId().equals(request.requestId())) {
@@ -89,9 +113,7 @@ public final class IdempotencyGate implements Processor<String, Step, String, St
     }
     if (nowMs - entry.firstAtMs() > Idempotency.PENDING_MAX.toMillis()) {
       // The first call is taken for lost: this repeat runs in its place, and its waiters with it.
-      store.put(
-          scope, new IdempotencyEntry(hash, request.requestId(), nowMs, null, entry.waiters()));
-      context.forward(record);
+      runFirst(record, scope, hash, request, nowMs, entry.waiters());
       return;
     }
     if (entry.waiters().stream().anyMatch(w -> w.requestId().equals(request.requestId()))) {
@@ -113,6 +135,18 @@ public final class IdempotencyGate implements Processor<String, Step, String, St
                 request.requestId(), request.replyTo(), request.source(), request.principal())));
   }
 
+  /** Lets {@code request} through as the key's first call, with {@code waiters} waiting for it. */
+  private void runFirst(
+      Record<String, Step> record,
+      String scope,
+      String hash,
+      VerifiedRequest request,
+      long nowMs,
+      List<IdempotencyEntry.Waiter> waiters) {
+    store.put(scope, new IdempotencyEntry(hash, request.requestId(), nowMs, false, waiters));
+    context.forward(record);
+  }
+
   private void refuse(
       Record<String, Step> record,
       Admitted admitted,
@@ -128,10 +162,7 @@ public final class IdempotencyGate implements Processor<String, Step, String, St
             request.requestId(), request.principal().tenant(), refusal, admitted.timings()));
   }
 
-  private void answer(
-      Record<String, Step> record,
-      VerifiedRequest request,
-      dev.sluice.schemas.reply.ReplyEnvelope reply) {
+  private void answer(Record<String, Step> record, VerifiedRequest request, ReplyEnvelope reply) {
     context.forward(record.withValue(Settled.of(request, StageName.IDEMPOTENCY, reply)));
   }
 

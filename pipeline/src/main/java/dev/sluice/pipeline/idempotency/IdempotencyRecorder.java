@@ -10,9 +10,10 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * After the stages, before the reply is shaped: when a key's first call settles, keeps its reply
- * for the repeats to come (or forgets the key when the reply is not worth repeating) and answers
- * the repeats that waited, each under its own request id and reply address.
+ * After the stages, before the reply is shaped: when a key's first call settles, marks the key
+ * settled so repeats are answered from the reply store (or forgets the key when the reply is not
+ * worth repeating) and answers the repeats that waited, each under its own request id and reply
+ * address.
  */
 public final class IdempotencyRecorder implements Processor<String, Step, String, Step> {
   private final String storeName;
@@ -42,15 +43,14 @@ public final class IdempotencyRecorder implements Processor<String, Step, String
       return;
     }
     IdempotencyEntry entry = store.get(scope);
-    if (entry == null
-        || entry.reply() != null
-        || !entry.firstRequestId().equals(request.requestId())) {
+    if (entry == null || entry.settled() || !entry.firstRequestId().equals(request.requestId())) {
       // Not this key's first call, or one already settled: a call the in-flight store resumed
       // after a rebalance settles again, and must not replace the answer repeats were given.
       return;
     }
-    if (Idempotency.worthKeeping(settled.reply())) {
-      store.put(scope, entry.settled(settled.reply()));
+    if (Idempotency.worthRepeating(settled.reply())) {
+      // The reply itself is kept by the reply store, a step later, under the first call's id.
+      store.put(scope, entry.asSettled());
     } else {
       store.delete(scope);
     }

@@ -1,6 +1,5 @@
 package dev.sluice.pipeline.reply;
 
-import dev.sluice.schemas.reply.ReplyEnvelope;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
@@ -16,7 +15,7 @@ import org.apache.kafka.streams.processor.TopicNameExtractor;
  * instance waiting for it, which reads only its own partitions, sees it.
  */
 public final class ReplyAddress
-    implements TopicNameExtractor<String, ReplyEnvelope>, StreamPartitioner<String, ReplyEnvelope> {
+    implements TopicNameExtractor<String, byte[]>, StreamPartitioner<String, byte[]> {
 
   private final String fallbackTopic;
 
@@ -25,20 +24,20 @@ public final class ReplyAddress
   }
 
   @Override
-  public String extract(String key, ReplyEnvelope value, RecordContext recordContext) {
+  public String extract(String key, byte[] value, RecordContext recordContext) {
     Header topic = recordContext.headers().lastHeader(ReplyShaper.REPLY_TOPIC_HEADER);
     return topic == null ? fallbackTopic : new String(topic.value(), StandardCharsets.UTF_8);
   }
 
   @Override
   public Optional<Set<Integer>> partitions(
-      String topic, String key, ReplyEnvelope value, int numPartitions) {
+      String topic, String key, byte[] value, int numPartitions) {
     return Optional.empty();
   }
 
   @Override
   public Optional<Set<Integer>> partitions(
-      String topic, String key, ReplyEnvelope value, Headers headers, int numPartitions) {
+      String topic, String key, byte[] value, Headers headers, int numPartitions) {
     Header partition = headers.lastHeader(ReplyShaper.REPLY_PARTITION_HEADER);
     if (partition == null || partition.value().length != Integer.BYTES) {
       return Optional.empty();

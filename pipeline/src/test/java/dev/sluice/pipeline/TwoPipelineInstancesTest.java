@@ -5,12 +5,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.sluice.auth.TestTokens;
 import dev.sluice.config.Env;
 import dev.sluice.devkafka.LocalBroker;
+import dev.sluice.pipeline.reply.ReplyEndpoint;
+import dev.sluice.pipeline.reply.ReplyLookup;
 import dev.sluice.schemas.RequestIds;
 import dev.sluice.schemas.reply.ReplyEnvelope;
 import dev.sluice.topics.JsonSerde;
 import dev.sluice.topics.TopicProvisioner;
 import dev.sluice.topics.TopicSettings;
 import dev.sluice.topics.Topics;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,23 +54,31 @@ import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TopologyConfig;
+import org.apache.kafka.streams.state.HostInfo;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The state-store rate limits are exact on a real broker with two pipeline instances in one group:
- * a tenant sending ten times its limit at once, from several threads, gets exactly its limit of
- * 200s and a 429 {@code rate_limited} for every other request, whichever instance owns it, and so
- * does each of several tenants at once. Requests are keyed by tenant, so one task (on one of the
- * two instances) decides alone for each tenant.
+ * Two pipeline instances in one group on a real broker, each with its health port serving its reply
+ * stores, as {@link PipelineMain} runs them.
+ *
+ * <p>Any instance finds any tenant's reply by request id: a lookup for a partition the other
+ * instance runs is forwarded there (interactive queries), and another tenant's credential finds
+ * nothing.
+ *
+ * <p>The state-store rate limits are exact: a tenant sending ten times its limit at once, from
+ * several threads, gets exactly its limit of 200s and a 429 {@code rate_limited} for every other
+ * request, whichever instance owns it, and so does each of several tenants at once. Requests are
+ * keyed by tenant, so one task (on one of the two instances) decides alone for each tenant.
  */
-class RateLimitTwoInstancesTest {
+class TwoPipelineInstancesTest {
   private static final int PARTITIONS = 6;
   private static final int SOLO_LIMIT = 20;
   private static final String SOLO = "solo";
   private static final JsonSerde<ReplyEnvelope> REPLY = JsonSerde.of(ReplyEnvelope.class);
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
 
   @TempDir static Path dir;
 
@@ -74,8 +89,9 @@ class RateLimitTwoInstancesTest {
   /** One tenant per partition of the request topic, so that both instances own some. */
   private static final Map<String, Integer> spread = new LinkedHashMap<>();
 
-  /** A pipeline instance: its wiring (provider threads, verifier) and its Streams app. */
-  private record Instance(String id, PipelineWiring wiring, KafkaStreams streams) {}
+  /** A pipeline instance: its wiring (provider threads, verifier), its Streams app and its port. */
+  private record Instance(
+      String id, PipelineWiring wiring, KafkaStreams streams, PipelineHealth health) {}
 
   @BeforeAll
   static void start() throws Exception {
@@ -102,6 +118,7 @@ class RateLimitTwoInstancesTest {
       producer.close(Duration.ofSeconds(5));
     }
     for (Instance instance : instances) {
+      instance.health().close();
       instance.streams().close(Duration.ofSeconds(10));
       instance.wiring().close();
     }
@@ -124,13 +141,58 @@ class RateLimitTwoInstancesTest {
         .as("the tenants' partitions are split between the two instances (%s)", owners)
         .hasSize(2)
         .allSatisfy(tenants -> assertThat(tenants).isNotEmpty());
-    System.out.printf("RateLimitTwoInstancesTest: tenants by instance %s%n", owners);
+    System.out.printf("TwoPipelineInstancesTest: tenants by instance %s%n", owners);
 
     Map<String, Integer> load = new LinkedHashMap<>();
     spread.forEach((tenant, limit) -> load.put(tenant, 10 * limit));
     Map<String, ReplyEnvelope> replies = sendAtOnce(load);
 
     spread.forEach((tenant, limit) -> assertExactly(replies, tenant, limit));
+  }
+
+  @Test
+  void eitherInstanceFindsEveryTenantsReplyAndNoOtherTenantDoes() throws Exception {
+    // Unlimited tenants of their own, one per partition, so that both instances keep some.
+    Map<String, Integer> load = new LinkedHashMap<>();
+    Set<Integer> covered = new TreeSet<>();
+    for (int i = 0; covered.size() < PARTITIONS; i++) {
+      if (covered.add(partitionOf("lookup-" + i))) {
+        load.put("lookup-" + i, 2);
+      }
+    }
+    Map<String, ReplyEnvelope> replies = sendAtOnce(load);
+
+    for (ReplyEnvelope reply : replies.values()) {
+      String token = TestTokens.mint(reply.tenant(), Instant.now());
+      for (Instance instance : instances) {
+        HttpResponse<byte[]> found = lookup(instance, reply.requestId(), token);
+        assertThat(found.statusCode())
+            .as("%s's reply from %s", reply.tenant(), instance.id())
+            .isEqualTo(200);
+        assertThat(REPLY.fromBytes(found.body())).isEqualTo(reply.withNonce(null));
+      }
+      String stranger = TestTokens.mint("stranger-" + reply.tenant(), Instant.now());
+      assertThat(lookup(instances.get(0), reply.requestId(), stranger).statusCode()).isEqualTo(404);
+    }
+    String anyId = replies.keySet().iterator().next();
+    assertThat(lookup(instances.get(0), anyId, null).statusCode()).isEqualTo(401);
+    assertThat(lookup(instances.get(0), anyId, "forged").statusCode()).isEqualTo(401);
+    String token = TestTokens.mint(SOLO, Instant.now());
+    assertThat(lookup(instances.get(1), RequestIds.next(), token).statusCode()).isEqualTo(404);
+    assertThat(lookup(instances.get(1), "..%2F..%2Fetc", token).statusCode()).isEqualTo(404);
+  }
+
+  private static HttpResponse<byte[]> lookup(Instance instance, String requestId, String token)
+      throws Exception {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(
+                URI.create(
+                    "http://127.0.0.1:" + instance.health().port() + ReplyLookup.PATH + requestId))
+            .timeout(Duration.ofSeconds(10));
+    if (token != null) {
+      request.header("Authorization", "Bearer " + token);
+    }
+    return HTTP.send(request.GET().build(), HttpResponse.BodyHandlers.ofByteArray());
   }
 
   // ---------------------------------------------------------------- helpers
@@ -277,7 +339,7 @@ class RateLimitTwoInstancesTest {
   }
 
   /** A pipeline as {@link PipelineMain} wires it, with its own instance id and state directory. */
-  private static Instance startInstance(String id, Path policies) {
+  private static Instance startInstance(String id, Path policies) throws IOException {
     Map<String, String> env = new HashMap<>();
     env.put("KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers());
     env.put("DATA_DIR", dir.resolve("data-" + id).toString());
@@ -285,6 +347,7 @@ class RateLimitTwoInstancesTest {
     env.put("STREAM_THREADS", "1");
     env.put("JWT_SECRET", new String(TestTokens.SECRET, StandardCharsets.UTF_8));
     env.put("POLICY_DIR", policies.toString());
+    env.put("PIPELINE_HEALTH_PORT", Integer.toString(LocalBroker.freePort()));
     PipelineConfig config = PipelineConfig.from(Env.of(env));
     PipelineWiring wiring = PipelineWiring.wire(config);
     Properties props = StreamsProperties.requests(config.pipeline());
@@ -293,8 +356,22 @@ class RateLimitTwoInstancesTest {
             GatewayTopology.build(
                 new StreamsBuilder(new TopologyConfig(new StreamsConfig(props))), wiring.stages()),
             props);
+    PipelineSettings settings = config.pipeline();
+    PipelineHealth health =
+        new PipelineHealth(
+            settings.bindAddress(),
+            settings.healthPort(),
+            streams::state,
+            () -> true,
+            () -> null,
+            new ReplyEndpoint(
+                new ReplyLookup(
+                    streams,
+                    HostInfo.buildFromEndpoint(settings.advertisedAddress()),
+                    GatewayTopology.SUB_TOPOLOGIES),
+                wiring.verifier()));
     streams.start();
-    return new Instance(id, wiring, streams);
+    return new Instance(id, wiring, streams, health);
   }
 
   /** Waits until both instances run and each owns at least one partition of the request topic. */

@@ -1,0 +1,54 @@
+package dev.sluice.pipeline.reply;
+
+import dev.sluice.pipeline.flow.Settled;
+import dev.sluice.schemas.reply.ReplyEnvelope;
+import dev.sluice.topics.Topics;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.WindowStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * After {@link ReplyShaper}: keeps each reply in the reply store ({@link ReplyStore}) and forwards
+ * it, serialised, to the reply topic, addressed by the shaper's headers. The kept copy has no
+ * {@code replyTo.nonce}: the nonce binds the reply to the one waiting call and goes nowhere else,
+ * not even to the store's changelog.
+ */
+public final class ReplyKeeper implements Processor<String, Settled, String, byte[]> {
+  private static final Logger LOGGER = LoggerFactory.getLogger(ReplyKeeper.class);
+
+  private final String storeName;
+  private final Serializer<ReplyEnvelope> serializer = Topics.REPLIES.valueSerde().serializer();
+  private ProcessorContext<String, byte[]> context;
+  private WindowStore<String, byte[]> store;
+
+  public ReplyKeeper(String storeName) {
+    this.storeName = storeName;
+  }
+
+  @Override
+  public void init(ProcessorContext<String, byte[]> context) {
+    this.context = context;
+    this.store = context.getStateStore(storeName);
+  }
+
+  @Override
+  public void process(Record<String, Settled> record) {
+    ReplyEnvelope reply = record.value().reply();
+    byte[] kept = serializer.serialize(Topics.REPLIES.name(), reply.withNonce(null));
+    if (kept.length <= ReplyStore.MAX_KEPT_BYTES) {
+      store.put(record.key(), kept, context.currentSystemTimeMs());
+    } else {
+      LOGGER
+          .atWarn()
+          .addKeyValue("requestId", record.key())
+          .addKeyValue("bytes", kept.length)
+          .log("reply too large to keep in the reply store; it cannot be fetched later");
+    }
+    byte[] sent = reply.nonce() == null ? kept : serializer.serialize(Topics.REPLIES.name(), reply);
+    context.forward(record.withValue(sent));
+  }
+}
