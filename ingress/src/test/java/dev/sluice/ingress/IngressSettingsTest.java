@@ -25,6 +25,24 @@ class IngressSettingsTest {
     assertThat(settings.tuning()).isEqualTo(new KafkaTuning(0, 5));
     assertThat(settings.topics().partitions()).isEqualTo(6);
     assertThat(settings.pipeline().id()).isEqualTo("sluice-pipeline");
+    assertThat(settings.replyStoreUrl()).hasToString("http://127.0.0.1:8081");
+  }
+
+  @Test
+  void theReplyStoreIsTheLocalPipelineUnlessNamed() {
+    assertThat(IngressSettings.from(Env.of(Map.of("PIPELINE_HEALTH_PORT", "9091"))).replyStoreUrl())
+        .hasToString("http://127.0.0.1:9091");
+    assertThat(
+            IngressSettings.from(
+                    Env.of(Map.of("REPLY_STORE_URL", "https://pipeline.internal:8081")))
+                .replyStoreUrl())
+        .hasToString("https://pipeline.internal:8081");
+    for (String bad : List.of("pipeline:8081", "ftp://pipeline", "http://", "http://a b")) {
+      assertThatThrownBy(() -> IngressSettings.from(Env.of(Map.of("REPLY_STORE_URL", bad))))
+          .as(bad)
+          .isInstanceOf(ConfigException.class)
+          .hasMessageContaining("REPLY_STORE_URL");
+    }
   }
 
   @Test

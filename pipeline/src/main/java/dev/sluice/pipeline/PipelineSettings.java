@@ -28,6 +28,8 @@ import java.nio.file.Path;
  * @param advertisedAddress {@code host:port} where other pipeline instances reach this one's health
  *     port, which also serves its reply stores ({@code PIPELINE_ADVERTISED_ADDRESS}; by default the
  *     bind address, or the host name when it binds every interface, and the health port)
+ * @param standbyReplicas {@code STANDBY_REPLICAS}: warm copies of every state store kept on other
+ *     instances (Streams' {@code num.standby.replicas}), so a moved task need not restore
  */
 public record PipelineSettings(
     KafkaSettings kafka,
@@ -45,6 +47,7 @@ public record PipelineSettings(
     int healthPort,
     BindAddress bindAddress,
     String advertisedAddress,
+    int standbyReplicas,
     TopicSettings topics) {
 
   public static final long DEFAULT_MAX_IN_FLIGHT_WAIT_MS = 30_000;
@@ -82,6 +85,10 @@ public record PipelineSettings(
     if (!advertised.matches("[^:\\s/]+:\\d{1,5}")) {
       throw new ConfigException("PIPELINE_ADVERTISED_ADDRESS must be host:port");
     }
+    int standbyReplicas = env.getInt("STANDBY_REPLICAS", 0);
+    if (standbyReplicas < 0) {
+      throw new ConfigException("STANDBY_REPLICAS must be >= 0");
+    }
     return new PipelineSettings(
         KafkaSettings.from(env),
         PipelineApplication.from(env).id(),
@@ -98,6 +105,7 @@ public record PipelineSettings(
         healthPort,
         bind,
         advertised,
+        standbyReplicas,
         TopicSettings.from(env));
   }
 

@@ -36,6 +36,30 @@ class PipelineSettingsTest {
     assertThat(settings.bindAddress().everyInterface()).isTrue();
     assertThat(settings.topics().partitions()).isEqualTo(6);
     assertThat(settings.kafka().bootstrapServers()).isEqualTo("127.0.0.1:9092");
+    assertThat(settings.advertisedAddress()).endsWith(":8081");
+    assertThat(settings.standbyReplicas()).isZero();
+  }
+
+  @Test
+  void advertisesWhereOtherInstancesReachItsReplyStores() {
+    assertThat(
+            PipelineSettings.from(Env.of(Map.of("DEV_MODE", "true", "PIPELINE_HEALTH_PORT", "9")))
+                .advertisedAddress())
+        .isEqualTo("127.0.0.1:9");
+    PipelineSettings named =
+        PipelineSettings.from(
+            Env.of(
+                Map.of(
+                    "PIPELINE_ADVERTISED_ADDRESS", "pipeline-0.pipeline:8081",
+                    "STANDBY_REPLICAS", "1")));
+    assertThat(named.advertisedAddress()).isEqualTo("pipeline-0.pipeline:8081");
+    assertThat(named.standbyReplicas()).isEqualTo(1);
+    Properties streams = StreamsProperties.requests(named);
+    assertThat(streams.get(StreamsConfig.APPLICATION_SERVER_CONFIG))
+        .isEqualTo("pipeline-0.pipeline:8081");
+    assertThat(streams.get(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG)).isEqualTo(1);
+    assertThat(StreamsProperties.audit(named))
+        .doesNotContainKey(StreamsConfig.APPLICATION_SERVER_CONFIG);
   }
 
   @Test
@@ -83,6 +107,9 @@ class PipelineSettingsTest {
     "KAFKA_LINGER_MS, x",
     "TOPIC_PARTITIONS, x",
     "PIPELINE_APPLICATION_ID, a b",
+    "PIPELINE_ADVERTISED_ADDRESS, http://x:1",
+    "PIPELINE_ADVERTISED_ADDRESS, nohost",
+    "STANDBY_REPLICAS, one",
   })
   void refusesABadValueNamingTheVariable(String name, String value) {
     assertThatThrownBy(() -> PipelineSettings.from(Env.of(Map.of(name, value))))
@@ -97,7 +124,8 @@ class PipelineSettingsTest {
     "MAX_IN_FLIGHT, -5",
     "STUB_DELAY_MS, -1",
     "TOPIC_PARTITIONS, 0",
-    "KAFKA_LINGER_MS, -1"
+    "KAFKA_LINGER_MS, -1",
+    "STANDBY_REPLICAS, -1"
   })
   void refusesAnOutOfRangeValueNamingTheVariable(String name, String value) {
     // Otherwise start-up fails later, outside the configuration check, with a stack trace.

@@ -17,6 +17,7 @@ import dev.sluice.pipeline.ratelimit.RateLimitStage;
 import dev.sluice.pipeline.ratelimit.StoreLimiter;
 import dev.sluice.pipeline.ratelimit.TenantLedger;
 import dev.sluice.pipeline.ratelimit.TokenEstimate;
+import dev.sluice.pipeline.reply.ReplyStore;
 import dev.sluice.policy.PolicyBundle;
 import dev.sluice.policy.RateLimitPolicy;
 import dev.sluice.policy.RateLimits;
@@ -229,6 +230,22 @@ class RateLimitTopologyTest {
     List<ReplyEnvelope> drained = allReplies();
     assertThat(drained).as("the held three, as the window allowed").hasSize(3);
     assertThat(drained).extracting(ReplyEnvelope::status).containsOnly(200);
+    // Batch replies are kept in the batch sub-topology's own reply store.
+    long nowMs = now().toEpochMilli();
+    for (ReplyEnvelope reply : drained) {
+      assertThat(
+              ReplyStore.first(
+                  driver.getWindowStore("batch" + ReplyStore.STORE_SUFFIX),
+                  reply.requestId(),
+                  nowMs))
+          .isNotNull();
+      assertThat(
+              ReplyStore.first(
+                  driver.getWindowStore("http" + ReplyStore.STORE_SUFFIX),
+                  reply.requestId(),
+                  nowMs))
+          .isNull();
+    }
     assertThat(allDecisions())
         .extracting(record -> record.rateLimit().decision())
         .containsOnly(RateLimitRecord.Decision.ALLOWED);

@@ -19,6 +19,7 @@ import dev.sluice.pipeline.chain.CallBudget;
 import dev.sluice.pipeline.chain.Stage;
 import dev.sluice.pipeline.provider.ModelChains;
 import dev.sluice.pipeline.provider.ProviderStage;
+import dev.sluice.pipeline.reply.ReplyStore;
 import dev.sluice.schemas.StageName;
 import dev.sluice.schemas.audit.AuditRecord;
 import dev.sluice.schemas.reply.ReplyEnvelope;
@@ -40,6 +41,8 @@ import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.WindowStore;
+import org.apache.kafka.streams.state.WindowStoreIterator;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -151,6 +154,28 @@ class IdempotencyTopologyTest {
     List<AuditRecord> audited = decisions.readValuesToList();
     assertThat(audited).extracting(AuditRecord::requestId).containsExactly(first, repeat);
     assertThat(audited.get(1).decision().stage()).isEqualTo(StageName.IDEMPOTENCY);
+  }
+
+  @Test
+  void aRepeatWhoseFirstReplyIsNotKeptRunsAnew() {
+    String first = send("acme", "alice", "k-lost", "hello");
+    answerCall(0, "the answer");
+    assertThat(replies()).hasSize(1);
+    // As for a reply too large for the reply store: the key is settled, its answer is not kept.
+    WindowStore<String, byte[]> kept = driver.getWindowStore("http" + ReplyStore.STORE_SUFFIX);
+    try (WindowStoreIterator<byte[]> entries =
+        kept.fetch(first, T0.minusSeconds(60), T0.plusSeconds(60))) {
+      kept.put(first, null, entries.next().key);
+    }
+
+    String repeat = send("acme", "alice", "k-lost", "hello");
+    answerCall(1, "answered again");
+
+    List<ReplyEnvelope> out = replies();
+    assertThat(out).extracting(ReplyEnvelope::requestId).containsExactly(repeat);
+    assertThat(out.get(0).completion().choices().get(0).message().text())
+        .isEqualTo("answered again");
+    assertThat(manual.calls()).hasSize(2);
   }
 
   @Test
