@@ -107,7 +107,7 @@ class StoredRepliesEndToEndTest {
     ChildProcess restarted = gateway.startPipeline();
     gateway.replacePipeline(restarted);
     gateway.awaitPipelineReady(restarted);
-    assertThat(json(awaitSettled(other, requestId, token))).isEqualTo(stored);
+    assertThat(json(awaitSettled(other, requestId, token, 503))).isEqualTo(stored);
   }
 
   @Test
@@ -201,6 +201,13 @@ class StoredRepliesEndToEndTest {
   /** Polls until the request is settled (200), as a caller honouring Retry-After would. */
   private static HttpResponse<String> awaitSettled(
       IngressMain.Running ingress, String requestId, String token) throws Exception {
+    return awaitSettled(ingress, requestId, token, 202, 503);
+  }
+
+  /** Polls until 200, failing on any answer meanwhile but {@code waiting}. */
+  private static HttpResponse<String> awaitSettled(
+      IngressMain.Running ingress, String requestId, String token, Integer... waiting)
+      throws Exception {
     long giveUp = System.nanoTime() + Duration.ofSeconds(45).toNanos();
     HttpResponse<String> last = null;
     while (System.nanoTime() < giveUp) {
@@ -209,7 +216,7 @@ class StoredRepliesEndToEndTest {
         return last;
       }
       // 202 while in flight; 503 while a restarted pipeline restores.
-      assertThat(last.statusCode()).as(last.body()).isIn(202, 503);
+      assertThat(last.statusCode()).as(last.body()).isIn((Object[]) waiting);
       Thread.sleep(250);
     }
     throw new AssertionError("not settled within 45 s: " + (last == null ? "" : last.body()));

@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import dev.sluice.config.BindAddress;
+import dev.sluice.pipeline.reply.ReplyEndpoint;
 import dev.sluice.pipeline.reply.ReplyLookup;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -46,10 +47,10 @@ final class PipelineHealth implements AutoCloseable {
       HttpHandler replies)
       throws IOException {
     server = HttpServer.create(bind.socket(port), 16);
-    // A few threads: a reply lookup may wait on another instance, and probes must not wait on it.
+    // More threads than reply lookups may take at once (ReplyEndpoint), so probes never wait.
     executor =
         Executors.newFixedThreadPool(
-            4,
+            ReplyEndpoint.MAX_CONCURRENT_LOOKUPS + 4,
             task -> {
               Thread thread = new Thread(task, "pipeline-health");
               thread.setDaemon(true);

@@ -12,6 +12,7 @@ import dev.sluice.topics.TopicSettings;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
+import java.util.regex.Pattern;
 
 /**
  * The pipeline's configuration (docs/configuration.md lists every variable).
@@ -52,6 +53,10 @@ public record PipelineSettings(
 
   public static final long DEFAULT_MAX_IN_FLIGHT_WAIT_MS = 30_000;
 
+  /** {@code host:port} or {@code [ipv6]:port}, as Streams' {@code application.server} reads it. */
+  private static final Pattern ADVERTISED =
+      Pattern.compile("([^:\\s/\\[\\]]+|\\[[0-9A-Fa-f:.]+\\]):\\d{1,5}");
+
   /** The state stores' directory under the data directory. */
   public static final String STATE_DIR = "pipeline-state";
 
@@ -79,11 +84,14 @@ public record PipelineSettings(
     }
     int healthPort = env.getInt("PIPELINE_HEALTH_PORT", 8081);
     BindAddress bind = BindAddress.from(env);
+    String host = bind.everyInterface() ? hostName() : bind.host();
     String advertised =
         env.get("PIPELINE_ADVERTISED_ADDRESS")
-            .orElse((bind.everyInterface() ? hostName() : bind.host()) + ":" + healthPort);
-    if (!advertised.matches("[^:\\s/]+:\\d{1,5}")) {
-      throw new ConfigException("PIPELINE_ADVERTISED_ADDRESS must be host:port");
+            .orElse((host.contains(":") ? "[" + host + "]" : host) + ":" + healthPort);
+    if (!ADVERTISED.matcher(advertised).matches()
+        || Integer.parseInt(advertised.substring(advertised.lastIndexOf(':') + 1)) > 65_535) {
+      throw new ConfigException(
+          "PIPELINE_ADVERTISED_ADDRESS must be host:port (an IPv6 address in brackets)");
     }
     int standbyReplicas = env.getInt("STANDBY_REPLICAS", 0);
     if (standbyReplicas < 0) {

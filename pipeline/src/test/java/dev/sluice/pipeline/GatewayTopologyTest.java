@@ -489,14 +489,14 @@ class GatewayTopologyTest {
     assertThat(sent).extracting(ReplyEnvelope::requestId).containsExactly(answered, refused);
     WindowStore<String, byte[]> kept = driver.getWindowStore(REPLY_STORE);
     for (ReplyEnvelope reply : sent) {
-      byte[] bytes = ReplyStore.first(kept, reply.requestId(), T0.toEpochMilli());
+      byte[] bytes = ReplyStore.first(kept, ACME, reply.requestId(), T0.toEpochMilli());
       assertThat(bytes).as(reply.requestId()).isNotNull();
       assertThat(text(bytes)).doesNotContain(nonce.value());
       assertThat(REPLY.fromBytes(bytes)).isEqualTo(reply.withNonce(null));
     }
-    assertThat(REPLY.fromBytes(ReplyStore.first(kept, refused, T0.toEpochMilli())).status())
+    assertThat(REPLY.fromBytes(ReplyStore.first(kept, ACME, refused, T0.toEpochMilli())).status())
         .isEqualTo(400);
-    assertThat(ReplyStore.first(kept, RequestIds.next(), T0.toEpochMilli())).isNull();
+    assertThat(ReplyStore.first(kept, ACME, RequestIds.next(), T0.toEpochMilli())).isNull();
   }
 
   @Test
@@ -518,8 +518,29 @@ class GatewayTopologyTest {
     ReplyEnvelope kept =
         REPLY.fromBytes(
             ReplyStore.first(
-                driver.getWindowStore(REPLY_STORE), requestId, T0.toEpochMilli() + 1_000));
+                driver.getWindowStore(REPLY_STORE), ACME, requestId, T0.toEpochMilli() + 1_000));
     assertThat(kept).isEqualTo(sent.get(0).withNonce(null));
+  }
+
+  @Test
+  void aForgedEnvelopeUnderAnotherTenantsRequestIdNeitherReplacesNorShadowsItsReply() {
+    start(false, ROOMY);
+    String requestId = RequestIds.next();
+    pipe(Envelopes.envelope(requestId, ACME, TestTokens.mint(ACME, T0), "stub", "mine"), T0);
+    ReplyEnvelope mine = onlyReply();
+    // Another tenant, with its own valid token, under acme's request id (a producer may choose the
+    // partition, so it may reach acme's task); then an envelope whose credential does not verify.
+    pipe(Envelopes.envelope(requestId, "globex", TestTokens.mint("globex", T0), "stub", "x"), T0);
+    driver.advanceWallClockTime(Duration.ofSeconds(1));
+    pipe(Envelopes.envelope(requestId, ACME, "forged", "stub", "y"), T0);
+    assertThat(allReplies()).hasSize(2);
+
+    WindowStore<String, byte[]> kept = driver.getWindowStore(REPLY_STORE);
+    long later = T0.toEpochMilli() + 1_000;
+    assertThat(REPLY.fromBytes(ReplyStore.first(kept, ACME, requestId, later)))
+        .isEqualTo(mine.withNonce(null));
+    assertThat(REPLY.fromBytes(ReplyStore.first(kept, "globex", requestId, later)).tenant())
+        .isEqualTo("globex");
   }
 
   private static ObjectNode bound(ObjectNode envelope, ReplyNonce nonce) {

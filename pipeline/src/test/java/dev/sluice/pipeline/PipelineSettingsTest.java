@@ -53,6 +53,11 @@ class PipelineSettingsTest {
                     "PIPELINE_ADVERTISED_ADDRESS", "pipeline-0.pipeline:8081",
                     "STANDBY_REPLICAS", "1")));
     assertThat(named.advertisedAddress()).isEqualTo("pipeline-0.pipeline:8081");
+    assertThat(
+            PipelineSettings.from(
+                    Env.of(Map.of("BIND_ADDRESS", "::1", "PIPELINE_HEALTH_PORT", "9")))
+                .advertisedAddress())
+        .isEqualTo("[0:0:0:0:0:0:0:1]:9");
     assertThat(named.standbyReplicas()).isEqualTo(1);
     Properties streams = StreamsProperties.requests(named);
     assertThat(streams.get(StreamsConfig.APPLICATION_SERVER_CONFIG))
@@ -125,7 +130,8 @@ class PipelineSettingsTest {
     "STUB_DELAY_MS, -1",
     "TOPIC_PARTITIONS, 0",
     "KAFKA_LINGER_MS, -1",
-    "STANDBY_REPLICAS, -1"
+    "STANDBY_REPLICAS, -1",
+    "PIPELINE_ADVERTISED_ADDRESS, x:70000"
   })
   void refusesAnOutOfRangeValueNamingTheVariable(String name, String value) {
     // Otherwise start-up fails later, outside the configuration check, with a stack trace.

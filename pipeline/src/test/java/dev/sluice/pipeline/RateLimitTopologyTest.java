@@ -236,12 +236,14 @@ class RateLimitTopologyTest {
       assertThat(
               ReplyStore.first(
                   driver.getWindowStore("batch" + ReplyStore.STORE_SUFFIX),
+                  "bulk",
                   reply.requestId(),
                   nowMs))
           .isNotNull();
       assertThat(
               ReplyStore.first(
                   driver.getWindowStore("http" + ReplyStore.STORE_SUFFIX),
+                  "bulk",
                   reply.requestId(),
                   nowMs))
           .isNull();

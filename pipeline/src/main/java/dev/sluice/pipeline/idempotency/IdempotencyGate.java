@@ -93,7 +93,12 @@ public final class IdempotencyGate implements Processor<String, Step, String, St
       return;
     }
     if (entry.settled()) {
-      byte[] kept = ReplyStore.first(replies, entry.firstRequestId(), nowMs);
+      byte[] kept =
+          ReplyStore.first(replies, request.principal().tenant(), entry.firstRequestId(), nowMs);
+      if (kept == null && entry.legacyReply() != null) {
+        answer(record, request, entry.legacyReply().forRequest(request.requestId()));
+        return;
+      }
       if (kept == null) {
         // The first reply was too large to keep: this call runs in its place.
         runFirst(record, scope, hash, request, nowMs, List.of());

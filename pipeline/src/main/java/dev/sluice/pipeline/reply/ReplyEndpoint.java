@@ -2,6 +2,7 @@ package dev.sluice.pipeline.reply;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
+import dev.sluice.auth.CredentialRefusal;
 import dev.sluice.auth.InvalidTokenException;
 import dev.sluice.auth.TokenVerifier;
 import dev.sluice.schemas.Principal;
@@ -12,6 +13,7 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.Semaphore;
 
 /**
  * {@code GET /replies/{requestId}} on the pipeline's health port: the reply store as the ingress
@@ -22,15 +24,23 @@ import java.util.List;
  * <ul>
  *   <li>200: the reply as it went to {@code llm.replies} ({@code ReplyEnvelope} JSON);
  *   <li>202: the request is in flight; 404: no such request of this tenant;
- *   <li>401: the credential is not acceptable; 503: the tenant's partition is moving or restoring.
+ *   <li>401: the credential is not acceptable; 503: the tenant's partition is moving or restoring,
+ *       the signing keys cannot be fetched, or {@link #MAX_CONCURRENT_LOOKUPS} lookups run already.
  * </ul>
  *
  * A lookup forwarded by another instance ({@link ReplyLookup#FORWARDED_HEADER}) names the one
  * sub-topology to search ({@code ?in=http}) and is never forwarded again.
  */
 public final class ReplyEndpoint implements HttpHandler {
+  /**
+   * Lookups served at once: each may wait seconds on another instance, and the health port's
+   * threads ({@code PipelineHealth}) outnumber these, so probes are always answered.
+   */
+  public static final int MAX_CONCURRENT_LOOKUPS = 8;
+
   private final ReplyLookup lookup;
   private final TokenVerifier verifier;
+  private final Semaphore lookups = new Semaphore(MAX_CONCURRENT_LOOKUPS);
 
   public ReplyEndpoint(ReplyLookup lookup, TokenVerifier verifier) {
     this.lookup = lookup;
@@ -44,20 +54,24 @@ public final class ReplyEndpoint implements HttpHandler {
         status(exchange, 405, "method not allowed");
         return;
       }
-      String requestId =
-          URLDecoder.decode(
-              exchange.getRequestURI().getRawPath().substring(ReplyLookup.PATH.length()),
-              StandardCharsets.UTF_8);
       String authorization = exchange.getRequestHeaders().getFirst("Authorization");
       Principal principal;
       try {
         principal = verifier.verify(bearer(authorization), Instant.now());
       } catch (InvalidTokenException e) {
-        status(exchange, 401, e.reason().description());
+        // The caller's fault is a 401; keys that cannot be fetched are the gateway's, a 503.
+        CredentialRefusal refusal = CredentialRefusal.of(e);
+        status(exchange, refusal.callerAtFault() ? 401 : 503, refusal.message());
         return;
       }
-      if (!RequestIds.isValid(requestId)) {
+      String requestId = requestId(exchange);
+      if (requestId == null || !RequestIds.isValid(requestId)) {
         status(exchange, 404, "unknown");
+        return;
+      }
+      if (!lookups.tryAcquire()) {
+        // Probes share this port's threads: a flood of lookups waits on none of them.
+        status(exchange, 503, "too many lookups at once");
         return;
       }
       boolean forwarded = exchange.getRequestHeaders().containsKey(ReplyLookup.FORWARDED_HEADER);
@@ -70,8 +84,12 @@ public final class ReplyEndpoint implements HttpHandler {
         }
         where = List.of(only);
       }
-      ReplyLookup.Found found =
-          lookup.find(principal.tenant(), requestId, where, authorization, forwarded);
+      ReplyLookup.Found found;
+      try {
+        found = lookup.find(principal.tenant(), requestId, where, authorization, forwarded);
+      } finally {
+        lookups.release();
+      }
       if (found instanceof ReplyLookup.Kept kept) {
         send(exchange, 200, kept.reply());
       } else if (found instanceof ReplyLookup.InFlight) {
@@ -83,6 +101,17 @@ public final class ReplyEndpoint implements HttpHandler {
       }
     } finally {
       exchange.close();
+    }
+  }
+
+  /** The id in the path, decoded; null when its escapes are malformed. */
+  private static String requestId(HttpExchange exchange) {
+    try {
+      return URLDecoder.decode(
+          exchange.getRequestURI().getRawPath().substring(ReplyLookup.PATH.length()),
+          StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      return null;
     }
   }
 

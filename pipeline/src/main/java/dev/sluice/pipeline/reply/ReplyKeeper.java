@@ -37,10 +37,19 @@ public final class ReplyKeeper implements Processor<String, Settled, String, byt
 
   @Override
   public void process(Record<String, Settled> record) {
-    ReplyEnvelope reply = record.value().reply();
+    Settled settled = record.value();
+    ReplyEnvelope reply = settled.reply();
+    if (settled.principal() == null) {
+      // An envelope that failed authentication: its answer goes out, but is kept for no one.
+      context.forward(record.withValue(serializer.serialize(Topics.REPLIES.name(), reply)));
+      return;
+    }
     byte[] kept = serializer.serialize(Topics.REPLIES.name(), reply.withNonce(null));
     if (kept.length <= ReplyStore.MAX_KEPT_BYTES) {
-      store.put(record.key(), kept, context.currentSystemTimeMs());
+      store.put(
+          ReplyStore.key(settled.principal().tenant(), record.key()),
+          kept,
+          context.currentSystemTimeMs());
     } else {
       LOGGER
           .atWarn()

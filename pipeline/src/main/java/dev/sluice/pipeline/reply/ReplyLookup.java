@@ -138,10 +138,11 @@ public final class ReplyLookup {
                     prefix + ReplyStore.STORE_SUFFIX,
                     QueryableStoreTypes.<String, byte[]>windowStore())
                 .withPartition(partition));
-    byte[] kept = ReplyStore.first(replies, requestId, System.currentTimeMillis());
+    byte[] kept = ReplyStore.first(replies, tenant, requestId, System.currentTimeMillis());
     if (kept != null) {
       ReplyEnvelope reply =
           Topics.REPLIES.valueSerde().deserializer().deserialize(Topics.REPLIES.name(), kept);
+      // Kept under the tenant's own key; the reply's tenant is checked again all the same.
       return tenant.equals(reply.tenant()) ? new Kept(kept) : new Unknown();
     }
     ReadOnlyKeyValueStore<String, PendingCall> pending =

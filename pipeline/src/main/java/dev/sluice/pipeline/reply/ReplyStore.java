@@ -19,6 +19,9 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
  * through {@link ReplyLookup}), and idempotent repeats are answered from the first call's reply.
  *
  * <ul>
+ *   <li>A reply is kept under its tenant and request id ({@link #key}), and only when its request's
+ *       principal was verified: a forged envelope reusing another tenant's request id, or one that
+ *       failed authentication, can neither replace nor shadow the reply its id's caller gets.
  *   <li>It lives beside the requests it answers: requests are keyed by tenant, so a tenant's
  *       replies are in the store of the one task that serves that tenant, which the idempotency
  *       gate reads in place and {@link ReplyLookup} finds by the tenant's key.
@@ -65,13 +68,22 @@ public final class ReplyStore {
                 Integer.toString(Topics.MAX_MESSAGE_BYTES)));
   }
 
-  /** The first reply kept for {@code requestId}, or null: the answer its caller was given. */
+  /** The store key of a tenant's request: NUL cannot be in a tenant, so the parts cannot blur. */
+  public static String key(String tenant, String requestId) {
+    return tenant + '\u0000' + requestId;
+  }
+
+  /**
+   * The first reply kept for {@code tenant}'s {@code requestId}, or null: the answer its caller was
+   * given.
+   */
   public static byte[] first(
-      ReadOnlyWindowStore<String, byte[]> store, String requestId, long nowMs) {
+      ReadOnlyWindowStore<String, byte[]> store, String tenant, String requestId, long nowMs) {
     Instant now = Instant.ofEpochMilli(nowMs);
     // The store's windows are its own clock's; a minute either way covers a clock step.
     try (WindowStoreIterator<byte[]> kept =
-        store.fetch(requestId, now.minus(KEEP).minusSeconds(60), now.plusSeconds(60))) {
+        store.fetch(
+            key(tenant, requestId), now.minus(KEEP).minusSeconds(60), now.plusSeconds(60))) {
       if (kept.hasNext()) {
         KeyValue<Long, byte[]> first = kept.next();
         return first.value;

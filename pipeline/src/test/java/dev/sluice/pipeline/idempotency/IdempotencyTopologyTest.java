@@ -20,6 +20,7 @@ import dev.sluice.pipeline.chain.Stage;
 import dev.sluice.pipeline.provider.ModelChains;
 import dev.sluice.pipeline.provider.ProviderStage;
 import dev.sluice.pipeline.reply.ReplyStore;
+import dev.sluice.schemas.Json;
 import dev.sluice.schemas.StageName;
 import dev.sluice.schemas.audit.AuditRecord;
 import dev.sluice.schemas.reply.ReplyEnvelope;
@@ -41,6 +42,7 @@ import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.WindowStore;
 import org.apache.kafka.streams.state.WindowStoreIterator;
 import org.apache.kafka.streams.test.TestRecord;
@@ -164,8 +166,8 @@ class IdempotencyTopologyTest {
     // As for a reply too large for the reply store: the key is settled, its answer is not kept.
     WindowStore<String, byte[]> kept = driver.getWindowStore("http" + ReplyStore.STORE_SUFFIX);
     try (WindowStoreIterator<byte[]> entries =
-        kept.fetch(first, T0.minusSeconds(60), T0.plusSeconds(60))) {
-      kept.put(first, null, entries.next().key);
+        kept.fetch(ReplyStore.key("acme", first), T0.minusSeconds(60), T0.plusSeconds(60))) {
+      kept.put(ReplyStore.key("acme", first), null, entries.next().key);
     }
 
     String repeat = send("acme", "alice", "k-lost", "hello");
@@ -176,6 +178,33 @@ class IdempotencyTopologyTest {
     assertThat(out.get(0).completion().choices().get(0).message().text())
         .isEqualTo("answered again");
     assertThat(manual.calls()).hasSize(2);
+  }
+
+  @Test
+  void aKeySettledBeforeTheReplyStoreIsAnsweredFromItsOwnEntry() throws Exception {
+    String first = send("acme", "alice", "k-old", "hello");
+    answerCall(0, "the answer");
+    ReplyEnvelope answer = replies().get(0);
+    // Rewrite the key's entry as an older gateway wrote it: the reply inside, no settled flag,
+    // and nothing in the reply store.
+    KeyValueStore<String, IdempotencyEntry> keys = driver.getKeyValueStore("http-idempotency");
+    String scope = "acme\u0000alice\u0000k-old";
+    ObjectNode legacy = (ObjectNode) Json.mapper().valueToTree(keys.get(scope));
+    legacy.remove("settled");
+    legacy.set("reply", Json.mapper().valueToTree(answer));
+    keys.put(scope, Json.mapper().treeToValue(legacy, IdempotencyEntry.class));
+    WindowStore<String, byte[]> kept = driver.getWindowStore("http" + ReplyStore.STORE_SUFFIX);
+    try (WindowStoreIterator<byte[]> entries =
+        kept.fetch(ReplyStore.key("acme", first), T0.minusSeconds(60), T0.plusSeconds(60))) {
+      kept.put(ReplyStore.key("acme", first), null, entries.next().key);
+    }
+
+    String repeat = send("acme", "alice", "k-old", "hello");
+
+    List<ReplyEnvelope> out = replies();
+    assertThat(out).extracting(ReplyEnvelope::requestId).containsExactly(repeat);
+    assertThat(out.get(0).completion().choices().get(0).message().text()).isEqualTo("the answer");
+    assertThat(manual.calls()).hasSize(1);
   }
 
   @Test
