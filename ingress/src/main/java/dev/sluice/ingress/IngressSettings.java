@@ -5,6 +5,7 @@ import dev.sluice.config.Env;
 import dev.sluice.config.KafkaSettings;
 import dev.sluice.config.KafkaTuning;
 import dev.sluice.config.PipelineApplication;
+import dev.sluice.config.PipelineHealthPort;
 import dev.sluice.config.RequestTimeout;
 import dev.sluice.topics.TopicSettings;
 import java.net.URI;
@@ -117,8 +118,7 @@ public record IngressSettings(
    */
   private static URI replyStoreUrl(Env env) {
     String url =
-        env.get("REPLY_STORE_URL")
-            .orElse("http://127.0.0.1:" + env.getInt("PIPELINE_HEALTH_PORT", 8081));
+        env.get("REPLY_STORE_URL").orElse("http://127.0.0.1:" + PipelineHealthPort.from(env));
     try {
       return new URI(url.trim());
     } catch (URISyntaxException e) {

@@ -87,12 +87,7 @@ public final class PipelineMain {
             () -> combined(streams.state(), audit.state()),
             wiring::dependenciesReady,
             wiring::rateLimiter,
-            new ReplyEndpoint(
-                new ReplyLookup(
-                    streams,
-                    HostInfo.buildFromEndpoint(settings.advertisedAddress()),
-                    GatewayTopology.SUB_TOPOLOGIES),
-                wiring.verifier()));
+            replyEndpoint(streams, settings, wiring));
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
@@ -114,6 +109,17 @@ public final class PipelineMain {
         .addKeyValue("bindAddress", settings.bindAddress().host())
         .log("pipeline started");
     stopped.await();
+  }
+
+  /** The reply stores of {@code streams}, as its health port serves them. */
+  static ReplyEndpoint replyEndpoint(
+      KafkaStreams streams, PipelineSettings settings, PipelineWiring wiring) {
+    return new ReplyEndpoint(
+        new ReplyLookup(
+            streams,
+            HostInfo.buildFromEndpoint(settings.advertisedAddress()),
+            GatewayTopology.SUB_TOPOLOGIES),
+        wiring.verifier());
   }
 
   /** What an operator should know about this configuration before the first request. */

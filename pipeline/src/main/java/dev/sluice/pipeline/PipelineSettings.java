@@ -7,6 +7,7 @@ import dev.sluice.config.Env;
 import dev.sluice.config.KafkaSettings;
 import dev.sluice.config.KafkaTuning;
 import dev.sluice.config.PipelineApplication;
+import dev.sluice.config.PipelineHealthPort;
 import dev.sluice.config.RequestTimeout;
 import dev.sluice.topics.TopicSettings;
 import java.net.InetAddress;
@@ -82,7 +83,7 @@ public record PipelineSettings(
     if (stubDelayMs < 0) {
       throw new ConfigException("STUB_DELAY_MS must be >= 0");
     }
-    int healthPort = env.getInt("PIPELINE_HEALTH_PORT", 8081);
+    int healthPort = PipelineHealthPort.from(env);
     BindAddress bind = BindAddress.from(env);
     String host = bind.everyInterface() ? hostName() : bind.host();
     String advertised =

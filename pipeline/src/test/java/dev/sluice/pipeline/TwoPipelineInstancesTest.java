@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.sluice.auth.TestTokens;
 import dev.sluice.config.Env;
 import dev.sluice.devkafka.LocalBroker;
-import dev.sluice.pipeline.reply.ReplyEndpoint;
 import dev.sluice.pipeline.reply.ReplyLookup;
 import dev.sluice.schemas.RequestIds;
 import dev.sluice.schemas.reply.ReplyEnvelope;
@@ -54,7 +53,6 @@ import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TopologyConfig;
-import org.apache.kafka.streams.state.HostInfo;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -369,12 +367,7 @@ class TwoPipelineInstancesTest {
             streams::state,
             () -> true,
             () -> null,
-            new ReplyEndpoint(
-                new ReplyLookup(
-                    streams,
-                    HostInfo.buildFromEndpoint(settings.advertisedAddress()),
-                    GatewayTopology.SUB_TOPOLOGIES),
-                wiring.verifier()));
+            PipelineMain.replyEndpoint(streams, settings, wiring));
     streams.start();
     return new Instance(id, wiring, streams, health);
   }
