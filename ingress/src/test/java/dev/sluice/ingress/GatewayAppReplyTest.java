@@ -441,7 +441,8 @@ class GatewayAppReplyTest {
         .isEqualTo(
             "no answer within "
                 + REQUEST_TIMEOUT_MS
-                + " ms; the request was accepted and its result is kept under its request id");
+                + " ms; the request was accepted: fetch its answer later with GET /v1/requests/"
+                + error.path("request_id").asText());
     // The request was accepted: it is on the topic and its answer will be kept there.
     assertThat(ingress.producer().history()).hasSize(1);
     assertThat(ingress.producer().history().get(0).value().requestId())
