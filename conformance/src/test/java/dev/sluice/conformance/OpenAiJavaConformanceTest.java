@@ -83,16 +83,11 @@ class OpenAiJavaConformanceTest {
   }
 
   @AfterAll
-  static void stop() {
+  static void stop() throws Exception {
     if (client != null) {
       client.close();
     }
-    if (gateway != null) {
-      gateway.close();
-    }
-    if (upstream != null) {
-      upstream.close();
-    }
+    GatewayFixture.closeAll(gateway, upstream);
   }
 
   private static ChatCompletionCreateParams.Builder chat(String model, String text) {

@@ -536,6 +536,15 @@ public final class GatewayFixture implements AutoCloseable {
     return env;
   }
 
+  /** Closes each part that was started, in order: a test's gateway, then its stand-ins. */
+  public static void closeAll(AutoCloseable... parts) throws Exception {
+    for (AutoCloseable part : parts) {
+      if (part != null) {
+        part.close();
+      }
+    }
+  }
+
   /** The repository's shipped policy bundle, found above the working directory. */
   static Path repositoryPolicies() {
     Path dir = Path.of("").toAbsolutePath();

@@ -77,13 +77,8 @@ class PipelineCrashAtScaleTest {
   }
 
   @AfterAll
-  static void stop() {
-    if (gateway != null) {
-      gateway.close();
-    }
-    if (upstream != null) {
-      upstream.close();
-    }
+  static void stop() throws Exception {
+    GatewayFixture.closeAll(gateway, upstream);
   }
 
   @Test

@@ -66,13 +66,8 @@ class RagContextEndToEndTest {
   }
 
   @AfterAll
-  static void stop() {
-    if (gateway != null) {
-      gateway.close();
-    }
-    if (upstream != null) {
-      upstream.close();
-    }
+  static void stop() throws Exception {
+    GatewayFixture.closeAll(gateway, upstream);
   }
 
   @Test

@@ -65,13 +65,8 @@ class StoredRepliesEndToEndTest {
   }
 
   @AfterAll
-  static void stop() {
-    if (gateway != null) {
-      gateway.close();
-    }
-    if (upstream != null) {
-      upstream.close();
-    }
+  static void stop() throws Exception {
+    GatewayFixture.closeAll(gateway, upstream);
   }
 
   @Test
