@@ -64,6 +64,19 @@ public final class TokenVerifier implements AutoCloseable {
   }
 
   /**
+   * The credential of an {@code Authorization} header: what follows {@code Bearer } (any case),
+   * trimmed; null when the header is missing or is not a bearer credential.
+   */
+  public static String bearerCredential(String authorization) {
+    if (authorization == null
+        || authorization.length() < 7
+        || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return null;
+    }
+    return authorization.substring(7).trim();
+  }
+
+  /**
    * A verifier for these settings. Keys from a JWKS URL are fetched on first use, so start-up does
    * not depend on the identity provider being up.
    */

@@ -191,8 +191,8 @@ public final class GatewayApp {
           CredentialRefusal.invalid("more than one Authorization header"),
           "Bearer error=\"invalid_request\"");
     }
-    String header = ctx.header("Authorization");
-    if (header == null || header.length() < 7 || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+    String token = TokenVerifier.bearerCredential(ctx.header("Authorization"));
+    if (token == null) {
       throw refuseCredential(
           ctx,
           clientIp,
@@ -202,7 +202,6 @@ public final class GatewayApp {
               List.of(InvalidTokenException.Reason.MISSING.description())),
           "Bearer");
     }
-    String token = header.substring(7).trim();
     try {
       Principal principal = verifier.verify(token, Instant.now());
       ctx.attribute(PRINCIPAL, principal);

@@ -10,10 +10,8 @@ import dev.sluice.schemas.StageName;
 import dev.sluice.schemas.envelope.VerifiedRequest;
 import dev.sluice.schemas.reply.ErrorCode;
 import dev.sluice.schemas.reply.ReplyEnvelope;
-import dev.sluice.topics.Topics;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -30,9 +28,6 @@ import org.apache.kafka.streams.state.WindowStore;
  * refused (422 {@code idempotency_key_reused}). {@link Idempotency} has the rules.
  */
 public final class IdempotencyGate implements Processor<String, Step, String, Step> {
-  private static final Deserializer<ReplyEnvelope> REPLY =
-      Topics.REPLIES.valueSerde().deserializer();
-
   private final String storeName;
   private final String repliesName;
   private ProcessorContext<String, Step> context;
@@ -105,10 +100,7 @@ public final class IdempotencyGate implements Processor<String, Step, String, St
         return;
       }
       // A repeat, or the first call's own record read again after a crash: answered as it was.
-      answer(
-          record,
-          request,
-          REPLY.deserialize(Topics.REPLIES.name(), kept).forRequest(request.requestId()));
+      answer(record, request, ReplyStore.reply(kept).forRequest(request.requestId()));
       return;
     }
     if (entry.firstRequestId().equals(request.requestId())) {

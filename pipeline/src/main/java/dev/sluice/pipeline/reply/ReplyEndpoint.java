@@ -57,7 +57,7 @@ public final class ReplyEndpoint implements HttpHandler {
       String authorization = exchange.getRequestHeaders().getFirst("Authorization");
       Principal principal;
       try {
-        principal = verifier.verify(bearer(authorization), Instant.now());
+        principal = verifier.verify(TokenVerifier.bearerCredential(authorization), Instant.now());
       } catch (InvalidTokenException e) {
         // The caller's fault is a 401; keys that cannot be fetched are the gateway's, a 503.
         CredentialRefusal refusal = CredentialRefusal.of(e);
@@ -115,15 +115,6 @@ public final class ReplyEndpoint implements HttpHandler {
     }
   }
 
-  private static String bearer(String authorization) {
-    if (authorization == null
-        || authorization.length() < 7
-        || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      return null;
-    }
-    return authorization.substring(7).trim();
-  }
-
   private static String query(HttpExchange exchange, String name) {
     String raw = exchange.getRequestURI().getRawQuery();
     if (raw == null) {
@@ -131,7 +122,8 @@ public final class ReplyEndpoint implements HttpHandler {
     }
     for (String pair : raw.split("&")) {
       if (pair.startsWith(name + "=")) {
-        return URLDecoder.decode(pair.substring(name.length() + 1), StandardCharsets.UTF_8);
+        // Raw: the only values that match are the sub-topologies' plain names.
+        return pair.substring(name.length() + 1);
       }
     }
     return null;

@@ -2,8 +2,6 @@ package dev.sluice.pipeline.reply;
 
 import dev.sluice.pipeline.chain.PendingCall;
 import dev.sluice.pipeline.chain.StageChain;
-import dev.sluice.schemas.reply.ReplyEnvelope;
-import dev.sluice.topics.Topics;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -140,10 +138,8 @@ public final class ReplyLookup {
                 .withPartition(partition));
     byte[] kept = ReplyStore.first(replies, tenant, requestId, System.currentTimeMillis());
     if (kept != null) {
-      ReplyEnvelope reply =
-          Topics.REPLIES.valueSerde().deserializer().deserialize(Topics.REPLIES.name(), kept);
       // Kept under the tenant's own key; the reply's tenant is checked again all the same.
-      return tenant.equals(reply.tenant()) ? new Kept(kept) : new Unknown();
+      return tenant.equals(ReplyStore.reply(kept).tenant()) ? new Kept(kept) : new Unknown();
     }
     ReadOnlyKeyValueStore<String, PendingCall> pending =
         streams.store(
@@ -169,7 +165,7 @@ public final class ReplyLookup {
                 + PATH
                 + URLEncoder.encode(requestId, StandardCharsets.UTF_8)
                 + "?in="
-                + URLEncoder.encode(prefix, StandardCharsets.UTF_8));
+                + prefix);
     HttpRequest request =
         HttpRequest.newBuilder(uri)
             .timeout(FORWARD_TIMEOUT)

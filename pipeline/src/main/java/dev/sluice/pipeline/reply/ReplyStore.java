@@ -1,5 +1,6 @@
 package dev.sluice.pipeline.reply;
 
+import dev.sluice.schemas.reply.ReplyEnvelope;
 import dev.sluice.topics.Topics;
 import java.time.Duration;
 import java.time.Instant;
@@ -66,6 +67,11 @@ public final class ReplyStore {
                 Long.toString(Duration.ofHours(1).toMillis()),
                 "max.message.bytes",
                 Integer.toString(Topics.MAX_MESSAGE_BYTES)));
+  }
+
+  /** A kept reply, read back. */
+  public static ReplyEnvelope reply(byte[] kept) {
+    return Topics.REPLIES.valueSerde().deserializer().deserialize(Topics.REPLIES.name(), kept);
   }
 
   /** The store key of a tenant's request: NUL cannot be in a tenant, so the parts cannot blur. */
